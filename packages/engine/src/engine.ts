@@ -1,0 +1,136 @@
+import { EventEmitter } from 'node:events';
+import { EngineBusyError, EngineClosedError, TransformLoadError } from './errors.js';
+import type { EngineRecord, SourceRecord } from './message.js';
+import type { MessageTrace } from './message-state.js';
+import { resolveOptions } from './options.js';
+import type { EngineOptions, ResolvedOptions } from './options.js';
+import { Run } from './run.js';
+import type { RunStats } from './run.js';
+import type { Source } from './source-reader.js';
+import { TaskTransport } from './task-transport.js';
+import type { Transport } from './transport.js';
+
+/** Options of one {@link Engine.process} call. */
+export interface ProcessOptions {
+  /** Aborting stops reading the source; what is in flight completes and is still yielded. */
+  signal?: AbortSignal;
+}
+
+/** Events of an {@link Engine}. */
+export interface EngineEvents {
+  /** The output watermark rose to `value`. No later output has an event time below it unless it is `late`. */
+  watermark: [value: number];
+  /** A message was acked: the consumer took all its outputs. `trace` is its final state. */
+  ack: [trace: MessageTrace];
+}
+
+/**
+ * Runs a transform module over a stream on a pool of worker threads, with a
+ * constant number of messages in flight, completions forwarded at once, and
+ * a watermark that never makes data late.
+ *
+ * @example
+ * await using engine = new Engine({ transform: new URL('./transform.js', import.meta.url) });
+ * for await (const out of engine.process([{ value: 1 }, { value: 2 }])) console.log(out);
+ */
+export class Engine extends EventEmitter<EngineEvents> {
+  /** The options with every default filled in. */
+  readonly options: ResolvedOptions;
+  readonly #transport: Transport;
+  #loaded: Promise<void> | undefined;
+  #run: Run | undefined;
+  #closing: Promise<void> | undefined;
+
+  /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
+  constructor(options: EngineOptions) {
+    super();
+    this.options = resolveOptions(options);
+    this.#transport = new TaskTransport(this.options);
+  }
+
+  /**
+   * Run every message of `source` through the transform. Yields an
+   * {@link Output} per value the transform emits and a {@link FailedRecord}
+   * per message that failed for good; a message is acked when the consumer
+   * asks for the record after its last one. One run at a time per engine.
+   *
+   * @throws {EngineClosedError} after `close()`.
+   * @throws {EngineBusyError} while another run is active.
+   * @throws {TransformLoadError} (on the first record) when the transform module cannot be used.
+   */
+  process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
+    if (this.#closing !== undefined) throw new EngineClosedError();
+    if (this.#run !== undefined) throw new EngineBusyError();
+    const run = new Run(source, this.options, this.#transport, {
+      watermark: (value) => this.emit('watermark', value),
+      ack: (trace) => this.emit('ack', trace),
+    });
+    this.#run = run;
+    return this.#records(run, options.signal) as AsyncGenerator<EngineRecord<T>, void, undefined>;
+  }
+
+  /** The output watermark of the current (or last) run. */
+  get watermark(): number {
+    return this.#run?.watermark ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Counters of the current run, if one is active. */
+  get stats(): Readonly<RunStats> | undefined {
+    return this.#run?.stats;
+  }
+
+  /** Messages at the workers right now (the actual parallelism). */
+  get processing(): number {
+    return this.#run?.processing ?? 0;
+  }
+
+  /** Messages read and not yet acked. */
+  get inFlight(): number {
+    return this.#run?.inFlight ?? 0;
+  }
+
+  /** The tracked state of every in-flight message. */
+  traces(): MessageTrace[] {
+    return this.#run?.traces() ?? [];
+  }
+
+  /**
+   * Stop reading, let what is in flight at the workers finish (its records
+   * stay available to the iterator), then stop the workers. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const run = this.#run;
+      if (run !== undefined) {
+        run.stop();
+        await run.drained();
+      }
+      await this.#transport.close();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async *#records(run: Run, signal: AbortSignal | undefined): AsyncGenerator<EngineRecord, void, undefined> {
+    const abort = () => run.stop();
+    try {
+      await this.#load();
+      if (signal?.aborted === true) run.stop();
+      signal?.addEventListener('abort', abort, { once: true });
+      yield* run.records();
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      if (this.#run === run) this.#run = undefined;
+    }
+  }
+
+  #load(): Promise<void> {
+    this.#loaded ??= this.#transport.load(this.options.transform).then((result) => {
+      if (!result.ok) throw new TransformLoadError(result.error.message);
+    });
+    return this.#loaded;
+  }
+}

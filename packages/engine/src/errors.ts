@@ -1,0 +1,102 @@
+/**
+ * Every error the engine throws or reports: one class per failure, each with
+ * a fixed `name` and `code` (the pattern of undici's `lib/core/errors.js`).
+ */
+import type { SerializedError } from '@tidemark/workers';
+
+/** The base of every Tidemark error. */
+export class TidemarkError extends Error {
+  override readonly name: string = 'TidemarkError';
+  readonly code: string = 'ERR_TIDEMARK';
+}
+
+/** An engine or CLI option is missing, of the wrong type or out of range. */
+export class InvalidOptionError extends TidemarkError {
+  override readonly name = 'InvalidOptionError';
+  override readonly code = 'ERR_TIDEMARK_INVALID_OPTION';
+  /** The option's path, such as `retry.attempts`. */
+  readonly option: string;
+  /** The value that was given. */
+  readonly received: unknown;
+
+  constructor(option: string, expected: string, received: unknown) {
+    super(`Expected \`${option}\` to be ${expected}, got ${show(received)}`);
+    this.option = option;
+    this.received = received;
+  }
+}
+
+/** The transform threw (or rejected) for a message; kept on its failed record. */
+export class TransformError extends TidemarkError {
+  override readonly name = 'TransformError';
+  override readonly code = 'ERR_TIDEMARK_TRANSFORM';
+  /** The `name` of the error the transform threw, such as `TypeError`. */
+  readonly errorName: string;
+  /** The `code` of the error the transform threw, if it had one. */
+  readonly errorCode: string | undefined;
+
+  constructor(remote: SerializedError) {
+    super(remote.message);
+    this.errorName = remote.name;
+    this.errorCode = remote.code;
+    if (remote.stack !== undefined) this.stack = remote.stack;
+  }
+}
+
+/** The transform module cannot be loaded or has no default export function. */
+export class TransformLoadError extends TidemarkError {
+  override readonly name = 'TransformLoadError';
+  override readonly code = 'ERR_TIDEMARK_TRANSFORM_LOAD';
+}
+
+/** A source item is not a message: not an object, or a bad `eventTime`, `key` or `offset`. */
+export class InvalidMessageError extends TidemarkError {
+  override readonly name = 'InvalidMessageError';
+  override readonly code = 'ERR_TIDEMARK_INVALID_MESSAGE';
+}
+
+/** A line of NDJSON input is not valid JSON, or not a record object. */
+export class MalformedInputError extends TidemarkError {
+  override readonly name = 'MalformedInputError';
+  override readonly code = 'ERR_TIDEMARK_MALFORMED_INPUT';
+  /** The 1-based line number in the input. */
+  readonly line: number;
+
+  constructor(line: number, reason: string) {
+    super(`line ${line}: ${reason}`);
+    this.line = line;
+  }
+}
+
+/** `process()` was called on an engine that is closing or closed. */
+export class EngineClosedError extends TidemarkError {
+  override readonly name = 'EngineClosedError';
+  override readonly code = 'ERR_TIDEMARK_ENGINE_CLOSED';
+
+  constructor() {
+    super('the engine is closed');
+  }
+}
+
+/** A value and its type, for error messages: `0 (number)`, `"4" (string)`. */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    text = Object.prototype.toString.call(value);
+  }
+  if (text.length > 60) text = `${text.slice(0, 57)}...`;
+  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+  return `\`${text}\` (${type})`;
+}
+
+/** `process()` was called while another run of the same engine is active. */
+export class EngineBusyError extends TidemarkError {
+  override readonly name = 'EngineBusyError';
+  override readonly code = 'ERR_TIDEMARK_ENGINE_BUSY';
+
+  constructor() {
+    super('the engine is already running a process() call; finish or abort it first');
+  }
+}

@@ -1,0 +1,61 @@
+import type { TidemarkError } from './errors.js';
+
+/** Where a message is in the engine (DESIGN.md, "stage"). */
+export type Stage =
+  | 'queued'
+  | 'dispatched'
+  | 'completed'
+  | 'emitted'
+  | 'acked'
+  | 'retrying'
+  | 'failed';
+
+/**
+ * The tracked state of one in-flight message. Times are epoch ms with
+ * sub-ms precision (`performance.timeOrigin + performance.now()`), so times
+ * taken on the main thread and in a worker compare; 0 means "not yet".
+ */
+export interface MessageTrace {
+  /** Read order within one `process()` run, from 0. */
+  readonly seq: number;
+  readonly offset: number;
+  readonly key: string | undefined;
+  readonly eventTime: number;
+  /** The input watermark the message was read under. */
+  readonly watermark: number;
+  readonly late: boolean;
+  readonly stage: Stage;
+  /** Tries started so far. */
+  readonly attempts: number;
+  /** Read from the source and queued. */
+  readonly readAt: number;
+  /** Last handed to the transport. */
+  readonly dispatchedAt: number;
+  /** Last try's start and end, as the worker measured them. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The worker thread of the last try. */
+  readonly threadId: number;
+  /** The result came back to the main thread. */
+  readonly completedAt: number;
+  /** All outputs were handed to the consumer and the message was acked. */
+  readonly ackedAt: number;
+}
+
+/** The engine's mutable view of a {@link MessageTrace}. */
+export interface MessageState extends Mutable<MessageTrace> {
+  readonly input: unknown;
+  /** Batch number in batch mode; -1 in async mode. */
+  readonly batch: number;
+  /** Values to emit once completed. */
+  values: unknown[];
+  /** Set once the message failed for good. */
+  error: TidemarkError | undefined;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Epoch ms with sub-ms precision, comparable across threads. */
+export function now(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -1,0 +1,44 @@
+import type { TidemarkError } from './errors.js';
+
+/** One item of a source: the value and, optionally, where and when it came from. */
+export interface SourceRecord<T = unknown> {
+  readonly value: T;
+  /** Event time, epoch ms unless your source says otherwise. @default the time it is read */
+  readonly eventTime?: number;
+  /** Partition or ordering key, passed to the transform and kept on the output. */
+  readonly key?: string;
+  /** The source's position. @default its arrival number, from 0 */
+  readonly offset?: number;
+}
+
+/** A transform's output, one per value the transform emitted. */
+export interface Output<T = unknown> {
+  readonly kind: 'output';
+  readonly offset: number;
+  readonly key: string | undefined;
+  readonly eventTime: number;
+  readonly value: T;
+  /** Present and true when the message was already late when it was read. */
+  readonly late?: true;
+}
+
+/**
+ * A message that could not be processed: its transform threw on every try
+ * (`error` is a `TransformError`), or the source item was not a message
+ * (`InvalidMessageError`). It is acked like an output, and the run goes on.
+ */
+export interface FailedRecord {
+  readonly kind: 'failed';
+  readonly offset: number;
+  readonly key: string | undefined;
+  readonly eventTime: number;
+  /** The value the source gave (the whole item when it was not a message). */
+  readonly input: unknown;
+  readonly error: TidemarkError;
+  /** Tries made; 0 when the item never reached a worker. */
+  readonly attempts: number;
+  readonly late?: true;
+}
+
+/** What `engine.process()` yields. */
+export type EngineRecord<T = unknown> = Output<T> | FailedRecord;

@@ -1,0 +1,297 @@
+import { BoundedOutOfOrderness, WatermarkTracker } from '@tidemark/watermark';
+import { InvalidMessageError } from './errors.js';
+import type { EngineRecord, SourceRecord } from './message.js';
+import { now } from './message-state.js';
+import type { MessageState, MessageTrace } from './message-state.js';
+import type { ResolvedOptions } from './options.js';
+import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
+import type { ReleaseQueue } from './release-queue.js';
+import { Scheduler } from './scheduler.js';
+import { SourceReader } from './source-reader.js';
+import type { Source } from './source-reader.js';
+import type { Transport } from './transport.js';
+import { Wakeup } from './wakeup.js';
+
+/** What a run tells its engine. */
+export interface RunEvents {
+  watermark(value: number): void;
+  ack(trace: MessageTrace): void;
+}
+
+/** Counters of one `process()` run. */
+export interface RunStats {
+  read: number;
+  emitted: number;
+  acked: number;
+  failed: number;
+  late: number;
+  retried: number;
+}
+
+/**
+ * One `process()` call: reads the source into the scheduler, hands settled
+ * messages to the consumer in the order the release queue allows, acks each
+ * message once the consumer has taken all its outputs, and publishes the
+ * watermark on ack.
+ */
+export class Run {
+  readonly stats: RunStats = { read: 0, emitted: 0, acked: 0, failed: 0, late: 0, retried: 0 };
+  readonly #options: ResolvedOptions;
+  readonly #events: RunEvents;
+  readonly #scheduler: Scheduler;
+  readonly #release: ReleaseQueue;
+  readonly #batch: BatchRelease | undefined;
+  readonly #reader: SourceReader<SourceRecord>;
+  readonly #input: BoundedOutOfOrderness;
+  readonly #tracker = new WatermarkTracker();
+  readonly #inFlight = new Map<number, MessageState>();
+  readonly #consumer = new Wakeup();
+  readonly #maxUnacked: number;
+  #seq = 0;
+  #inBatch = 0;
+  #batchNumber = 0;
+  #published = Number.NEGATIVE_INFINITY;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #sourceWaiting = false;
+  #drained: Promise<void> | undefined;
+  #markDrained: () => void = () => {};
+
+  constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents) {
+    this.#options = options;
+    this.#events = events;
+    this.#input = new BoundedOutOfOrderness(options.watermark);
+    this.#scheduler = new Scheduler(transport, options.transform, options.concurrency, options.retry, (state) =>
+      this.#settle(state),
+    );
+    if (options.mode === 'batch') {
+      this.#batch = new BatchRelease();
+      this.#release = this.#batch;
+    } else {
+      this.#release = options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease();
+    }
+    // Input buffer (read ahead of a free slot) + processing + output buffer.
+    this.#maxUnacked = options.concurrency * 4;
+    this.#reader = new SourceReader(source, {
+      canRead: () => this.#canRead(),
+      accept: (item) => this.#accept(item),
+      waiting: (waiting) => this.#waitingOnSource(waiting),
+    });
+  }
+
+  /** The output watermark. */
+  get watermark(): number {
+    return this.#published;
+  }
+
+  /** Messages read and not yet acked. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Messages at the workers right now. */
+  get processing(): number {
+    return this.#scheduler.running;
+  }
+
+  /** The states of the messages in flight, oldest first. */
+  traces(): MessageTrace[] {
+    return [...this.#inFlight.values()];
+  }
+
+  /** Stop reading; what is in flight still completes and is handed over. */
+  stop(): void {
+    this.#reader.stop();
+  }
+
+  /** Resolves once nothing is at the workers or backing off (all settled). */
+  drained(): Promise<void> {
+    if (this.#isDrained()) return Promise.resolve();
+    this.#drained ??= new Promise((resolve) => {
+      this.#markDrained = resolve;
+    });
+    return this.#drained;
+  }
+
+  async *records(): AsyncGenerator<EngineRecord, void, undefined> {
+    let failure: { error: unknown } | undefined;
+    const reading = this.#reader.run().then(
+      () => this.#sealBatch(),
+      (error: unknown) => {
+        failure = { error };
+        this.#sealBatch();
+      },
+    ).finally(() => this.#consumer.notify());
+    try {
+      for (;;) {
+        const state = this.#release.take();
+        if (state === undefined) {
+          if (this.#reader.done && this.#inFlight.size === 0) break;
+          await this.#consumer.wait();
+          continue;
+        }
+        state.stage = 'emitted';
+        if (state.error !== undefined) {
+          this.stats.failed++;
+          yield {
+            kind: 'failed',
+            offset: state.offset,
+            key: state.key,
+            eventTime: state.eventTime,
+            input: state.input,
+            error: state.error,
+            attempts: state.attempts,
+            ...(state.late ? { late: true } : {}),
+          };
+        } else {
+          for (const value of state.values) {
+            this.stats.emitted++;
+            yield {
+              kind: 'output',
+              offset: state.offset,
+              key: state.key,
+              eventTime: state.eventTime,
+              value,
+              ...(state.late ? { late: true } : {}),
+            };
+          }
+        }
+        this.#ack(state);
+      }
+      await reading;
+      if (failure !== undefined) throw failure.error;
+    } finally {
+      this.#reader.stop();
+      clearTimeout(this.#idleTimer);
+    }
+  }
+
+  #canRead(): boolean {
+    if (this.#batch === undefined) {
+      return this.#scheduler.queued < this.#options.concurrency && this.#inFlight.size < this.#maxUnacked;
+    }
+    if (this.#batch.sealed) return false;
+    return this.#inBatch > 0 || this.#inFlight.size === 0;
+  }
+
+  #accept(item: SourceRecord): void {
+    const readAt = now();
+    const problem = checkItem(item);
+    const eventTime = problem === undefined && item.eventTime !== undefined ? item.eventTime : Date.now();
+    const seq = this.#seq++;
+    const { watermark, late } = this.#input.observe(eventTime, readAt);
+    const state: MessageState = {
+      seq,
+      offset: problem === undefined && item.offset !== undefined ? item.offset : seq,
+      key: problem === undefined ? item.key : undefined,
+      eventTime,
+      watermark,
+      late,
+      stage: 'queued',
+      attempts: 0,
+      readAt,
+      dispatchedAt: 0,
+      startedAt: 0,
+      endedAt: 0,
+      threadId: -1,
+      completedAt: 0,
+      ackedAt: 0,
+      input: problem === undefined ? item.value : item,
+      batch: this.#batch === undefined ? -1 : this.#batchNumber,
+      values: [],
+      error: problem,
+    };
+    this.stats.read++;
+    if (late) this.stats.late++;
+    this.#tracker.insert(seq, watermark);
+    this.#tracker.advanceInput(this.#input.current());
+    this.#inFlight.set(seq, state);
+    if (problem !== undefined) {
+      state.stage = 'failed';
+      this.#settle(state);
+    } else {
+      this.#scheduler.push(state);
+    }
+    if (this.#batch !== undefined && ++this.#inBatch === this.#options.batchSize) this.#sealBatch();
+  }
+
+  #sealBatch(): void {
+    if (this.#batch === undefined || this.#inBatch === 0) return;
+    this.#batch.seal(this.#inBatch);
+    this.#inBatch = 0;
+    this.#batchNumber++;
+    this.#consumer.notify();
+  }
+
+  #settle(state: MessageState): void {
+    this.#release.add(state);
+    this.#consumer.notify();
+    this.#reader.room();
+    if (this.#drained !== undefined && this.#isDrained()) this.#markDrained();
+  }
+
+  #ack(state: MessageState): void {
+    state.stage = 'acked';
+    state.ackedAt = now();
+    this.#inFlight.delete(state.seq);
+    this.#tracker.complete(state.seq);
+    this.stats.acked++;
+    this.stats.retried = this.#scheduler.retried;
+    this.#events.ack(state);
+    this.#publish();
+    this.#reader.room();
+    if (this.#inFlight.size === 0 && this.#sourceWaiting) this.#armIdle();
+  }
+
+  #publish(): void {
+    const watermark = this.#tracker.current();
+    if (watermark > this.#published) {
+      this.#published = watermark;
+      this.#events.watermark(watermark);
+    }
+  }
+
+  #waitingOnSource(waiting: boolean): void {
+    this.#sourceWaiting = waiting;
+    if (waiting) {
+      this.#armIdle();
+    } else {
+      clearTimeout(this.#idleTimer);
+      this.#idleTimer = undefined;
+    }
+  }
+
+  /** Idle advance: nothing read for `idleAfter` ms and nothing in flight. */
+  #armIdle(): void {
+    clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (!this.#sourceWaiting) return;
+      // A source with nothing more for now ends the batch being read.
+      this.#sealBatch();
+      if (this.#input.idle(now(), this.#inFlight.size)) {
+        this.#tracker.advanceInput(this.#input.current());
+        this.#publish();
+      }
+    }, this.#options.watermark.idleAfter);
+    this.#idleTimer.unref();
+  }
+
+  #isDrained(): boolean {
+    return this.#scheduler.running === 0 && this.#scheduler.queued === 0 && this.#scheduler.backingOff === 0;
+  }
+}
+
+function checkItem(item: SourceRecord): InvalidMessageError | undefined {
+  if (typeof item !== 'object' || item === null || !('value' in item)) {
+    return new InvalidMessageError('a source item must be an object with a `value`');
+  }
+  if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
+    return new InvalidMessageError('`eventTime` must be a finite number');
+  }
+  if (item.key !== undefined && typeof item.key !== 'string') {
+    return new InvalidMessageError('`key` must be a string');
+  }
+  if (item.offset !== undefined && !Number.isSafeInteger(item.offset)) {
+    return new InvalidMessageError('`offset` must be a safe integer');
+  }
+  return undefined;
+}

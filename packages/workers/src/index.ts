@@ -1,0 +1,11 @@
+export { drop, fanOut, toValues } from './outputs.js';
+export { serializeError } from './serialize-error.js';
+export { TransformModuleError } from './load-transform.js';
+export type { Outputs } from './outputs.js';
+export type { Transform, TransformContext } from './transform.js';
+export type { LoadRequest, LoadResult, RunReport, SerializedError, TaskRequest, TaskResult } from './protocol.js';
+
+/** The file piscina runs for the task transport. */
+export const taskWorkerUrl: string = new URL('./task-worker.js', import.meta.url).href;
+/** The built-in latency-skew transform used by `tidemark demo` and the benchmarks. */
+export const skewTransformUrl: string = new URL('./skew-transform.js', import.meta.url).href;

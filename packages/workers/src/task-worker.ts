@@ -1,0 +1,41 @@
+/**
+ * piscina's worker entry for the task transport: one piscina task per
+ * message. The transform's outcome comes back as data (never thrown), so
+ * that its error keeps its code and the engine can decide about retries.
+ */
+import { threadId } from 'node:worker_threads';
+import { loadTransform } from './load-transform.js';
+import { toValues } from './outputs.js';
+import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from './protocol.js';
+import { serializeError } from './serialize-error.js';
+
+const neverAborted = new AbortController().signal;
+
+export default async function handle(request: TaskRequest | LoadRequest): Promise<TaskResult | LoadResult> {
+  if (request.kind === 'load') {
+    try {
+      await loadTransform(request.transform);
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: serializeError(error) };
+    }
+  }
+  const startedAt = now();
+  try {
+    const transform = await loadTransform(request.transform);
+    const result = await transform(request.value, {
+      offset: request.offset,
+      key: request.key,
+      eventTime: request.eventTime,
+      attempt: request.attempt,
+      signal: neverAborted,
+    });
+    return { ok: true, values: toValues(result), startedAt, endedAt: now(), threadId };
+  } catch (error) {
+    return { ok: false, error: serializeError(error), startedAt, endedAt: now(), threadId };
+  }
+}
+
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
