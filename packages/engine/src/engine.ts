@@ -39,6 +39,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #transport: Transport;
   #loaded: Promise<void> | undefined;
   #run: Run | undefined;
+  #active = false;
   #closing: Promise<void> | undefined;
 
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
@@ -60,12 +61,13 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
     if (this.#closing !== undefined) throw new EngineClosedError();
-    if (this.#run !== undefined) throw new EngineBusyError();
+    if (this.#active) throw new EngineBusyError();
     const run = new Run(source, this.options, this.#transport, {
       watermark: (value) => this.emit('watermark', value),
       ack: (trace) => this.emit('ack', trace),
     });
     this.#run = run;
+    this.#active = true;
     return this.#records(run, options.signal) as AsyncGenerator<EngineRecord<T>, void, undefined>;
   }
 
@@ -74,7 +76,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.#run?.watermark ?? Number.NEGATIVE_INFINITY;
   }
 
-  /** Counters of the current run, if one is active. */
+  /** Counters of the current (or last) run. */
   get stats(): Readonly<RunStats> | undefined {
     return this.#run?.stats;
   }
@@ -101,7 +103,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const run = this.#run;
-      if (run !== undefined) {
+      if (run !== undefined && this.#active) {
         run.stop();
         await run.drained();
       }
@@ -123,7 +125,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       yield* run.records();
     } finally {
       signal?.removeEventListener('abort', abort);
-      if (this.#run === run) this.#run = undefined;
+      if (this.#run === run) this.#active = false;
     }
   }
 

@@ -195,7 +195,7 @@ test('long schedules that compact the heap keep matching the model, in bounded m
         observe(tracker, model);
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 300 },
   );
   assert.ok(init.mock.callCount() > 0, 'the heap was never compacted');
 });

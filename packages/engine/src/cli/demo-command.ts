@@ -1,0 +1,49 @@
+import { availableParallelism, cpus } from 'node:os';
+import { distributionNames } from '../workload/distributions.js';
+import type { DistributionName } from '../workload/distributions.js';
+import { runSkewScenario } from '../workload/skew-scenario.js';
+import type { SkewFamily, SkewResult } from '../workload/skew-scenario.js';
+import { skewTable } from '../workload/skew-table.js';
+
+/** Options of `tidemark demo`. */
+export interface DemoOptions {
+  family: SkewFamily;
+  distribution: DistributionName;
+  concurrency: number;
+  messages: number;
+  meanMs: number;
+  seed: number;
+  json?: boolean;
+}
+
+/**
+ * `tidemark demo`: one seeded latency-skewed workload through batch mode and
+ * async mode on the same pool settings, then a side-by-side table.
+ */
+export async function demoCommand(options: DemoOptions): Promise<void> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(
+    `tidemark demo: ${options.messages} messages, ${options.distribution} latencies (mean ${options.meanMs} ms, seed ${options.seed}), ` +
+      `${options.family} transform, ${options.concurrency} in flight; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}`,
+  );
+  const results: SkewResult[] = [];
+  for (const mode of ['batch', 'async'] as const) {
+    log(`  running ${mode} mode...`);
+    const result = await runSkewScenario({ ...options, mode });
+    log(`  ${mode}: ${result.seconds.toFixed(2)} s`);
+    results.push(result);
+  }
+  if (options.json === true) {
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return;
+  }
+  const [batch, async] = results as [SkewResult, SkewResult];
+  process.stdout.write(`\n${skewTable([async, batch])}\n\n`);
+  process.stdout.write(
+    `async mode moved ${(async.throughput / batch.throughput).toFixed(2)}x the messages per second of batch mode ` +
+      `(${(async.efficiency * 100).toFixed(0)}% vs ${(batch.efficiency * 100).toFixed(0)}% of the ideal ` +
+      `concurrency / mean latency), with p99 latency ${async.latencyP99.toFixed(1)} ms vs ${batch.latencyP99.toFixed(1)} ms.\n`,
+  );
+}
+
+export { distributionNames };

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { TidemarkError } from '../errors.js';
+import { distributionNames } from '../workload/distributions.js';
+import { demoCommand } from './demo-command.js';
+import type { DemoOptions } from './demo-command.js';
+import { integer, nonNegative } from './parse.js';
+import { runCommand } from './run-command.js';
+import type { RunCommandOptions } from './run-command.js';
+
+const program = new Command('tidemark')
+  .description('Run transforms over message streams on worker threads, with asynchronous data movement.')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('Read NDJSON records {value, eventTime?, key?}, run them through a transform, write NDJSON records.')
+  .requiredOption('--transform <module>', 'transform module (its default export is (value, ctx) => output)')
+  .option('--input <file>', "NDJSON input file, or '-' for stdin", '-')
+  .option('--output <file>', "NDJSON output file, or '-' for stdout", '-')
+  .option('--threads <n>', 'worker threads (default: the core count)', integer(1))
+  .option('--concurrency <n>', 'messages in flight at the workers (default: threads * 4)', integer(1))
+  .addOption(new Option('--mode <mode>', 'async, or batch (the baseline)').choices(['async', 'batch']))
+  .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
+  .option('--ordered', 'emit outputs in input order (default: as they complete)')
+  .option('--attempts <n>', 'tries per message before it becomes a failed record (default: 3)', integer(1))
+  .option('--max-out-of-orderness <ms>', 'how far event time may trail the largest seen (default: 0)', nonNegative)
+  .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
+  .action(async (options: RunCommandOptions) => {
+    if (options.input !== '-' && !existsSync(options.input)) fail(`--input: no such file: ${options.input}`);
+    await runCommand(options);
+  });
+
+program
+  .command('demo')
+  .description('Run one seeded latency-skewed workload in batch and async mode and print them side by side.')
+  .addOption(
+    new Option('--family <family>', 'how the transform spends its time').choices(['await', 'blocking', 'cpu']).default('await'),
+  )
+  .addOption(new Option('--distribution <name>', 'latency distribution').choices(distributionNames).default('lognormal'))
+  .option('--concurrency <n>', 'messages in flight (and the batch size)', integer(1), 32)
+  .option('--messages <n>', 'messages per mode', integer(1), 3200)
+  .option('--mean-ms <ms>', 'mean latency per message', nonNegative, 10)
+  .option('--seed <n>', 'seed of the latencies', integer(0), 42)
+  .option('--json', 'print the results as JSON instead of a table')
+  .action(async (options: DemoOptions) => {
+    await demoCommand(options);
+  });
+
+function fail(message: string): never {
+  process.stderr.write(`tidemark: ${message}\n`);
+  process.exit(2);
+}
+
+try {
+  await program.parseAsync();
+} catch (error) {
+  if (error instanceof TidemarkError) fail(`${error.code}: ${error.message}`);
+  throw error;
+}
