@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { distributionNames, skewTable } from '@tidemark/engine/workload';
+import type { DistributionName, SkewFamily } from '@tidemark/engine/workload';
+import { markdownTable } from 'markdown-table';
+import { machine } from './machine.js';
+import { skewChecks } from './skew-checks.js';
+import { runSkewSuite } from './skew-suite.js';
+import { runWatermarkBench } from './watermark-bench.js';
+
+const usage = `pnpm bench [-- options]
+  --suite <skew|watermark|all>   what to run (default all)
+  --seconds <s>                  target async run time per skew scenario (default 1.5)
+  --families <a,b>               await,blocking,cpu (default all three)
+  --distributions <a,b>          uniform,lognormal,pareto,bimodal (default all four)
+  --seed <n>                     latency seed (default 42)
+  --out <dir>                    where JSON and Markdown go (default benchmarks/results)`;
+
+const { values } = parseArgs({
+  options: {
+    suite: { type: 'string', default: 'all' },
+    seconds: { type: 'string', default: '1.5' },
+    families: { type: 'string', default: 'await,blocking,cpu' },
+    distributions: { type: 'string', default: distributionNames.join(',') },
+    seed: { type: 'string', default: '42' },
+    out: { type: 'string', default: new URL('../results', import.meta.url).pathname },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
+const families = values.families.split(',') as SkewFamily[];
+const distributions = values.distributions.split(',') as DistributionName[];
+const seconds = Number(values.seconds);
+const seed = Number(values.seed);
+const bad =
+  families.find((f) => !['await', 'blocking', 'cpu'].includes(f)) ??
+  distributions.find((d) => !distributionNames.includes(d)) ??
+  (!(seconds > 0) ? `--seconds ${values.seconds}` : undefined) ??
+  (!Number.isInteger(seed) ? `--seed ${values.seed}` : undefined) ??
+  (!['skew', 'watermark', 'all'].includes(values.suite) ? `--suite ${values.suite}` : undefined);
+if (bad !== undefined) {
+  console.error(`bench: invalid ${bad}\n${usage}`);
+  process.exit(2);
+}
+
+const host = machine();
+console.log(`# Tidemark benchmarks\n\n${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.date}\n`);
+await mkdir(values.out, { recursive: true });
+
+if (values.suite === 'watermark' || values.suite === 'all') {
+  const results = await runWatermarkBench();
+  const table = markdownTable([['operation', 'ops/s'], ...results.map((r) => [r.name, Math.round(r.opsPerSecond).toLocaleString('en')])], {
+    align: ['l', 'r'],
+  });
+  console.log(`## Watermark tracker\n\n${table}\n`);
+  await writeFile(join(values.out, 'watermark.json'), JSON.stringify({ machine: host, results }, null, 2));
+}
+
+if (values.suite === 'skew' || values.suite === 'all') {
+  const results = await runSkewSuite({
+    seconds,
+    families,
+    distributions,
+    seed,
+    onResult: (r, done, total) =>
+      console.error(
+        `  [${done}/${total}] ${r.family} ${r.distribution} c${r.concurrency} ${r.mode}: ${r.throughput.toFixed(0)} msg/s, efficiency ${r.efficiency.toFixed(3)} (${r.seconds.toFixed(1)} s)`,
+      ),
+  });
+  const checks = skewChecks(results);
+  const table = skewTable(results);
+  const checkTable = markdownTable([['check', 'value', 'result'], ...checks.map((c) => [c.name, c.detail, c.pass ? 'pass' : 'FAIL'])]);
+  console.log(`## Latency skew: async vs batch\n\n${table}\n\n### Checks\n\n${checkTable}\n`);
+  await writeFile(join(values.out, 'skew.json'), JSON.stringify({ machine: host, results, checks }, null, 2));
+  await writeFile(join(values.out, 'skew.md'), `${host.cpu} x${host.cores}, Node ${host.node}\n\n${table}\n\n${checkTable}\n`);
+  console.log(`JSON and Markdown written to ${values.out}`);
+  if (checks.some((c) => !c.pass)) process.exitCode = 1;
+}

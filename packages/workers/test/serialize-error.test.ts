@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { serializeError } from '../src/index.js';
+
+test('an Error keeps its name, code, message and stack as plain data', () => {
+  const error = Object.assign(new RangeError('too far'), { code: 'E_FAR' });
+  const data = serializeError(error);
+  assert.deepEqual(data, { name: 'RangeError', code: 'E_FAR', message: 'too far', stack: error.stack });
+  assert.deepEqual(structuredClone(data), data, 'it survives structured clone unchanged');
+});
+
+test('a numeric code becomes a string; a missing code stays undefined', () => {
+  assert.equal(serializeError(Object.assign(new Error('x'), { code: 7 })).code, '7');
+  assert.equal(serializeError(new Error('x')).code, undefined);
+});
+
+test('thrown non-errors become NonError with a readable message', () => {
+  assert.deepEqual(serializeError('plain'), { name: 'NonError', code: undefined, message: 'plain', stack: undefined });
+  assert.equal(serializeError({ a: 1 }).message, '{"a":1}');
+  assert.equal(serializeError(undefined).message, 'undefined');
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  assert.equal(serializeError(cyclic).message, '[object Object]');
+});
