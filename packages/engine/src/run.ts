@@ -1,5 +1,5 @@
 import { BoundedOutOfOrderness, WatermarkTracker } from '@tidemark/watermark';
-import { InvalidMessageError } from './errors.js';
+import { checkItem } from './check-item.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import { now } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
@@ -284,20 +284,4 @@ export class Run {
   #isDrained(): boolean {
     return this.#scheduler.running === 0 && this.#scheduler.queued === 0 && this.#scheduler.backingOff === 0;
   }
-}
-
-function checkItem(item: SourceRecord): InvalidMessageError | undefined {
-  if (typeof item !== 'object' || item === null || !('value' in item)) {
-    return new InvalidMessageError('a source item must be an object with a `value`');
-  }
-  if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
-    return new InvalidMessageError('`eventTime` must be a finite number');
-  }
-  if (item.key !== undefined && typeof item.key !== 'string') {
-    return new InvalidMessageError('`key` must be a string');
-  }
-  if (item.offset !== undefined && !Number.isSafeInteger(item.offset)) {
-    return new InvalidMessageError('`offset` must be a safe integer');
-  }
-  return undefined;
 }

@@ -42,9 +42,14 @@ export class BoundedOutOfOrderness {
   constructor(options: BoundedOutOfOrdernessOptions = {}) {
     this.#bound = options.maxOutOfOrderness ?? 0;
     this.#idleAfter = options.idleAfter ?? Number.POSITIVE_INFINITY;
+    // `!(x >= 0)` also rejects NaN, which would freeze or unleash the watermark.
+    if (!(this.#bound >= 0) || this.#bound === Number.POSITIVE_INFINITY) {
+      throw new RangeError(`maxOutOfOrderness must be a finite number from 0 up, got ${this.#bound}`);
+    }
+    if (!(this.#idleAfter >= 0)) throw new RangeError(`idleAfter must be a number from 0 up, got ${this.#idleAfter}`);
   }
 
-  /** Record a message with `eventTime` arriving at `now`. */
+  /** Record a message with `eventTime` arriving at `now` (pass the clock you give `idle`). */
   observe(eventTime: number, now = 0): Observation {
     const watermark = this.#watermark;
     const late = eventTime < watermark;

@@ -91,3 +91,9 @@ test('idle before any message returns false', () => {
   assert.equal(source.idle(1_000, 0), false);
   assert.equal(source.current(), Number.NEGATIVE_INFINITY);
 });
+
+test('options that would freeze or unleash the watermark are rejected', () => {
+  for (const options of [{ maxOutOfOrderness: -1 }, { maxOutOfOrderness: Number.NaN }, { maxOutOfOrderness: Number.POSITIVE_INFINITY }, { idleAfter: Number.NaN }, { idleAfter: -5 }]) {
+    assert.throws(() => new BoundedOutOfOrderness(options), RangeError, JSON.stringify(options));
+  }
+});
