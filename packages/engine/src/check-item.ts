@@ -1,19 +1,46 @@
-import { InvalidMessageError } from './errors.js';
+import { InvalidMessageError, TidemarkError } from './errors.js';
 import type { SourceRecord } from './message.js';
 
-/** Why a source item is not a message, or undefined when it is one. */
-export function checkItem(item: SourceRecord): InvalidMessageError | undefined {
-  if (typeof item !== 'object' || item === null || !('value' in item)) {
-    return new InvalidMessageError('a source item must be an object with a `value`');
+/** A source item, checked: the message's fields, or why it is not a message. */
+export interface CheckedItem {
+  readonly offset: number | undefined;
+  readonly key: string | undefined;
+  readonly eventTime: number | undefined;
+  /** What the transform gets, or what the failed record keeps. */
+  readonly input: unknown;
+  /** Set when the item becomes a failed record without reaching a worker. */
+  readonly error: TidemarkError | undefined;
+}
+
+/** Check one source item; a bad one keeps what can be kept (its offset when valid). */
+export function checkItem(item: SourceRecord): CheckedItem {
+  if (typeof item !== 'object' || item === null) {
+    return invalid(item, 'a source item must be an object with a `value`');
   }
+  const offset = Number.isSafeInteger(item.offset) ? item.offset : undefined;
+  if (item.error !== undefined) {
+    // The source read the item but could not decode it (a malformed line).
+    const error =
+      item.error instanceof TidemarkError
+        ? item.error
+        : new InvalidMessageError(`the source could not read this item: ${String(item.error)}`, { cause: item.error });
+    return { offset, key: undefined, eventTime: undefined, input: item.value, error };
+  }
+  if (!('value' in item)) return invalid(item, 'a source item must be an object with a `value`');
   if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
-    return new InvalidMessageError('`eventTime` must be a finite number');
+    return invalid(item, '`eventTime` must be a finite number');
   }
-  if (item.key !== undefined && typeof item.key !== 'string') {
-    return new InvalidMessageError('`key` must be a string');
-  }
-  if (item.offset !== undefined && !Number.isSafeInteger(item.offset)) {
-    return new InvalidMessageError('`offset` must be a safe integer');
-  }
-  return undefined;
+  if (item.key !== undefined && typeof item.key !== 'string') return invalid(item, '`key` must be a string');
+  if (item.offset !== undefined && offset === undefined) return invalid(item, '`offset` must be a safe integer');
+  return { offset, key: item.key, eventTime: item.eventTime, input: item.value, error: undefined };
+}
+
+function invalid(item: unknown, reason: string): CheckedItem {
+  return {
+    offset: undefined,
+    key: undefined,
+    eventTime: undefined,
+    input: item,
+    error: new InvalidMessageError(reason),
+  };
 }

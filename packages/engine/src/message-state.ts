@@ -1,4 +1,5 @@
 import type { TidemarkError } from './errors.js';
+import type { FailedRecord, Output } from './message.js';
 
 /** Where a message is in the engine (DESIGN.md, "stage"). */
 export type Stage =
@@ -58,4 +59,17 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** Epoch ms with sub-ms precision, comparable across threads. */
 export function now(): number {
   return performance.timeOrigin + performance.now();
+}
+
+/** The record of one output value of a completed message. */
+export function outputRecord(state: MessageState, value: unknown): Output {
+  const { offset, key, eventTime } = state;
+  return state.late ? { kind: 'output', offset, key, eventTime, value, late: true } : { kind: 'output', offset, key, eventTime, value };
+}
+
+/** The record of a message that failed for good. */
+export function failedRecord(state: MessageState, error: TidemarkError): FailedRecord {
+  const { offset, key, eventTime, input, attempts } = state;
+  const record: FailedRecord = { kind: 'failed', offset, key, eventTime, input, error, attempts };
+  return state.late ? { ...record, late: true } : record;
 }

@@ -9,6 +9,12 @@ export interface SourceRecord<T = unknown> {
   readonly key?: string;
   /** The source's position. @default its arrival number, from 0 */
   readonly offset?: number;
+  /**
+   * Set by a source that read an item but could not decode it (a malformed
+   * line): the item becomes a failed record with this error, its `offset`
+   * kept and `value` (the raw item) as its input, without reaching a worker.
+   */
+  readonly error?: Error;
 }
 
 /** A transform's output, one per value the transform emitted. */
@@ -24,8 +30,10 @@ export interface Output<T = unknown> {
 
 /**
  * A message that could not be processed: its transform threw on every try
- * (`error` is a `TransformError`), or the source item was not a message
- * (`InvalidMessageError`). It is acked like an output, and the run goes on.
+ * (`error` is a `TransformError`), the source item was not a message
+ * (`InvalidMessageError`), or the source could not decode it (the error the
+ * source gave, such as `MalformedInputError`). It is acked like an output,
+ * and the run goes on.
  */
 export interface FailedRecord {
   readonly kind: 'failed';

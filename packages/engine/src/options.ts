@@ -75,7 +75,7 @@ export interface EngineOptions {
     backoff?: {
       /** @default 10 */
       initial?: number;
-      /** @default 1000 */
+      /** @default Math.max(1000, initial) */
       max?: number;
     };
   };
@@ -112,7 +112,9 @@ const milliseconds = (expected: string) =>
   z.number({ error: expected }).min(0, { error: expected }).optional();
 
 const schema = z.strictObject({
-  transform: z.union([z.instanceof(URL), z.string().min(1)], { error: 'a module path or file URL' }),
+  transform: z.union([z.instanceof(URL), z.string().min(1, { error: 'a module path or file URL' })], {
+    error: 'a module path or file URL',
+  }),
   threads: count('an integer from 1 to 1024', 1024),
   concurrency: count('an integer from 1 and up'),
   tasksPerThread: count('an integer from 1 and up'),
@@ -145,8 +147,8 @@ const schema = z.strictObject({
       { error: 'an object' },
     )
     .optional(),
-  execArgv: z.array(z.string(), { error: 'an array of strings' }).optional(),
-});
+  execArgv: z.array(z.string({ error: 'an array of strings' }), { error: 'an array of strings' }).optional(),
+}, { error: 'an object' });
 
 /** Check `options` and fill in the defaults; throws {@link InvalidOptionError}. */
 export function resolveOptions(options: unknown): ResolvedOptions {

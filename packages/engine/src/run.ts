@@ -1,7 +1,8 @@
 import { BoundedOutOfOrderness, WatermarkTracker } from '@tidemark/watermark';
 import { checkItem } from './check-item.js';
+import type { CheckedItem } from './check-item.js';
 import type { EngineRecord, SourceRecord } from './message.js';
-import { now } from './message-state.js';
+import { failedRecord, now, outputRecord } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import type { ResolvedOptions } from './options.js';
 import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
@@ -138,27 +139,11 @@ export class Run {
         state.stage = 'emitted';
         if (state.error !== undefined) {
           this.stats.failed++;
-          yield {
-            kind: 'failed',
-            offset: state.offset,
-            key: state.key,
-            eventTime: state.eventTime,
-            input: state.input,
-            error: state.error,
-            attempts: state.attempts,
-            ...(state.late ? { late: true } : {}),
-          };
+          yield failedRecord(state, state.error);
         } else {
           for (const value of state.values) {
             this.stats.emitted++;
-            yield {
-              kind: 'output',
-              offset: state.offset,
-              key: state.key,
-              eventTime: state.eventTime,
-              value,
-              ...(state.late ? { late: true } : {}),
-            };
+            yield outputRecord(state, value);
           }
         }
         this.#ack(state);
@@ -181,14 +166,13 @@ export class Run {
 
   #accept(item: SourceRecord): void {
     const readAt = now();
-    const problem = checkItem(item);
-    const eventTime = problem === undefined && item.eventTime !== undefined ? item.eventTime : Date.now();
+    const checked = checkItem(item);
     const seq = this.#seq++;
-    const { watermark, late } = this.#input.observe(eventTime, readAt);
+    const { eventTime, watermark, late } = this.#observe(checked, readAt);
     const state: MessageState = {
       seq,
-      offset: problem === undefined && item.offset !== undefined ? item.offset : seq,
-      key: problem === undefined ? item.key : undefined,
+      offset: checked.offset ?? seq,
+      key: checked.key,
       eventTime,
       watermark,
       late,
@@ -201,23 +185,38 @@ export class Run {
       threadId: -1,
       completedAt: 0,
       ackedAt: 0,
-      input: problem === undefined ? item.value : item,
+      input: checked.input,
       batch: this.#batch === undefined ? -1 : this.#batchNumber,
       values: [],
-      error: problem,
+      error: checked.error,
     };
     this.stats.read++;
     if (late) this.stats.late++;
     this.#tracker.insert(seq, watermark);
     this.#tracker.advanceInput(this.#input.current());
     this.#inFlight.set(seq, state);
-    if (problem !== undefined) {
+    if (checked.error !== undefined) {
       state.stage = 'failed';
       this.#settle(state);
     } else {
       this.#scheduler.push(state);
     }
     if (this.#batch !== undefined && ++this.#inBatch === this.#options.batchSize) this.#sealBatch();
+  }
+
+  /**
+   * The event time of a message (the read time when the source gives none)
+   * and the input watermark it is read under. An item that failed without an
+   * event time of its own does not move the watermark: it takes the current
+   * one, so it is on time and cannot make later messages late.
+   */
+  #observe(checked: CheckedItem, readAt: number): { eventTime: number; watermark: number; late: boolean } {
+    if (checked.eventTime === undefined && checked.error !== undefined) {
+      const watermark = this.#input.current();
+      return { eventTime: Number.isFinite(watermark) ? watermark : Date.now(), watermark, late: false };
+    }
+    const eventTime = checked.eventTime ?? Date.now();
+    return { eventTime, ...this.#input.observe(eventTime, readAt) };
   }
 
   #sealBatch(): void {

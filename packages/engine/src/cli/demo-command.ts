@@ -26,14 +26,15 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     `tidemark demo: ${options.messages} messages, ${options.distribution} latencies (mean ${options.meanMs} ms, seed ${options.seed}), ` +
       `${options.family} transform, ${options.concurrency} in flight; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}`,
   );
+  const { json, ...workload } = options;
   const results: SkewResult[] = [];
   for (const mode of ['batch', 'async'] as const) {
     log(`  running ${mode} mode...`);
-    const result = await runSkewScenario({ ...options, mode });
+    const result = await runSkewScenario({ ...workload, mode });
     log(`  ${mode}: ${result.seconds.toFixed(2)} s`);
     results.push(result);
   }
-  if (options.json === true) {
+  if (json === true) {
     process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
     return;
   }

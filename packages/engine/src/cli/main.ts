@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { statSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
 import { TidemarkError } from '../errors.js';
 import { distributionNames } from '../workload/distributions.js';
 import { demoCommand } from './demo-command.js';
@@ -11,7 +11,8 @@ import type { RunCommandOptions } from './run-command.js';
 
 const program = new Command('tidemark')
   .description('Run transforms over message streams on worker threads, with asynchronous data movement.')
-  .showHelpAfterError();
+  .showHelpAfterError("(see 'tidemark <command> --help')")
+  .exitOverride();
 
 program
   .command('run')
@@ -28,7 +29,9 @@ program
   .option('--max-out-of-orderness <ms>', 'how far event time may trail the largest seen (default: 0)', nonNegative)
   .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
   .action(async (options: RunCommandOptions) => {
-    if (options.input !== '-' && !existsSync(options.input)) fail(`--input: no such file: ${options.input}`);
+    if (options.input !== '-' && statSync(options.input, { throwIfNoEntry: false })?.isFile() !== true) {
+      fail(`--input: no such file: ${options.input}`);
+    }
     await runCommand(options);
   });
 
@@ -56,6 +59,14 @@ function fail(message: string): never {
 try {
   await program.parseAsync();
 } catch (error) {
-  if (error instanceof TidemarkError) fail(`${error.code}: ${error.message}`);
+  if (error instanceof CommanderError) {
+    // commander has printed its one line; usage errors exit 2, --help and --version 0.
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EPIPE') process.exit(0); // the reader of our output went away (| head)
+  if (error instanceof TidemarkError || typeof code === 'string') {
+    fail(`${String(code)}: ${(error as Error).message}`);
+  }
   throw error;
 }

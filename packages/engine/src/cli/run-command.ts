@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Engine } from '../engine.js';
+import { MalformedInputError } from '../errors.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
 
@@ -34,21 +36,19 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     },
     ...(options.attempts === undefined ? {} : { retry: { attempts: options.attempts } }),
   });
-  const sink = new NdjsonSink(openOutput(options.output));
-  let malformed = 0;
-  const source = ndjsonSource(openInput(options.input), (line) => {
-    malformed++;
-    void sink.malformed(line);
-  });
   const started = performance.now();
+  let malformed = 0;
   try {
-    const records = engine.process(source);
-    for await (const record of records) await sink.write(record);
-    const stats = engine.stats;
+    const sink = new NdjsonSink(await openOutput(options.output));
+    for await (const record of engine.process(ndjsonSource(openInput(options.input)))) {
+      if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
+      await sink.write(record);
+    }
     await sink.end();
+    const stats = engine.stats;
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(
-      `tidemark: ${stats?.read ?? 0} read, ${stats?.emitted ?? 0} outputs, ${(stats?.failed ?? 0) + malformed} failed ` +
+      `tidemark: ${stats?.read ?? 0} read, ${stats?.emitted ?? 0} outputs, ${stats?.failed ?? 0} failed ` +
         `(${malformed} malformed), ${stats?.late ?? 0} late, ${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
     );
   } finally {
@@ -60,6 +60,9 @@ function openInput(path: string): Readable {
   return path === '-' ? process.stdin : createReadStream(path);
 }
 
-function openOutput(path: string): Writable {
-  return path === '-' ? process.stdout : createWriteStream(path);
+async function openOutput(path: string): Promise<Writable> {
+  if (path === '-') return process.stdout;
+  const stream = createWriteStream(path);
+  await once(stream, 'open'); // rejects at once on a missing folder or no permission
+  return stream;
 }

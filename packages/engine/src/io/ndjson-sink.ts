@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { MalformedInputError } from '../errors.js';
 import type { TidemarkError, TransformError } from '../errors.js';
 import type { EngineRecord } from '../message.js';
-import type { MalformedLine } from './ndjson-source.js';
 
 /**
  * Writes records as NDJSON, one per line, waiting for `drain` when the
@@ -10,19 +10,26 @@ import type { MalformedLine } from './ndjson-source.js';
  */
 export class NdjsonSink {
   readonly #out: Writable;
+  #error: Error | undefined;
 
   constructor(out: Writable) {
     this.#out = out;
+    // Kept, not thrown from an event: the next write fails with it.
+    out.on('error', (error: Error) => {
+      this.#error ??= error;
+    });
   }
 
-  /** Write one engine record. */
+  /** Write one engine record; rejects (or throws) once the stream has failed. */
   write(record: EngineRecord): Promise<void> | undefined {
+    if (this.#error !== undefined) throw this.#error;
     const line =
       record.kind === 'output'
         ? record
         : {
             kind: 'failed',
             offset: record.offset,
+            ...(record.error instanceof MalformedInputError ? { line: record.error.line } : {}),
             key: record.key,
             eventTime: record.eventTime,
             ...(record.late === true ? { late: true } : {}),
@@ -33,22 +40,9 @@ export class NdjsonSink {
     return this.#line(JSON.stringify(line));
   }
 
-  /** Write a failed record for a line that could not be read. */
-  malformed(line: MalformedLine): Promise<void> | undefined {
-    return this.#line(
-      JSON.stringify({
-        kind: 'failed',
-        offset: line.error.line - 1,
-        line: line.error.line,
-        attempts: 0,
-        error: errorData(line.error),
-        input: line.text,
-      }),
-    );
-  }
-
   /** Finish the stream (unless it is stdout) and wait until it is flushed. */
   async end(): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
     if (this.#out === process.stdout) return;
     this.#out.end();
     await once(this.#out, 'finish');

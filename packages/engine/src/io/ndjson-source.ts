@@ -3,31 +3,23 @@ import type { Readable } from 'node:stream';
 import { MalformedInputError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 
-/** A line that is not a record. */
-export interface MalformedLine {
-  readonly error: MalformedInputError;
-  /** The line as read. */
-  readonly text: string;
-}
-
 /**
  * Read NDJSON records `{ value, eventTime?, key? }`, one per line; a record's
  * offset is its 0-based line index. Blank lines are skipped. A line that is
- * not valid JSON or not such a record goes to `malformed` (with its 1-based
- * line number) and reading goes on.
+ * not valid JSON or not such a record is yielded with a `MalformedInputError`
+ * (naming its 1-based line) and the raw line as its value, so the engine
+ * turns it into a failed record in its place; reading goes on.
  */
-export async function* ndjsonSource(
-  input: Readable,
-  malformed: (line: MalformedLine) => void,
-): AsyncGenerator<SourceRecord> {
+export async function* ndjsonSource(input: Readable): AsyncGenerator<SourceRecord> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   let index = -1;
   for await (const text of lines) {
     index++;
     if (text.trim() === '') continue;
     const parsed = parseRecord(text, index + 1);
-    if (parsed instanceof MalformedInputError) malformed({ error: parsed, text });
-    else yield { ...parsed, offset: index };
+    yield parsed instanceof MalformedInputError
+      ? { value: text, offset: index, error: parsed }
+      : { ...parsed, offset: index };
   }
 }
 

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Engine, InvalidOptionError } from '../src/index.js';
+import type { EngineOptions } from '../src/index.js';
+import { resolveOptions } from '../src/options.js';
+import { fixture } from './helpers/gates.js';
+
+const transform = fixture('echo.js');
+
+interface BadRow {
+  readonly title: string;
+  readonly options: unknown;
+  /** The expected `.option` path. */
+  readonly option: string;
+  /** The expected `.received` (compared with Object.is, so NaN works). */
+  readonly received: unknown;
+  /** How the message shows the received value and its type. */
+  readonly shows: string;
+}
+
+const bad: readonly BadRow[] = [
+  { title: 'missing transform', options: {}, option: 'transform', received: undefined, shows: '`undefined` (undefined)' },
+  {
+    title: 'transform path that does not exist',
+    options: { transform: 'no/such/transform.js' },
+    option: 'transform',
+    received: 'no/such/transform.js',
+    shows: '`"no/such/transform.js"` (string)',
+  },
+  {
+    title: 'transform URL that does not exist',
+    options: { transform: new URL('file:///no/such/transform.js') },
+    option: 'transform',
+    received: 'file:///no/such/transform.js',
+    shows: '`"file:///no/such/transform.js"` (string)',
+  },
+  { title: 'threads 0', options: { transform, threads: 0 }, option: 'threads', received: 0, shows: '`0` (number)' },
+  { title: 'threads 1.5', options: { transform, threads: 1.5 }, option: 'threads', received: 1.5, shows: '`1.5` (number)' },
+  { title: "threads '4'", options: { transform, threads: '4' }, option: 'threads', received: '4', shows: '`"4"` (string)' },
+  { title: 'threads NaN', options: { transform, threads: Number.NaN }, option: 'threads', received: Number.NaN, shows: '`NaN` (number)' },
+  { title: 'threads 2000', options: { transform, threads: 2000 }, option: 'threads', received: 2000, shows: '`2000` (number)' },
+  { title: 'concurrency 0', options: { transform, concurrency: 0 }, option: 'concurrency', received: 0, shows: '`0` (number)' },
+  { title: 'tasksPerThread -1', options: { transform, tasksPerThread: -1 }, option: 'tasksPerThread', received: -1, shows: '`-1` (number)' },
+  { title: "mode 'fast'", options: { transform, mode: 'fast' }, option: 'mode', received: 'fast', shows: '`"fast"` (string)' },
+  { title: "ordering 'sorted'", options: { transform, ordering: 'sorted' }, option: 'ordering', received: 'sorted', shows: '`"sorted"` (string)' },
+  { title: 'batchSize 0', options: { transform, batchSize: 0 }, option: 'batchSize', received: 0, shows: '`0` (number)' },
+  {
+    title: 'watermark.maxOutOfOrderness -1',
+    options: { transform, watermark: { maxOutOfOrderness: -1 } },
+    option: 'watermark.maxOutOfOrderness',
+    received: -1,
+    shows: '`-1` (number)',
+  },
+  {
+    title: "watermark.idleAfter 'x'",
+    options: { transform, watermark: { idleAfter: 'x' } },
+    option: 'watermark.idleAfter',
+    received: 'x',
+    shows: '`"x"` (string)',
+  },
+  { title: 'retry.attempts 0', options: { transform, retry: { attempts: 0 } }, option: 'retry.attempts', received: 0, shows: '`0` (number)' },
+  {
+    title: 'retry.backoff.initial -5',
+    options: { transform, retry: { backoff: { initial: -5 } } },
+    option: 'retry.backoff.initial',
+    received: -5,
+    shows: '`-5` (number)',
+  },
+  {
+    title: 'retry.backoff.max below initial',
+    options: { transform, retry: { backoff: { initial: 100, max: 50 } } },
+    option: 'retry.backoff.max',
+    received: 50,
+    shows: '`50` (number)',
+  },
+  { title: 'unknown top-level key', options: { transform, speed: 3 }, option: 'speed', received: 3, shows: '`3` (number)' },
+  { title: 'unknown nested key', options: { transform, retry: { tries: 5 } }, option: 'retry.tries', received: 5, shows: '`5` (number)' },
+  { title: "execArgv 'x'", options: { transform, execArgv: 'x' }, option: 'execArgv', received: 'x', shows: '`"x"` (string)' },
+  { title: 'options a string', options: 'x', option: 'options', received: 'x', shows: '`"x"` (string)' },
+  { title: 'options null', options: null, option: 'options', received: null, shows: '`null` (null)' },
+  { title: 'options undefined', options: undefined, option: 'options', received: undefined, shows: '`undefined` (undefined)' },
+];
+
+/** The checks every bad row must pass, for `assert.throws`. */
+function invalid(row: BadRow): (error: unknown) => true {
+  return (error) => {
+    assert.ok(error instanceof InvalidOptionError, `${row.title}: ${String(error)}`);
+    assert.equal(error.code, 'ERR_TIDEMARK_INVALID_OPTION');
+    assert.equal(error.option, row.option, row.title);
+    assert.equal(error.received, row.received, row.title);
+    assert.ok(error.message.startsWith(`Expected \`${row.option}\` to be `), `${row.title}: ${error.message}`);
+    assert.ok(error.message.endsWith(`, got ${row.shows}`), `${row.title}: ${error.message}`);
+    return true;
+  };
+}
+
+test('resolveOptions rejects each bad option, naming it and showing the value and type received', () => {
+  for (const row of bad) assert.throws(() => resolveOptions(row.options), invalid(row));
+});
+
+test('the expectation in the message is the option\'s own wording, never a zod default', () => {
+  for (const options of ['x', null, { transform, execArgv: [1] }, { transform: '' }]) {
+    assert.throws(
+      () => resolveOptions(options),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidOptionError);
+        assert.doesNotMatch(error.message, /Invalid input|Too small|expected \w+, received/);
+        return true;
+      },
+    );
+  }
+});
+
+test('good options get the documented defaults', () => {
+  assert.deepEqual(resolveOptions({ transform, threads: 3 }), {
+    transform: transform.href,
+    threads: 3,
+    concurrency: 12,
+    tasksPerThread: 4,
+    mode: 'async',
+    batchSize: 12,
+    ordering: 'unordered',
+    watermark: { maxOutOfOrderness: 0, idleAfter: 1000 },
+    retry: { attempts: 3, initial: 10, max: 1000 },
+    execArgv: [],
+  });
+  const rounded = resolveOptions({ transform, threads: 3, concurrency: 10 });
+  assert.equal(rounded.tasksPerThread, 4, 'ceil(10 / 3)');
+  assert.equal(rounded.batchSize, 10);
+  const threads = availableParallelism();
+  const byCores = resolveOptions({ transform });
+  assert.equal(byCores.threads, threads);
+  assert.equal(byCores.concurrency, threads * 4);
+  assert.equal(byCores.tasksPerThread, 4);
+  assert.equal(resolveOptions({ transform, retry: { backoff: { initial: 2000 } } }).retry.max, 2000, 'max is at least initial');
+});
+
+test('given options are kept as given', () => {
+  const options = {
+    transform,
+    threads: 2,
+    concurrency: 5,
+    tasksPerThread: 1,
+    mode: 'batch',
+    batchSize: 7,
+    ordering: 'ordered',
+    watermark: { maxOutOfOrderness: 50, idleAfter: 0 },
+    retry: { attempts: 1, backoff: { initial: 0, max: 0 } },
+    execArgv: ['--import', 'tsx'],
+  } satisfies EngineOptions;
+  assert.deepEqual(resolveOptions(options), {
+    ...options,
+    transform: transform.href,
+    retry: { attempts: 1, initial: 0, max: 0 },
+  });
+});
+
+test('a transform path, relative or absolute, resolves to its file: URL href', () => {
+  const absolute = fileURLToPath(transform);
+  assert.equal(resolveOptions({ transform: relative(process.cwd(), absolute) }).transform, transform.href);
+  assert.equal(resolveOptions({ transform: absolute }).transform, transform.href);
+  assert.equal(resolveOptions({ transform: transform.href }).transform, transform.href);
+});
+
+test('new Engine throws the same error synchronously, before any pool exists', (t) => {
+  // Worker pools show up as active handles: none may be left by a bad engine.
+  const before = process.getActiveResourcesInfo().sort();
+  for (const row of bad) assert.throws(() => new Engine(row.options as EngineOptions), invalid(row));
+  assert.deepEqual(process.getActiveResourcesInfo().sort(), before);
+
+  const engine = new Engine({ transform, threads: 1 });
+  t.after(() => engine.close());
+  assert.deepEqual(engine.options, resolveOptions({ transform, threads: 1 }));
+  assert.ok(process.getActiveResourcesInfo().length > before.length, 'a good engine does start a pool');
+});
