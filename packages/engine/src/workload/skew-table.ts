@@ -3,7 +3,9 @@ import type { SkewResult } from './skew-scenario.js';
 
 /**
  * A Markdown table of skew results, async and batch of one scenario side by
- * side, with the async/batch throughput ratio on the async row.
+ * side, with the async/batch throughput ratio on the async row. `slots busy`
+ * (time-averaged messages at the workers / concurrency) checks `efficiency`
+ * from another side; `wall msg/s` includes the drain of the finite input.
  */
 export function skewTable(results: readonly SkewResult[]): string {
   const header = [
@@ -14,6 +16,8 @@ export function skewTable(results: readonly SkewResult[]): string {
     'msg/s',
     'ideal/s',
     'efficiency',
+    'slots busy',
+    'wall msg/s',
     'async/batch',
     'p50 ms',
     'p99 ms',
@@ -31,6 +35,8 @@ export function skewTable(results: readonly SkewResult[]): string {
       r.throughput.toFixed(0),
       r.ideal.toFixed(0),
       r.efficiency.toFixed(3),
+      (r.parallelism / r.concurrency).toFixed(3),
+      r.wallThroughput.toFixed(0),
       batch === undefined ? '' : (r.throughput / batch.throughput).toFixed(2),
       r.latencyP50.toFixed(1),
       r.latencyP99.toFixed(1),
@@ -39,7 +45,7 @@ export function skewTable(results: readonly SkewResult[]): string {
       `${r.measuredMeanMs.toFixed(2)} / ${r.sampledMeanMs.toFixed(2)}`,
     ];
   });
-  return markdownTable([header, ...rows], { align: ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] });
+  return markdownTable([header, ...rows], { align: ['l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] });
 }
 
 function sameScenario(a: SkewResult, b: SkewResult): boolean {
