@@ -51,22 +51,31 @@ program
     await demoCommand(options);
   });
 
+/** A problem with the command line: one line on stderr, exit code 2. */
+class UsageError extends Error {}
+
 function fail(message: string): never {
-  process.stderr.write(`tidemark: ${message}\n`);
-  process.exit(2);
+  throw new UsageError(message);
 }
 
+// Errors end the process through process.exitCode, never process.exit():
+// exiting while a worker thread is still being torn down can abort Node 20.
 try {
   await program.parseAsync();
 } catch (error) {
+  const code = (error as { code?: unknown }).code;
   if (error instanceof CommanderError) {
     // commander has printed its one line; usage errors exit 2, --help and --version 0.
-    process.exit(error.exitCode === 0 ? 0 : 2);
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (code === 'EPIPE') {
+    process.exitCode = 0; // the reader of our output went away (| head)
+  } else if (error instanceof UsageError) {
+    process.stderr.write(`tidemark: ${error.message}\n`);
+    process.exitCode = 2;
+  } else if (error instanceof TidemarkError || typeof code === 'string') {
+    process.stderr.write(`tidemark: ${String(code)}: ${(error as Error).message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
   }
-  const code = (error as { code?: unknown }).code;
-  if (code === 'EPIPE') process.exit(0); // the reader of our output went away (| head)
-  if (error instanceof TidemarkError || typeof code === 'string') {
-    fail(`${String(code)}: ${(error as Error).message}`);
-  }
-  throw error;
 }
