@@ -1,3 +1,4 @@
+import { seededRandom } from '@tidemark/engine/workload';
 import { WatermarkTracker } from '@tidemark/watermark';
 import { Bench } from 'tinybench';
 
@@ -70,7 +71,7 @@ function randomOrder(inFlight: number): () => void {
     slots[next] = next;
   }
   // Picks are drawn up front so the PRNG is not in the timed loop.
-  const random = mulberry32(SEED);
+  const random = seededRandom(SEED);
   const picks = new Uint32Array(1 << 16);
   for (let i = 0; i < picks.length; i++) picks[i] = Math.floor(random() * inFlight);
   const mask = picks.length - 1;
@@ -105,17 +106,5 @@ function mapBaseline(inFlight: number): () => void {
       live.set(next, { offset: next, watermark: next });
       if (!live.delete(next - inFlight)) sink++;
     }
-  };
-}
-
-/** A small seeded PRNG (mulberry32), so every run draws the same order. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }
