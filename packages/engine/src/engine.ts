@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { EngineBusyError, EngineClosedError, TransformLoadError } from './errors.js';
+import { EngineBusyError, EngineClosedError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import type { MessageTrace } from './message-state.js';
 import { resolveOptions } from './options.js';
@@ -37,7 +37,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The options with every default filled in. */
   readonly options: ResolvedOptions;
   readonly #transport: Transport;
-  #loaded: Promise<void> | undefined;
   #run: Run | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
@@ -130,9 +129,6 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #load(): Promise<void> {
-    this.#loaded ??= this.#transport.load(this.options.transform).then((result) => {
-      if (!result.ok) throw new TransformLoadError(result.error.message);
-    });
-    return this.#loaded;
+    return this.#transport.start();
   }
 }

@@ -62,9 +62,7 @@ export class Run {
     this.#options = options;
     this.#events = events;
     this.#input = new BoundedOutOfOrderness(options.watermark);
-    this.#scheduler = new Scheduler(transport, options.transform, options.concurrency, options.retry, (state) =>
-      this.#settle(state),
-    );
+    this.#scheduler = new Scheduler(transport, options.concurrency, options.retry, (state) => this.#settle(state));
     if (options.mode === 'batch') {
       this.#batch = new BatchRelease();
       this.#release = this.#batch;

@@ -1,6 +1,5 @@
 import fastq from 'fastq';
-import type { TaskResult } from '@tidemark/workers';
-import { serializeError } from '@tidemark/workers';
+import type { SerializedError } from '@tidemark/workers';
 import { TransformError } from './errors.js';
 import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
@@ -22,22 +21,18 @@ export interface RetryPolicy {
 export class Scheduler {
   readonly #queue: fastq.queue<MessageState>;
   readonly #transport: Transport;
-  readonly #transform: string;
   readonly #retry: RetryPolicy;
   readonly #settled: (state: MessageState) => void;
   readonly #backoffs = new Set<NodeJS.Timeout>();
+  /** fastq's per-task "done" callbacks, by message. */
+  readonly #slots = new Map<MessageState, fastq.done>();
+  readonly #completion = (state: MessageState, failure: SerializedError | undefined, requeue?: boolean) =>
+    this.#complete(state, failure, requeue === true);
   #retried = 0;
 
   /** `settled` is called once per message: completed, or failed for good. */
-  constructor(
-    transport: Transport,
-    transform: string,
-    concurrency: number,
-    retry: RetryPolicy,
-    settled: (state: MessageState) => void,
-  ) {
+  constructor(transport: Transport, concurrency: number, retry: RetryPolicy, settled: (state: MessageState) => void) {
     this.#transport = transport;
-    this.#transform = transform;
     this.#retry = retry;
     this.#settled = settled;
     this.#queue = fastq(this, dispatch, concurrency);
@@ -83,37 +78,20 @@ export class Scheduler {
     state.stage = 'dispatched';
     state.attempts++;
     state.dispatchedAt = now();
-    this.#transport
-      .run({
-        kind: 'message',
-        transform: this.#transform,
-        value: state.input,
-        offset: state.offset,
-        key: state.key,
-        eventTime: state.eventTime,
-        attempt: state.attempts,
-      })
-      .then(
-        (result) => {
-          done(null);
-          this.#complete(state, result);
-        },
-        // The transport itself failed (a worker died): a failed try like any other.
-        (error: unknown) => {
-          done(null);
-          this.#complete(state, crashed(error, state));
-        },
-      );
+    this.#slots.set(state, done);
+    this.#transport.send(state, this.#completion);
   }
 
-  #complete(state: MessageState, result: TaskResult): void {
-    state.startedAt = result.startedAt;
-    state.endedAt = result.endedAt;
-    state.threadId = result.threadId;
+  #complete(state: MessageState, failure: SerializedError | undefined, requeue: boolean): void {
+    const done = this.#slots.get(state);
+    this.#slots.delete(state);
+    done?.(null);
     state.completedAt = now();
-    if (result.ok) {
+    if (requeue) {
+      state.attempts--;
+      this.push(state);
+    } else if (failure === undefined) {
       state.stage = 'completed';
-      state.values = result.values;
       this.#settled(state);
     } else if (state.attempts < this.#retry.attempts) {
       state.stage = 'retrying';
@@ -125,7 +103,7 @@ export class Scheduler {
       this.#backoffs.add(timer);
     } else {
       state.stage = 'failed';
-      state.error = new TransformError(result.error);
+      state.error = new TransformError(failure);
       this.#settled(state);
     }
   }
@@ -138,9 +116,4 @@ function dispatch(this: Scheduler, state: MessageState, done: fastq.done): void 
 /** Delay before try `attempt + 1`: exponential from `initial`, capped at `max`. */
 export function backoff(policy: RetryPolicy, attempt: number): number {
   return Math.min(policy.max, policy.initial * 2 ** (attempt - 1));
-}
-
-function crashed(error: unknown, state: MessageState): TaskResult {
-  const at = now();
-  return { ok: false, error: serializeError(error), startedAt: state.dispatchedAt, endedAt: at, threadId: -1 };
 }

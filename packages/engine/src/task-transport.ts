@@ -1,40 +1,86 @@
 import { Piscina } from 'piscina';
-import { taskWorkerUrl } from '@tidemark/workers';
+import { serializeError, taskWorkerUrl } from '@tidemark/workers';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
-import type { Transport } from './transport.js';
+import { TransformLoadError } from './errors.js';
+import { now } from './message-state.js';
+import type { MessageState } from './message-state.js';
+import type { Completion, Transport } from './transport.js';
 
 /** Settings of the worker pool. */
 export interface PoolSettings {
+  readonly transform: string;
   readonly threads: number;
   readonly tasksPerThread: number;
   readonly execArgv: readonly string[];
 }
 
+/** Make the piscina pool both transports run on. */
+export function createPool(settings: PoolSettings, tasksPerThread: number): Piscina {
+  return new Piscina({
+    filename: taskWorkerUrl,
+    minThreads: settings.threads,
+    maxThreads: settings.threads,
+    concurrentTasksPerWorker: tasksPerThread,
+    // Transforms may be async: a worker blocked in a sync Atomics.wait for
+    // its next task could not run the timers and I/O of the ones it holds.
+    atomics: 'async',
+    idleTimeout: Number.POSITIVE_INFINITY,
+    recordTiming: false,
+    execArgv: [...settings.execArgv],
+  });
+}
+
+/** Load the transform in a worker; throws {@link TransformLoadError} if it cannot be used. */
+export async function checkTransform(pool: Piscina, transform: string): Promise<void> {
+  const result = (await pool.run({ kind: 'load', transform } satisfies LoadRequest)) as LoadResult;
+  if (!result.ok) throw new TransformLoadError(result.error.message);
+}
+
 /** One piscina task per message. */
 export class TaskTransport implements Transport {
-  readonly #pool: Piscina<TaskRequest | LoadRequest, TaskResult | LoadResult>;
+  readonly #pool: Piscina;
+  readonly #transform: string;
+  #started: Promise<void> | undefined;
 
   constructor(settings: PoolSettings) {
-    this.#pool = new Piscina({
-      filename: taskWorkerUrl,
-      minThreads: settings.threads,
-      maxThreads: settings.threads,
-      concurrentTasksPerWorker: settings.tasksPerThread,
-      // Transforms may be async: a worker blocked in a sync Atomics.wait for
-      // its next task could not run the timers and I/O of the ones it holds.
-      atomics: 'async',
-      idleTimeout: Number.POSITIVE_INFINITY,
-      recordTiming: false,
-      execArgv: [...settings.execArgv],
-    });
+    this.#pool = createPool(settings, settings.tasksPerThread);
+    this.#transform = settings.transform;
   }
 
-  run(request: TaskRequest): Promise<TaskResult> {
-    return this.#pool.run(request) as Promise<TaskResult>;
+  start(): Promise<void> {
+    this.#started ??= checkTransform(this.#pool, this.#transform);
+    return this.#started;
   }
 
-  load(transform: string): Promise<LoadResult> {
-    return this.#pool.run({ kind: 'load', transform }) as Promise<LoadResult>;
+  send(state: MessageState, done: Completion): void {
+    const request: TaskRequest = {
+      kind: 'message',
+      transform: this.#transform,
+      value: state.input,
+      offset: state.offset,
+      key: state.key,
+      eventTime: state.eventTime,
+      attempt: state.attempts,
+    };
+    (this.#pool.run(request) as Promise<TaskResult>).then(
+      (result) => {
+        state.startedAt = result.startedAt;
+        state.endedAt = result.endedAt;
+        state.threadId = result.threadId;
+        if (result.ok) {
+          state.values = result.values;
+          done(state, undefined);
+        } else {
+          done(state, result.error);
+        }
+      },
+      // The worker itself failed (it died): a failed try like any other.
+      (error: unknown) => {
+        state.startedAt = state.dispatchedAt;
+        state.endedAt = now();
+        done(state, serializeError(error));
+      },
+    );
   }
 
   close(): Promise<void> {

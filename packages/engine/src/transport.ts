@@ -1,14 +1,25 @@
-import type { LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
+import type { SerializedError } from '@tidemark/workers';
+import type { MessageState } from './message-state.js';
 
 /**
- * How messages reach the worker pool. The task transport sends one piscina
- * task per message; a shared-memory ring transport can take its place.
+ * Called once per send with its outcome. Before calling, the transport has
+ * set the state's `startedAt`, `endedAt`, `threadId` and, on success,
+ * `values`. `failure` is the transform's error (or the worker's death);
+ * `requeue` means the message never started (its worker died first) and
+ * should go out again without counting a try.
+ */
+export type Completion = (state: MessageState, failure: SerializedError | undefined, requeue?: boolean) => void;
+
+/**
+ * How messages reach the worker pool: one piscina task per message
+ * (`TaskTransport`), or shared-memory rings served by one long-lived task
+ * per worker (`RingTransport`).
  */
 export interface Transport {
-  /** Run one message; the promise never rejects for a transform error (see `TaskResult`). */
-  run(request: TaskRequest): Promise<TaskResult>;
-  /** Load the transform module in a worker and check it. */
-  load(transform: string): Promise<LoadResult>;
+  /** Start the workers and check that the transform module loads (idempotent). */
+  start(): Promise<void>;
+  /** Send one message to a worker. */
+  send(state: MessageState, done: Completion): void;
   /** Wait for what is running, then stop the workers. */
   close(): Promise<void>;
 }

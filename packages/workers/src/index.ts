@@ -9,3 +9,7 @@ export type { LoadRequest, LoadResult, RunReport, SerializedError, TaskRequest, 
 export const taskWorkerUrl: string = new URL('./task-worker.js', import.meta.url).href;
 /** The built-in latency-skew transform used by `tidemark demo` and the benchmarks. */
 export const skewTransformUrl: string = new URL('./skew-transform.js', import.meta.url).href;
+export { Doorbell, Ring } from './ring.js';
+export { Tag, ValueEncoder, decodeValue } from './codec.js';
+export { Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
+export type { PortRecord, ServeRequest } from './ring-layout.js';

@@ -1,17 +1,25 @@
 /**
- * piscina's worker entry for the task transport: one piscina task per
- * message. The transform's outcome comes back as data (never thrown), so
+ * piscina's worker entry. The task transport sends one piscina task per
+ * message; the ring transport sends one long-lived `serve` task per worker. The transform's outcome comes back as data (never thrown), so
  * that its error keeps its code and the engine can decide about retries.
  */
 import { threadId } from 'node:worker_threads';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from './protocol.js';
+import type { ServeRequest } from './ring-layout.js';
+import { serve } from './ring-serve.js';
 import { serializeError } from './serialize-error.js';
 
 const neverAborted = new AbortController().signal;
 
-export default async function handle(request: TaskRequest | LoadRequest): Promise<TaskResult | LoadResult> {
+export default function handle(request: TaskRequest): Promise<TaskResult>;
+export default function handle(request: LoadRequest): Promise<LoadResult>;
+export default function handle(request: ServeRequest): Promise<void>;
+export default async function handle(
+  request: TaskRequest | LoadRequest | ServeRequest,
+): Promise<TaskResult | LoadResult | void> {
+  if (request.kind === 'serve') return serve(request);
   if (request.kind === 'load') {
     try {
       await loadTransform(request.transform);

@@ -1,0 +1,166 @@
+import { threadId } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { ValueEncoder, decodeValue, Tag } from './codec.js';
+import { loadTransform } from './load-transform.js';
+import { toValues } from './outputs.js';
+import { Doorbell, Ring } from './ring.js';
+import { Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
+import type { PortRecord, ServeRequest } from './ring-layout.js';
+import { serializeError } from './serialize-error.js';
+import type { Transform } from './transform.js';
+
+const neverAborted = new AbortController().signal;
+
+/**
+ * The ring worker: reads messages from its input ring (and, when too large
+ * for it, from its port), runs the transform on each without waiting for
+ * the others, and writes each result to its output ring the moment it is
+ * ready. Returns when the engine asks it to stop and nothing is pending.
+ */
+export async function serve(request: ServeRequest): Promise<void> {
+  const transform = await loadTransform(request.transform);
+  const server = new RingServer(request, transform);
+  request.port.on('message', (record: PortRecord) => server.fromPort(record));
+  const control = new Int32Array(request.control);
+  Atomics.store(control, Control.threadId, threadId);
+  Atomics.store(control, Control.ready, 1);
+  Atomics.notify(control, Control.ready);
+  while (Atomics.load(control, Control.stop) === 0) {
+    if (!server.drain()) await server.input.waitForData();
+  }
+  await server.idle();
+  request.port.close();
+}
+
+class RingServer {
+  readonly input: Ring;
+  readonly #output: Ring;
+  readonly #in: Buffer;
+  readonly #out: Buffer;
+  readonly #table: Float64Array;
+  readonly #transform: Transform;
+  readonly #port: MessagePort;
+  readonly #encoder = new ValueEncoder();
+  #pending = 0;
+  #idle: (() => void) | undefined;
+
+  constructor(request: ServeRequest, transform: Transform) {
+    this.input = new Ring(request.input);
+    this.#output = new Ring(request.output, new Doorbell(request.bell));
+    this.#in = Buffer.from(request.input, this.input.bytes.byteOffset, this.input.capacity);
+    this.#out = Buffer.from(request.output, this.#output.bytes.byteOffset, this.#output.capacity);
+    this.#table = new Float64Array(request.table);
+    this.#transform = transform;
+    this.#port = request.port;
+  }
+
+  /** Start every message waiting in the input ring; false when there was none. */
+  drain(): boolean {
+    const ring = this.input;
+    let any = false;
+    for (let at = ring.next(); at !== -1; at = ring.next()) {
+      any = true;
+      const end = at + ring.length;
+      const slot = this.#in.readUInt32LE(at);
+      const tag = this.#in[at + 4] ?? Tag.undefined;
+      const keyLength = this.#in.readUInt16LE(at + 6);
+      let position = at + INPUT_HEADER;
+      let key: string | undefined;
+      if (keyLength !== NO_KEY) {
+        key = this.#in.toString('utf8', position, position + keyLength);
+        position += keyLength;
+      }
+      const value = decodeValue(tag, this.#in, position, end - position);
+      ring.release();
+      this.#start(slot, key, value);
+    }
+    return any;
+  }
+
+  fromPort(record: PortRecord): void {
+    const bytes = Buffer.from(record.payload);
+    this.#start(record.slot, record.key, decodeValue(record.tag, bytes, 0, bytes.byteLength));
+  }
+
+  /** Resolves when no transform is running. */
+  idle(): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#idle = resolve;
+    });
+  }
+
+  #start(slot: number, key: string | undefined, value: unknown): void {
+    const row = slot * SLOT_FIELDS;
+    const table = this.#table;
+    table[row + Field.stage] = SlotStage.processing;
+    table[row + Field.startedAt] = performance.timeOrigin + performance.now();
+    this.#pending++;
+    let result: unknown;
+    try {
+      result = this.#transform(value, {
+        offset: table[row + Field.offset] ?? 0,
+        key,
+        eventTime: table[row + Field.eventTime] ?? 0,
+        attempt: table[row + Field.attempt] ?? 1,
+        signal: neverAborted,
+      });
+    } catch (error) {
+      this.#finish(slot, Status.error, serializeError(error));
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (output: unknown) => this.#finish(slot, Status.value, output),
+        (error: unknown) => this.#finish(slot, Status.error, serializeError(error)),
+      );
+    } else {
+      this.#finish(slot, Status.value, result);
+    }
+  }
+
+  #finish(slot: number, status: number, result: unknown): void {
+    let value = result;
+    if (status === Status.value) {
+      const values = toValues(result);
+      if (values.length !== 1) {
+        status = Status.values;
+        value = values;
+      } else {
+        value = values[0];
+      }
+    } else {
+      value = JSON.stringify(result);
+    }
+    const row = slot * SLOT_FIELDS;
+    this.#table[row + Field.endedAt] = performance.timeOrigin + performance.now();
+    this.#table[row + Field.stage] = SlotStage.completed;
+    this.#write(slot, status, value);
+    if (--this.#pending === 0 && this.#idle !== undefined) this.#idle();
+  }
+
+  #write(slot: number, status: number, value: unknown): void {
+    const encoder = this.#encoder;
+    const size = encoder.measure(value);
+    const ring = this.#output;
+    if (size + OUTPUT_HEADER > ring.maxRecord) {
+      const payload = encoder.toBuffer(size);
+      const record: PortRecord = { slot, status, tag: encoder.tag, payload: payload.buffer as ArrayBuffer };
+      this.#port.postMessage(record, [record.payload]);
+      return;
+    }
+    let at = ring.reserve(size + OUTPUT_HEADER);
+    while (at === -1) {
+      // The engine reads outputs as they come; it is only ever briefly behind.
+      ring.waitForRoomSync(size + OUTPUT_HEADER);
+      at = ring.reserve(size + OUTPUT_HEADER);
+    }
+    const out = this.#out;
+    out.writeUInt32LE(slot, at);
+    out[at + 4] = status;
+    out[at + 5] = encoder.tag;
+    out.writeUInt16LE(0, at + 6);
+    encoder.write(out, at + OUTPUT_HEADER, size);
+    ring.commit();
+  }
+}
