@@ -7,6 +7,7 @@ import type { EngineOptions, ResolvedOptions } from './options.js';
 import { Run } from './run.js';
 import type { RunStats } from './run.js';
 import type { Source } from './source-reader.js';
+import { RingTransport } from './ring-transport.js';
 import { TaskTransport } from './task-transport.js';
 import type { Transport } from './transport.js';
 
@@ -45,7 +46,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   constructor(options: EngineOptions) {
     super();
     this.options = resolveOptions(options);
-    this.#transport = new TaskTransport(this.options);
+    this.#transport =
+      this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
   }
 
   /**

@@ -80,6 +80,19 @@ export interface EngineOptions {
     };
   };
   /**
+   * How messages reach the workers. `'ring'`: SharedArrayBuffer rings, one
+   * long-lived task per worker (values too large for a ring go by
+   * `postMessage`). `'task'`: one piscina task per message.
+   * @default 'ring'
+   */
+  transport?: 'ring' | 'task';
+  /**
+   * Bytes of each ring (two per worker), a power of two from 4096. A record
+   * takes at most a quarter of it; larger values go by `postMessage`.
+   * @default 1048576 (1 MiB)
+   */
+  ringBytes?: number;
+  /**
    * `execArgv` of the worker threads, e.g. `['--import', 'tsx']` to run a
    * TypeScript transform without building it.
    * @default []
@@ -98,6 +111,8 @@ export interface ResolvedOptions {
   readonly ordering: 'unordered' | 'ordered';
   readonly watermark: { readonly maxOutOfOrderness: number; readonly idleAfter: number };
   readonly retry: { readonly attempts: number; readonly initial: number; readonly max: number };
+  readonly transport: 'ring' | 'task';
+  readonly ringBytes: number;
   readonly execArgv: readonly string[];
 }
 
@@ -147,6 +162,14 @@ const schema = z.strictObject({
       { error: 'an object' },
     )
     .optional(),
+  transport: z.enum(['ring', 'task'], { error: "'ring' or 'task'" }).optional(),
+  ringBytes: z
+    .number({ error: 'a power of two from 4096 to 2^30' })
+    .int({ error: 'a power of two from 4096 to 2^30' })
+    .min(4096, { error: 'a power of two from 4096 to 2^30' })
+    .max(2 ** 30, { error: 'a power of two from 4096 to 2^30' })
+    .refine((n) => (n & (n - 1)) === 0, { error: 'a power of two from 4096 to 2^30' })
+    .optional(),
   execArgv: z.array(z.string({ error: 'an array of strings' }), { error: 'an array of strings' }).optional(),
 }, { error: 'an object' });
 
@@ -176,6 +199,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       idleAfter: o.watermark?.idleAfter ?? 1000,
     },
     retry: { attempts: o.retry?.attempts ?? 3, initial, max },
+    transport: o.transport ?? 'ring',
+    ringBytes: o.ringBytes ?? 2 ** 20,
     execArgv: o.execArgv ?? [],
   };
 }

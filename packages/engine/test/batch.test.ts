@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../src/index.js';
-import { Gates, fixture } from './helpers/gates.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
 
 test('batch mode waits for the whole batch, emits it in order, and reads the next only after the ack', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 4, mode: 'batch', batchSize: 3 });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 4, mode: 'batch', batchSize: 3 });
   t.after(() => engine.close());
   const gates = new Gates(7);
   const records = engine.process(Array.from({ length: 7 }, (_, i) => gates.message(i)));

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, EngineBusyError, EngineClosedError } from '../src/index.js';
-import { Gates, fixture } from './helpers/gates.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
 
 /** An endless async source that records whether it was told to stop. */
 function endless(gates: Gates, limit: number) {
@@ -21,7 +21,7 @@ function endless(gates: Gates, limit: number) {
 }
 
 test('aborting process() stops reading; what is in flight is still handed over', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 4 });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 4 });
   t.after(() => engine.close());
   const gates = new Gates(100);
   const { source } = endless(gates, 100);
@@ -39,7 +39,7 @@ test('aborting process() stops reading; what is in flight is still handed over',
 });
 
 test('abort also ends a source that is blocked waiting for its next item', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 1, concurrency: 2 });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 1, concurrency: 2 });
   t.after(() => engine.close());
   const gates = new Gates(3);
   for (let i = 0; i < 3; i++) gates.open(i);
@@ -54,7 +54,7 @@ test('abort also ends a source that is blocked waiting for its next item', async
 });
 
 test('close() lets in-flight messages finish, and the engine refuses new work after it', async () => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 3 });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 3 });
   const gates = new Gates(50);
   const { source, state } = endless(gates, 50);
   const records = engine.process(source);
@@ -76,7 +76,7 @@ test('close() lets in-flight messages finish, and the engine refuses new work af
 test('Symbol.asyncDispose closes the engine', async () => {
   let outer: Engine | undefined;
   {
-    await using engine = new Engine({ transform: fixture('echo.js'), threads: 1 });
+    await using engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1 });
     outer = engine;
     for await (const record of engine.process([{ value: 1 }])) assert.equal(record.kind, 'output');
   }

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../src/index.js';
 import type { MessageTrace } from '../src/index.js';
-import { fixture } from './helpers/gates.js';
+import { fixture, transport } from './helpers/gates.js';
 
 test('fanOut emits several outputs of one message and drop emits none; every message is acked', async (t) => {
-  const engine = new Engine({ transform: fixture('flaky.js'), threads: 2, concurrency: 4 });
+  const engine = new Engine({ transport, transform: fixture('flaky.js'), threads: 2, concurrency: 4 });
   t.after(() => engine.close());
   const acked: MessageTrace[] = [];
   engine.on('ack', (trace) => acked.push(trace));
@@ -32,7 +32,7 @@ test('fanOut emits several outputs of one message and drop emits none; every mes
 });
 
 test('the transform sees offset, key, event time, attempt and a signal', async (t) => {
-  const engine = new Engine({ transform: fixture('echo.js'), threads: 1 });
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1 });
   t.after(() => engine.close());
   const records = [];
   for await (const record of engine.process([{ value: 'x', key: 'k', eventTime: 42, offset: 7 }])) records.push(record);

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { Engine } from '../src/index.js';
-import { fixture } from './helpers/gates.js';
+import { fixture, transport } from './helpers/gates.js';
 
 test('an idle source with nothing in flight lets the watermark reach the largest event time', async (t) => {
   const engine = new Engine({
+    transport,
     transform: fixture('echo.js'),
     threads: 1,
     watermark: { maxOutOfOrderness: 100, idleAfter: 0 },

@@ -125,6 +125,8 @@ test('good options get the documented defaults', () => {
     ordering: 'unordered',
     watermark: { maxOutOfOrderness: 0, idleAfter: 1000 },
     retry: { attempts: 3, initial: 10, max: 1000 },
+    transport: 'ring',
+    ringBytes: 1_048_576,
     execArgv: [],
   });
   const rounded = resolveOptions({ transform, threads: 3, concurrency: 10 });
@@ -149,6 +151,8 @@ test('given options are kept as given', () => {
     ordering: 'ordered',
     watermark: { maxOutOfOrderness: 50, idleAfter: 0 },
     retry: { attempts: 1, backoff: { initial: 0, max: 0 } },
+    transport: 'task',
+    ringBytes: 4096,
     execArgv: ['--import', 'tsx'],
   } satisfies EngineOptions;
   assert.deepEqual(resolveOptions(options), {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Engine } from '../src/index.js';
-import { Gates, fixture } from './helpers/gates.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
 
 test('ordered mode emits in read order whatever the completion order', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 6, ordering: 'ordered' });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 6, ordering: 'ordered' });
   t.after(() => engine.close());
   await fc.assert(
     fc.asyncProperty(
@@ -29,7 +29,7 @@ test('ordered mode emits in read order whatever the completion order', async (t)
 });
 
 test('ordered mode holds a completed message until every earlier one has left', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 4, ordering: 'ordered' });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 4, ordering: 'ordered' });
   t.after(() => engine.close());
   const gates = new Gates(4);
   const records = engine.process(Array.from({ length: 4 }, (_, i) => gates.message(i)));

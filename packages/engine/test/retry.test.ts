@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, TransformError } from '../src/index.js';
 import type { EngineRecord } from '../src/index.js';
-import { fixture } from './helpers/gates.js';
+import { fixture, transport } from './helpers/gates.js';
 
 async function collect(engine: Engine, values: unknown[]): Promise<EngineRecord[]> {
   const records: EngineRecord[] = [];
@@ -12,6 +12,7 @@ async function collect(engine: Engine, values: unknown[]): Promise<EngineRecord[
 
 test('a throwing transform is retried until it succeeds within retry.attempts', async (t) => {
   const engine = new Engine({
+    transport,
     transform: fixture('flaky.js'),
     threads: 2,
     retry: { attempts: 3, backoff: { initial: 0, max: 0 } },
@@ -27,6 +28,7 @@ test('a throwing transform is retried until it succeeds within retry.attempts', 
 
 test('a message that fails every try becomes a failed record and the run goes on', async (t) => {
   const engine = new Engine({
+    transport,
     transform: fixture('flaky.js'),
     threads: 2,
     retry: { attempts: 2, backoff: { initial: 1, max: 2 } },
@@ -52,7 +54,7 @@ test('a message that fails every try becomes a failed record and the run goes on
 });
 
 test('retry.attempts 1 means no retry', async (t) => {
-  const engine = new Engine({ transform: fixture('flaky.js'), threads: 1, retry: { attempts: 1 } });
+  const engine = new Engine({ transport, transform: fixture('flaky.js'), threads: 1, retry: { attempts: 1 } });
   t.after(() => engine.close());
   const [record] = await collect(engine, [{ op: 'fail-until', n: 1 }]);
   assert.equal(record?.kind, 'failed');

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, InvalidMessageError, InvalidOptionError, TransformLoadError } from '../src/index.js';
 import type { SourceRecord } from '../src/index.js';
-import { fixture } from './helpers/gates.js';
+import { fixture, transport } from './helpers/gates.js';
 
 test('a source item that is not a message becomes a failed record and the run goes on', async (t) => {
-  const engine = new Engine({ transform: fixture('echo.js'), threads: 1, ordering: 'ordered' });
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1, ordering: 'ordered' });
   t.after(() => engine.close());
   const source = [{ value: 1 }, 42, { value: 2, eventTime: Number.NaN }, { nothing: true }, { value: 3, key: 9 }, { value: 4 }];
   const kinds = [];
@@ -20,7 +20,7 @@ test('a source item that is not a message becomes a failed record and the run go
 });
 
 test('offsets default to the arrival number; a source that is not iterable is an option error', async (t) => {
-  const engine = new Engine({ transform: fixture('echo.js'), threads: 1, ordering: 'ordered' });
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1, ordering: 'ordered' });
   t.after(() => engine.close());
   const offsets = [];
   for await (const record of engine.process([{ value: 'a' }, { value: 'b', offset: 10 }, { value: 'c' }])) offsets.push(record.offset);
@@ -29,7 +29,7 @@ test('offsets default to the arrival number; a source that is not iterable is an
 });
 
 test('a module without a default export function fails the run with TransformLoadError', async (t) => {
-  const engine = new Engine({ transform: fixture('no-default.js'), threads: 1 });
+  const engine = new Engine({ transport, transform: fixture('no-default.js'), threads: 1 });
   t.after(() => engine.close());
   await assert.rejects(engine.process([{ value: 1 }]).next(), (error: unknown) => {
     assert.ok(error instanceof TransformLoadError);
@@ -40,7 +40,7 @@ test('a module without a default export function fails the run with TransformLoa
 });
 
 test('a source that throws ends the run with its error after in-flight work is handed over', async (t) => {
-  const engine = new Engine({ transform: fixture('echo.js'), threads: 1 });
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1 });
   t.after(() => engine.close());
   async function* broken() {
     yield { value: 1 };

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Engine } from '../src/index.js';
-import { Gates, fixture } from './helpers/gates.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
 
 test('unordered mode hands each output over as soon as its message completes', async (t) => {
-  const engine = new Engine({ transform: fixture('gated.js'), threads: 2, concurrency: 8 });
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 8 });
   t.after(() => engine.close());
   await fc.assert(
     fc.asyncProperty(fc.shuffledSubarray([0, 1, 2, 3, 4, 5, 6, 7], { minLength: 8, maxLength: 8 }), async (order) => {

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Engine } from '../src/index.js';
-import { Gates, fixture } from './helpers/gates.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
 
 type Event = { kind: 'watermark'; value: number } | { kind: 'record'; eventTime: number; late: boolean };
 
 test('no output handed over after a watermark W has an event time below W unless it is late', async (t) => {
   const engine = new Engine({
+    transport,
     transform: fixture('gated.js'),
     threads: 2,
     concurrency: 12,
@@ -55,7 +56,7 @@ test('no output handed over after a watermark W has an event time below W unless
 });
 
 test('a message below the input watermark is flagged late, counted and still processed', async (t) => {
-  const engine = new Engine({ transform: fixture('echo.js'), threads: 1, concurrency: 1, watermark: { maxOutOfOrderness: 10 } });
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1, concurrency: 1, watermark: { maxOutOfOrderness: 10 } });
   t.after(() => engine.close());
   const source = [100, 95, 89, 120, 111, 109].map((eventTime, i) => ({ value: i, eventTime }));
   const late: number[] = [];

@@ -11,5 +11,6 @@ export const taskWorkerUrl: string = new URL('./task-worker.js', import.meta.url
 export const skewTransformUrl: string = new URL('./skew-transform.js', import.meta.url).href;
 export { Doorbell, Ring } from './ring.js';
 export { Tag, ValueEncoder, decodeValue } from './codec.js';
-export { Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
+export { CLONED, Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
 export type { PortRecord, ServeRequest } from './ring-layout.js';
+export { portValue } from './ring-serve.js';

@@ -45,12 +45,22 @@ export interface ServeRequest {
 /** Words of {@link ServeRequest.control}. */
 export const Control = { stop: 0, ready: 1, threadId: 2 } as const;
 
-/** A message sent over the port instead of the ring (too large for it). */
+/**
+ * A message sent over the port instead of the ring: encoded (`tag` and
+ * `payload`) when too large for the ring, or as is (`tag` is
+ * {@link CLONED}) when the codec cannot encode it, as with a value holding
+ * a SharedArrayBuffer, which structured clone shares rather than copies.
+ */
 export interface PortRecord {
   readonly slot: number;
-  /** Input: the key; output: the status. */
+  /** Input: the key. */
   readonly key?: string | undefined;
+  /** Output: the status. */
   readonly status?: number;
   readonly tag: number;
-  readonly payload: ArrayBuffer;
+  readonly payload: ArrayBuffer | undefined;
+  readonly value?: unknown;
 }
+
+/** The tag of a {@link PortRecord} whose `value` travels by structured clone. */
+export const CLONED = -1;

@@ -4,7 +4,7 @@ import { ValueEncoder, decodeValue, Tag } from './codec.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
 import { Doorbell, Ring } from './ring.js';
-import { Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
+import { CLONED, Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
 import type { PortRecord, ServeRequest } from './ring-layout.js';
 import { serializeError } from './serialize-error.js';
 import type { Transform } from './transform.js';
@@ -78,8 +78,7 @@ class RingServer {
   }
 
   fromPort(record: PortRecord): void {
-    const bytes = Buffer.from(record.payload);
-    this.#start(record.slot, record.key, decodeValue(record.tag, bytes, 0, bytes.byteLength));
+    this.#start(record.slot, record.key, portValue(record));
   }
 
   /** Resolves when no transform is running. */
@@ -141,12 +140,18 @@ class RingServer {
 
   #write(slot: number, status: number, value: unknown): void {
     const encoder = this.#encoder;
-    const size = encoder.measure(value);
+    let size: number;
+    try {
+      size = encoder.measure(value);
+    } catch {
+      // Not encodable (a SharedArrayBuffer inside, say): structured clone handles it, or says why not.
+      this.#post(slot, status, { slot, status, tag: CLONED, payload: undefined, value });
+      return;
+    }
     const ring = this.#output;
     if (size + OUTPUT_HEADER > ring.maxRecord) {
-      const payload = encoder.toBuffer(size);
-      const record: PortRecord = { slot, status, tag: encoder.tag, payload: payload.buffer as ArrayBuffer };
-      this.#port.postMessage(record, [record.payload]);
+      const payload = encoder.toBuffer(size).buffer as ArrayBuffer;
+      this.#post(slot, status, { slot, status, tag: encoder.tag, payload }, [payload]);
       return;
     }
     let at = ring.reserve(size + OUTPUT_HEADER);
@@ -163,4 +168,20 @@ class RingServer {
     encoder.write(out, at + OUTPUT_HEADER, size);
     ring.commit();
   }
+
+  #post(slot: number, status: number, record: PortRecord, transfer: ArrayBuffer[] = []): void {
+    try {
+      this.#port.postMessage(record, transfer);
+    } catch (error) {
+      if (status === Status.error) throw error;
+      this.#write(slot, Status.error, JSON.stringify(serializeError(error)));
+    }
+  }
+}
+
+/** The value a port record carries. */
+export function portValue(record: PortRecord): unknown {
+  if (record.tag === CLONED) return record.value;
+  const bytes = Buffer.from(record.payload ?? new ArrayBuffer(0));
+  return decodeValue(record.tag, bytes, 0, bytes.byteLength);
 }

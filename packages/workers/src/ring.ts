@@ -52,7 +52,7 @@ export class Ring {
 
   /** A new ring with `capacity` data bytes (a power of two, at least 64). */
   static create(capacity: number): Ring {
-    if (!(capacity >= 64) || (capacity & (capacity - 1)) !== 0 || capacity > 2 ** 30) {
+    if (!Number.isInteger(capacity) || capacity < 64 || capacity > 2 ** 30 || (capacity & (capacity - 1)) !== 0) {
       throw new RangeError(`ring capacity must be a power of two from 64 to 2^30, got ${capacity}`);
     }
     return new Ring(new SharedArrayBuffer(CONTROL_BYTES + capacity));
@@ -60,8 +60,9 @@ export class Ring {
 
   /**
    * Attach to a ring made by {@link Ring.create} (possibly in another thread).
-   * With `bell`, the consumer sleeps on that doorbell instead of on the ring,
-   * so that one thread can wait for any of several rings.
+   * Producer side only: with `bell`, `commit()` rings that doorbell instead
+   * of waking `waitForData`, and the consumer waits with `bell.sleep()`, so
+   * that one thread can wait for any of several rings.
    */
   constructor(buffer: SharedArrayBuffer, bell?: Doorbell) {
     this.buffer = buffer;
@@ -85,7 +86,9 @@ export class Ring {
    * to the consumer until {@link commit}; several may be reserved first.
    */
   reserve(length: number): number {
-    if (length > this.maxRecord) throw new RangeError(`record of ${length} bytes exceeds ${this.maxRecord}`);
+    if (!(Number.isInteger(length) && length >= 0 && length <= this.maxRecord)) {
+      throw new RangeError(`record length must be an integer from 0 to ${this.maxRecord}, got ${String(length)} (${typeof length})`);
+    }
     if (!this.#fits(length, Atomics.load(this.#control, TAIL))) return -1;
     const size = footprint(length);
     const position = this.#head & this.#mask;
@@ -156,6 +159,8 @@ export class Ring {
   /**
    * Consumer: resolve once a record may be there (or after `timeout` ms).
    * Never blocks the thread: its event loop keeps running while it waits.
+   * A pending `Atomics.waitAsync` does not keep the event loop alive: the
+   * caller holds something that does (the ring worker has its port).
    */
   async waitForData(timeout = Number.POSITIVE_INFINITY): Promise<void> {
     Atomics.store(this.#control, CONSUMER_SLEEPING, 1);

@@ -37,3 +37,9 @@ export class Gates {
 export function fixture(name: string): URL {
   return new URL(`../fixtures/${name}`, import.meta.url);
 }
+
+/**
+ * The transport these tests run over: `ring` (the default), or what
+ * TIDEMARK_TEST_TRANSPORT says; `test/task/` runs every behaviour test again over `task`.
+ */
+export const transport = (process.env.TIDEMARK_TEST_TRANSPORT === 'task' ? 'task' : 'ring') as 'ring' | 'task';

@@ -1,0 +1,130 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Piscina } from 'piscina';
+import { Doorbell, serializeError } from '@tidemark/workers';
+import type { MessageState } from './message-state.js';
+import { checkTransform, createPool } from './task-transport.js';
+import type { PoolSettings } from './task-transport.js';
+import type { Completion, Transport } from './transport.js';
+import { WorkerLink } from './worker-link.js';
+
+/** Settings of the ring transport. */
+export interface RingSettings extends PoolSettings {
+  /** Bytes of each ring (a power of two). */
+  readonly ringBytes: number;
+}
+
+/**
+ * Messages through SharedArrayBuffer rings, one input and one output ring
+ * per worker, each worker serving its rings from one long-lived piscina
+ * task. The in-flight count lives at the workers: each link holds up to
+ * `tasksPerThread` messages, and a message goes to the link with the most
+ * room. One loop on the main thread reads every output ring and sleeps on
+ * a shared doorbell when all are empty. piscina still owns the workers: a
+ * worker that dies ends its serve task, its messages are completed from its
+ * processing table, and a new serve task takes the replacement piscina starts.
+ */
+export class RingTransport implements Transport {
+  readonly #settings: RingSettings;
+  readonly #pool: Piscina;
+  readonly #bell = new Doorbell();
+  readonly #links: WorkerLink[] = [];
+  readonly #serving = new Set<Promise<void>>();
+  #started: Promise<void> | undefined;
+  #closing = false;
+  #inFlight = 0;
+  #keepAlive: NodeJS.Timeout | undefined;
+  readonly #waiting: MessageState[] = [];
+  #done: Completion | undefined;
+  #counted: Completion = () => {};
+
+  constructor(settings: RingSettings) {
+    this.#settings = settings;
+    // One serve task per worker: with one task per worker piscina gives each its own.
+    this.#pool = createPool(settings, 1);
+  }
+
+  start(): Promise<void> {
+    this.#started ??= (async () => {
+      await checkTransform(this.#pool, this.#settings.transform);
+      await Promise.all(Array.from({ length: this.#settings.threads }, () => this.#serve()));
+      void this.#pump();
+    })();
+    return this.#started;
+  }
+
+  send(state: MessageState, done: Completion): void {
+    if (this.#inFlight++ === 0) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    if (done !== this.#done) {
+      this.#done = done;
+      this.#counted = this.#count(done);
+    }
+    this.#dispatch(state);
+  }
+
+  #dispatch(state: MessageState): void {
+    let best: WorkerLink | undefined;
+    for (const link of this.#links) if (best === undefined || link.room > best.room) best = link;
+    // No room only while a dead worker's replacement starts: wait for it.
+    if (best === undefined || best.room === 0) this.#waiting.push(state);
+    else best.send(state, this.#counted);
+  }
+
+  #flush(): void {
+    while (this.#waiting.length > 0 && this.#links.some((link) => link.room > 0)) {
+      this.#dispatch(this.#waiting.shift() as MessageState);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    for (const link of this.#links) link.stop();
+    await Promise.allSettled(this.#serving);
+    for (const link of this.#links) link.close();
+    clearInterval(this.#keepAlive);
+    await this.#pool.close();
+  }
+
+  /** Count completions so the process is held open only while messages are out. */
+  #count(done: Completion): Completion {
+    return (state, failure, requeue) => {
+      if (--this.#inFlight === 0) clearInterval(this.#keepAlive);
+      done(state, failure, requeue);
+      if (this.#waiting.length > 0) this.#flush();
+    };
+  }
+
+  /** Start a serve task on a (new) link and wait until its worker serves. */
+  async #serve(): Promise<void> {
+    const { tasksPerThread, ringBytes, transform } = this.#settings;
+    const link = new WorkerLink(tasksPerThread, ringBytes, this.#bell);
+    const { request, transferList } = link.serveRequest(transform);
+    const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
+      () => {
+        this.#serving.delete(serving);
+      },
+      (error: unknown) => {
+        this.#serving.delete(serving);
+        this.#links.splice(this.#links.indexOf(link), 1);
+        link.close();
+        // Replace first so that orphans requeued now have somewhere to go.
+        if (!this.#closing) void this.#serve();
+        link.orphan(serializeError(error));
+      },
+    );
+    this.#serving.add(serving);
+    await link.ready();
+    this.#links.push(link);
+    this.#flush();
+  }
+
+  async #pump(): Promise<void> {
+    const ready = () => this.#links.some((link) => !link.output.empty);
+    while (!this.#closing) {
+      let count = 0;
+      for (const link of this.#links) count += link.drain();
+      // Let the consumer and the source run before the next round.
+      if (count > 0) await nextTurn();
+      else await this.#bell.sleep(ready);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+import { MessageChannel } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import {
+  CLONED,
+  Control,
+  Doorbell,
+  Field,
+  INPUT_HEADER,
+  NO_KEY,
+  OUTPUT_HEADER,
+  Ring,
+  SLOT_FIELDS,
+  SlotStage,
+  Status,
+  ValueEncoder,
+  decodeValue,
+  portValue,
+  serializeError,
+} from '@tidemark/workers';
+import type { PortRecord, SerializedError, ServeRequest } from '@tidemark/workers';
+import type { MessageState } from './message-state.js';
+import type { Completion } from './transport.js';
+
+/**
+ * The engine's end of one worker's rings: sends messages into its input
+ * ring (or over its port when too large), reads results from its output
+ * ring, and keeps its processing table, one row per slot it may hold.
+ */
+export class WorkerLink {
+  readonly output: Ring;
+  readonly #input: Ring;
+  readonly #in: Buffer;
+  readonly #out: Buffer;
+  readonly #table: Float64Array;
+  readonly #control: Int32Array;
+  readonly #request: Omit<ServeRequest, 'transform' | 'kind'>;
+  readonly #port: MessagePort;
+  readonly #states: (MessageState | undefined)[];
+  readonly #dones: (Completion | undefined)[];
+  readonly #free: number[];
+  readonly #encoder = new ValueEncoder();
+  #threadId = -1;
+
+  constructor(slots: number, ringBytes: number, bell: Doorbell) {
+    this.#input = Ring.create(ringBytes);
+    this.output = Ring.create(ringBytes);
+    this.#in = Buffer.from(this.#input.buffer, this.#input.bytes.byteOffset, this.#input.capacity);
+    this.#out = Buffer.from(this.output.buffer, this.output.bytes.byteOffset, this.output.capacity);
+    const table = new SharedArrayBuffer(slots * SLOT_FIELDS * 8);
+    this.#table = new Float64Array(table);
+    const control = new SharedArrayBuffer(16);
+    this.#control = new Int32Array(control);
+    const { port1, port2 } = new MessageChannel();
+    this.#port = port1;
+    port1.on('message', (record: PortRecord) => this.#complete(record.slot, record.status ?? Status.value, portValue(record)));
+    port1.unref();
+    this.#request = { input: this.#input.buffer, output: this.output.buffer, bell: bell.buffer, table, control, port: port2 };
+    this.#states = new Array<MessageState | undefined>(slots).fill(undefined);
+    this.#dones = new Array<Completion | undefined>(slots).fill(undefined);
+    this.#free = Array.from({ length: slots }, (_, i) => slots - 1 - i);
+  }
+
+  /** The task that makes a worker serve these rings (transfers the port). */
+  serveRequest(transform: string): { request: ServeRequest; transferList: MessagePort[] } {
+    return { request: { kind: 'serve', transform, ...this.#request }, transferList: [this.#request.port] };
+  }
+
+  /** Resolves once the worker serves the rings. */
+  async ready(): Promise<void> {
+    const wait = Atomics.waitAsync(this.#control, Control.ready, 0);
+    if (wait.async) await wait.value;
+    this.#threadId = Atomics.load(this.#control, Control.threadId);
+  }
+
+  /** Free slots. */
+  get room(): number {
+    return this.#free.length;
+  }
+
+  send(state: MessageState, done: Completion): void {
+    const slot = this.#free.pop();
+    if (slot === undefined) throw new Error('no free slot: the scheduler sent more than the in-flight target');
+    this.#states[slot] = state;
+    this.#dones[slot] = done;
+    const row = slot * SLOT_FIELDS;
+    const table = this.#table;
+    table[row + Field.offset] = state.offset;
+    table[row + Field.eventTime] = state.eventTime;
+    table[row + Field.attempt] = state.attempts;
+    table[row + Field.stage] = SlotStage.dispatched;
+    const key = state.key;
+    const keyBytes = key === undefined ? 0 : Buffer.byteLength(key);
+    let size: number;
+    try {
+      size = this.#encoder.measure(state.input);
+    } catch {
+      // Not encodable (a SharedArrayBuffer inside, say): structured clone shares or copies it.
+      this.#post(slot, { slot, key, tag: CLONED, payload: undefined, value: state.input });
+      return;
+    }
+    const total = INPUT_HEADER + keyBytes + size;
+    const at = total <= this.#input.maxRecord ? this.#input.reserve(total) : -1;
+    if (at === -1) {
+      // Too large for the ring, or no room in it right now: send it by post.
+      const payload = this.#encoder.toBuffer(size).buffer as ArrayBuffer;
+      this.#post(slot, { slot, key, tag: this.#encoder.tag, payload }, [payload]);
+      return;
+    }
+    const bytes = this.#in;
+    bytes.writeUInt32LE(slot, at);
+    bytes[at + 4] = this.#encoder.tag;
+    bytes[at + 5] = 0;
+    bytes.writeUInt16LE(key === undefined ? NO_KEY : keyBytes, at + 6);
+    if (key !== undefined) bytes.write(key, at + INPUT_HEADER, keyBytes, 'utf8');
+    this.#encoder.write(bytes, at + INPUT_HEADER + keyBytes, size);
+    this.#input.commit();
+  }
+
+  #post(slot: number, record: PortRecord, transfer: ArrayBuffer[] = []): void {
+    try {
+      this.#port.postMessage(record, transfer);
+    } catch (error) {
+      // Not even structured clone can send it (a function, say): the message fails.
+      const state = this.#states[slot] as MessageState;
+      const done = this.#dones[slot] as Completion;
+      this.#take(slot, state);
+      done(state, serializeError(error));
+    }
+  }
+
+  /** Complete every result waiting in the output ring; returns how many. */
+  drain(): number {
+    const ring = this.output;
+    const bytes = this.#out;
+    let count = 0;
+    for (let at = ring.next(); at !== -1; at = ring.next()) {
+      const end = at + ring.length;
+      const slot = bytes.readUInt32LE(at);
+      const status = bytes[at + 4] ?? Status.value;
+      const tag = bytes[at + 5] ?? 0;
+      const start = at + OUTPUT_HEADER;
+      const value = decodeValue(tag, bytes, start, end - start);
+      ring.release();
+      this.#complete(slot, status, value);
+      count++;
+    }
+    return count;
+  }
+
+  /**
+   * After the worker died: complete what it held. Results already in the
+   * output ring are taken as they are; a message it had started failed its
+   * try (it may be what killed the worker); one it had not started goes out
+   * again without counting a try.
+   */
+  orphan(death: SerializedError): void {
+    this.drain();
+    for (let slot = 0; slot < this.#states.length; slot++) {
+      const state = this.#states[slot];
+      const done = this.#dones[slot];
+      if (state === undefined || done === undefined) continue;
+      const started = this.#table[slot * SLOT_FIELDS + Field.stage] !== SlotStage.dispatched;
+      this.#take(slot, state);
+      state.endedAt = state.startedAt = state.dispatchedAt;
+      done(state, started ? death : undefined, !started);
+    }
+  }
+
+  /** Ask the worker to stop once it has nothing pending, and wake it. */
+  stop(): void {
+    Atomics.store(this.#control, Control.stop, 1);
+    this.#input.commit();
+  }
+
+  close(): void {
+    this.#port.close();
+  }
+
+  #complete(slot: number, status: number, value: unknown): void {
+    const state = this.#states[slot];
+    const done = this.#dones[slot];
+    if (state === undefined || done === undefined) return;
+    this.#take(slot, state);
+    if (status === Status.error) {
+      done(state, JSON.parse(value as string) as SerializedError);
+    } else {
+      state.values = status === Status.values ? (value as unknown[]) : [value];
+      done(state, undefined);
+    }
+  }
+
+  /** Free `slot`, copying its times onto the state first. */
+  #take(slot: number, state: MessageState): void {
+    const row = slot * SLOT_FIELDS;
+    state.startedAt = this.#table[row + Field.startedAt] ?? 0;
+    state.endedAt = this.#table[row + Field.endedAt] ?? 0;
+    state.threadId = this.#threadId;
+    this.#table[row + Field.stage] = SlotStage.free;
+    this.#states[slot] = undefined;
+    this.#dones[slot] = undefined;
+    this.#free.push(slot);
+  }
+}
