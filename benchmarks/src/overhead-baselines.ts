@@ -66,11 +66,18 @@ async function closedLoop(total: number, concurrency: number, call: (x: number) 
   return sum;
 }
 
-async function withPool(options: OverheadOptions, label: string, measure: (pool: Pool) => Promise<number>): Promise<OverheadResult> {
+async function withPool(
+  options: OverheadOptions,
+  label: string,
+  measure: (pool: Pool) => Promise<number>,
+  tuned = true,
+): Promise<OverheadResult> {
   validate(options);
   const { messages, concurrency, threads } = options;
-  const perWorker = Math.ceil(concurrency / threads);
-  const pool: Pool = new Piscina({ filename: trivialUrl, minThreads: threads, maxThreads: threads, concurrentTasksPerWorker: perWorker });
+  // Tuned: every in-flight call really at a worker. Untuned: piscina's defaults
+  // (one task per worker; the rest wait on the main thread).
+  const perWorker = tuned ? { concurrentTasksPerWorker: Math.ceil(concurrency / threads) } : {};
+  const pool: Pool = new Piscina({ filename: trivialUrl, minThreads: threads, maxThreads: threads, ...perWorker });
   try {
     // Warm-up: worker start-up and the JIT would otherwise land in the timed part.
     check(`${label} warm-up`, threads * 10, await closedLoop(threads * 10, concurrency, (x) => pool.run(x)));
@@ -83,9 +90,15 @@ async function withPool(options: OverheadOptions, label: string, measure: (pool:
   }
 }
 
-/** piscina with `concurrency` `pool.run()` calls kept in flight; atomics left at its default. */
+/** piscina with `concurrency` `pool.run()` calls kept in flight, each at a worker; atomics left at its default. */
 export function piscinaRun(options: OverheadOptions): Promise<OverheadResult> {
   return withPool(options, 'piscina run()', (pool) => closedLoop(options.messages, options.concurrency, (x) => pool.run(x)));
+}
+
+/** Plain piscina: `concurrency` `pool.run()` calls in flight, every pool option at its default. */
+export function piscinaDefaults(options: OverheadOptions): Promise<OverheadResult> {
+  const run = (pool: Pool) => closedLoop(options.messages, options.concurrency, (x) => pool.run(x));
+  return withPool(options, 'plain piscina run()', run, false);
 }
 
 /** The same pool driven by p-map over an iterable of the messages. */

@@ -69,7 +69,14 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.#run = run;
     this.#active = true;
-    return this.#records(run, options.signal) as AsyncGenerator<EngineRecord<T>, void, undefined>;
+    const records = run.records({
+      start: () => this.#transport.start(),
+      signal: options.signal,
+      finished: () => {
+        if (this.#run === run) this.#active = false;
+      },
+    });
+    return records as AsyncGenerator<EngineRecord<T>, void, undefined>;
   }
 
   /** The output watermark of the current (or last) run. */
@@ -115,22 +122,5 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  async *#records(run: Run, signal: AbortSignal | undefined): AsyncGenerator<EngineRecord, void, undefined> {
-    const abort = () => run.stop();
-    try {
-      await this.#load();
-      if (signal?.aborted === true) run.stop();
-      signal?.addEventListener('abort', abort, { once: true });
-      yield* run.records();
-    } finally {
-      signal?.removeEventListener('abort', abort);
-      if (this.#run === run) this.#active = false;
-    }
-  }
-
-  #load(): Promise<void> {
-    return this.#transport.start();
   }
 }

@@ -56,9 +56,11 @@ export interface MessageState extends Mutable<MessageTrace> {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+const origin = performance.timeOrigin;
+
 /** Epoch ms with sub-ms precision, comparable across threads. */
 export function now(): number {
-  return performance.timeOrigin + performance.now();
+  return origin + performance.now();
 }
 
 /** The record of one output value of a completed message. */

@@ -114,6 +114,7 @@ export class RingTransport implements Transport {
     this.#serving.add(serving);
     await link.ready();
     this.#links.push(link);
+    if (this.#closing) link.stop(); // a replacement that came up while closing
     this.#flush();
   }
 

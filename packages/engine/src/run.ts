@@ -19,6 +19,13 @@ export interface RunEvents {
   ack(trace: MessageTrace): void;
 }
 
+/** What a run's iterator needs from its engine. */
+export interface RunHooks {
+  start(): Promise<void>;
+  readonly signal: AbortSignal | undefined;
+  finished(): void;
+}
+
 /** Counters of one `process()` run. */
 export interface RunStats {
   read: number;
@@ -117,16 +124,28 @@ export class Run {
     return this.#drained;
   }
 
-  async *records(): AsyncGenerator<EngineRecord, void, undefined> {
+  /**
+   * The run's records. `start` readies the transport first; aborting
+   * `signal` stops reading; `finished` is called when the iterator ends.
+   */
+  async *records(hooks: RunHooks): AsyncGenerator<EngineRecord, void, undefined> {
+    const abort = () => this.stop();
     let failure: { error: unknown } | undefined;
-    const reading = this.#reader.run().then(
-      () => this.#sealBatch(),
-      (error: unknown) => {
-        failure = { error };
-        this.#sealBatch();
-      },
-    ).finally(() => this.#consumer.notify());
+    let reading: Promise<void> | undefined;
     try {
+      await hooks.start();
+      if (hooks.signal?.aborted === true) this.stop();
+      hooks.signal?.addEventListener('abort', abort, { once: true });
+      reading = this.#reader
+        .run()
+        .then(
+          () => this.#sealBatch(),
+          (error: unknown) => {
+            failure = { error };
+            this.#sealBatch();
+          },
+        )
+        .finally(() => this.#consumer.notify());
       for (;;) {
         const state = this.#release.take();
         if (state === undefined) {
@@ -151,6 +170,8 @@ export class Run {
     } finally {
       this.#reader.stop();
       clearTimeout(this.#idleTimer);
+      hooks.signal?.removeEventListener('abort', abort);
+      hooks.finished();
     }
   }
 
@@ -211,9 +232,9 @@ export class Run {
   #observe(checked: CheckedItem, readAt: number): { eventTime: number; watermark: number; late: boolean } {
     if (checked.eventTime === undefined && checked.error !== undefined) {
       const watermark = this.#input.current();
-      return { eventTime: Number.isFinite(watermark) ? watermark : Date.now(), watermark, late: false };
+      return { eventTime: Number.isFinite(watermark) ? watermark : readAt, watermark, late: false };
     }
-    const eventTime = checked.eventTime ?? Date.now();
+    const eventTime = checked.eventTime ?? readAt;
     return { eventTime, ...this.#input.observe(eventTime, readAt) };
   }
 

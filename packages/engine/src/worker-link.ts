@@ -40,6 +40,11 @@ export class WorkerLink {
   readonly #free: number[];
   readonly #encoder = new ValueEncoder();
   #threadId = -1;
+  #committing = false;
+  readonly #commit = () => {
+    this.#committing = false;
+    this.#input.commit();
+  };
 
   constructor(slots: number, ringBytes: number, bell: Doorbell) {
     this.#input = Ring.create(ringBytes);
@@ -113,12 +118,18 @@ export class WorkerLink {
     bytes.writeUInt16LE(key === undefined ? NO_KEY : keyBytes, at + 6);
     if (key !== undefined) bytes.write(key, at + INPUT_HEADER, keyBytes, 'utf8');
     this.#encoder.write(bytes, at + INPUT_HEADER + keyBytes, size);
-    this.#input.commit();
+    // One commit for all the messages sent in this turn: a commit may wake
+    // the worker, and a wake-up costs far more than a message.
+    if (!this.#committing) {
+      this.#committing = true;
+      queueMicrotask(this.#commit);
+    }
   }
 
   #post(slot: number, record: PortRecord, transfer: ArrayBuffer[] = []): void {
     try {
       this.#port.postMessage(record, transfer);
+      this.#input.commit(); // wakes the worker if it sleeps, so that it reads its port
     } catch (error) {
       // Not even structured clone can send it (a function, say): the message fails.
       const state = this.#states[slot] as MessageState;

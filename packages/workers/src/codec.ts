@@ -19,6 +19,15 @@ export const Tag = {
   v8: 8,
 } as const;
 
+/** A DataView per backing buffer, made once (rings live long). */
+const views = new WeakMap<ArrayBufferLike, DataView>();
+
+function viewOf(bytes: Buffer): DataView {
+  const view = new DataView(bytes.buffer);
+  views.set(bytes.buffer, view);
+  return view;
+}
+
 /**
  * Encodes one value at a time without allocating for the common kinds:
  * `measure(value)` picks the tag and size, `write` lays the payload out.
@@ -66,7 +75,8 @@ export class ValueEncoder {
     const value = this.#value;
     switch (this.tag) {
       case Tag.number:
-        target.writeDoubleLE(value as number, position);
+        // DataView, not writeDoubleLE: no argument checks on the hot path.
+        (views.get(target.buffer) ?? viewOf(target)).setFloat64(position + target.byteOffset, value as number, true);
         break;
       case Tag.string:
         target.write(value as string, position, size, 'utf8');
@@ -97,7 +107,7 @@ export class ValueEncoder {
 export function decodeValue(tag: number, source: Buffer, position: number, length: number): unknown {
   switch (tag) {
     case Tag.number:
-      return source.readDoubleLE(position);
+      return (views.get(source.buffer) ?? viewOf(source)).getFloat64(position + source.byteOffset, true);
     case Tag.string:
       return source.toString('utf8', position, position + length);
     case Tag.true:

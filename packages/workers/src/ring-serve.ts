@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { ValueEncoder, decodeValue, Tag } from './codec.js';
@@ -9,7 +10,11 @@ import type { PortRecord, ServeRequest } from './ring-layout.js';
 import { serializeError } from './serialize-error.js';
 import type { Transform } from './transform.js';
 
+const origin = performance.timeOrigin;
+
 const neverAborted = new AbortController().signal;
+/** ms a worker with nothing running blocks before it looks at its port. */
+const portPoll = 20;
 
 /**
  * The ring worker: reads messages from its input ring (and, when too large
@@ -26,7 +31,19 @@ export async function serve(request: ServeRequest): Promise<void> {
   Atomics.store(control, Control.ready, 1);
   Atomics.notify(control, Control.ready);
   while (Atomics.load(control, Control.stop) === 0) {
-    if (!server.drain()) await server.input.waitForData();
+    if (server.drain()) {
+      // After a busy round, a turn of the event loop: commits, the timers
+      // and I/O of async transforms, then more input.
+      await nextTurn();
+    } else if (server.pending > 0) {
+      // Transforms are running: wait without blocking their event loop.
+      await server.input.waitForData();
+    } else {
+      // Nothing running: block, which is cheaper to wake, but only briefly,
+      // so that port messages (values too large for the ring) get in.
+      server.input.waitForDataSync(portPoll);
+      await nextTurn();
+    }
   }
   await server.idle();
   request.port.close();
@@ -42,6 +59,11 @@ class RingServer {
   readonly #port: MessagePort;
   readonly #encoder = new ValueEncoder();
   #pending = 0;
+  #committing = false;
+  readonly #commit = () => {
+    this.#committing = false;
+    this.#output.commit();
+  };
   #idle: (() => void) | undefined;
 
   constructor(request: ServeRequest, transform: Transform) {
@@ -81,6 +103,11 @@ class RingServer {
     this.#start(record.slot, record.key, portValue(record));
   }
 
+  /** Transforms started and not yet finished. */
+  get pending(): number {
+    return this.#pending;
+  }
+
   /** Resolves when no transform is running. */
   idle(): Promise<void> {
     if (this.#pending === 0) return Promise.resolve();
@@ -93,7 +120,7 @@ class RingServer {
     const row = slot * SLOT_FIELDS;
     const table = this.#table;
     table[row + Field.stage] = SlotStage.processing;
-    table[row + Field.startedAt] = performance.timeOrigin + performance.now();
+    table[row + Field.startedAt] = origin + performance.now();
     this.#pending++;
     let result: unknown;
     try {
@@ -132,7 +159,7 @@ class RingServer {
       value = JSON.stringify(result);
     }
     const row = slot * SLOT_FIELDS;
-    this.#table[row + Field.endedAt] = performance.timeOrigin + performance.now();
+    this.#table[row + Field.endedAt] = origin + performance.now();
     this.#table[row + Field.stage] = SlotStage.completed;
     this.#write(slot, status, value);
     if (--this.#pending === 0 && this.#idle !== undefined) this.#idle();
@@ -156,7 +183,9 @@ class RingServer {
     }
     let at = ring.reserve(size + OUTPUT_HEADER);
     while (at === -1) {
-      // The engine reads outputs as they come; it is only ever briefly behind.
+      // The engine reads outputs as they come; it is only ever briefly behind,
+      // but it cannot read what has not been committed.
+      ring.commit();
       ring.waitForRoomSync(size + OUTPUT_HEADER);
       at = ring.reserve(size + OUTPUT_HEADER);
     }
@@ -166,7 +195,12 @@ class RingServer {
     out[at + 5] = encoder.tag;
     out.writeUInt16LE(0, at + 6);
     encoder.write(out, at + OUTPUT_HEADER, size);
-    ring.commit();
+    // One commit per turn: results of sync transforms started together, or
+    // of async ones settling together, wake the engine at most once.
+    if (!this.#committing) {
+      this.#committing = true;
+      queueMicrotask(this.#commit);
+    }
   }
 
   #post(slot: number, status: number, record: PortRecord, transfer: ArrayBuffer[] = []): void {

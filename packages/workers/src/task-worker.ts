@@ -11,6 +11,8 @@ import type { ServeRequest } from './ring-layout.js';
 import { serve } from './ring-serve.js';
 import { serializeError } from './serialize-error.js';
 
+const origin = performance.timeOrigin;
+
 const neverAborted = new AbortController().signal;
 
 export default function handle(request: TaskRequest): Promise<TaskResult>;
@@ -45,5 +47,5 @@ export default async function handle(
 }
 
 function now(): number {
-  return performance.timeOrigin + performance.now();
+  return origin + performance.now();
 }
