@@ -118,14 +118,24 @@ export function decodeValue(tag: number, source: Buffer, position: number, lengt
       return null;
     case Tag.undefined:
       return undefined;
-    case Tag.bytes:
-      return new Uint8Array(source.subarray(position, position + length));
+    case Tag.bytes: {
+      const bytes = copy(source, position, length);
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    }
     case Tag.buffer:
-      return Buffer.from(source.subarray(position, position + length));
+      return copy(source, position, length); // a Buffer: slice keeps the source's class
     case Tag.v8:
       // deserialize reads from a copy: the ring's bytes are reused once released.
-      return deserialize(Buffer.from(source.subarray(position, position + length)));
+      return deserialize(copy(source, position, length));
     default:
       throw new TypeError(`unknown value tag ${tag}`);
   }
+}
+
+/**
+ * A copy in memory of its own, in one allocation. (`Buffer#slice` is a
+ * view, and `subarray` then a copy costs two objects.)
+ */
+function copy(source: Buffer, position: number, length: number): Buffer {
+  return Uint8Array.prototype.slice.call(source, position, position + length) as Buffer;
 }
