@@ -93,8 +93,9 @@ export interface EngineOptions {
    */
   ringBytes?: number;
   /**
-   * `execArgv` of the worker threads, e.g. `['--import', 'tsx']` to run a
-   * TypeScript transform without building it.
+   * `execArgv` of the worker threads, e.g. `['--import', './register.mjs']`
+   * where that module registers a loader (on Node 20, `--import tsx` alone
+   * does not reach worker threads).
    * @default []
    */
   execArgv?: string[];
