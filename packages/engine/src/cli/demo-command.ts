@@ -2,7 +2,7 @@ import { availableParallelism, cpus } from 'node:os';
 import { distributionNames } from '../workload/distributions.js';
 import type { DistributionName } from '../workload/distributions.js';
 import { runSkewScenario } from '../workload/skew-scenario.js';
-import type { SkewFamily, SkewResult } from '../workload/skew-scenario.js';
+import type { SkewFamily, SkewRun } from '../workload/skew-scenario.js';
 import { skewTable } from '../workload/skew-table.js';
 
 /** Options of `tidemark demo`. */
@@ -27,7 +27,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       `${options.family} transform, ${options.concurrency} in flight; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}`,
   );
   const { json, ...workload } = options;
-  const results: SkewResult[] = [];
+  const results: SkewRun[] = [];
   for (const mode of ['batch', 'async'] as const) {
     log(`  running ${mode} mode...`);
     const result = await runSkewScenario({ ...workload, mode });
@@ -35,10 +35,11 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     results.push(result);
   }
   if (json === true) {
-    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    const summaries = results.map(({ timeline, ...summary }) => summary);
+    process.stdout.write(`${JSON.stringify(summaries, null, 2)}\n`);
     return;
   }
-  const [batch, async] = results as [SkewResult, SkewResult];
+  const [batch, async] = results as [SkewRun, SkewRun];
   process.stdout.write(`\n${skewTable([async, batch])}\n\n`);
   process.stdout.write(
     `async mode moved ${(async.throughput / batch.throughput).toFixed(2)}x the messages per second of batch mode ` +

@@ -9,6 +9,8 @@ import { sampleLatency } from './distributions.js';
 import type { DistributionName } from './distributions.js';
 import { seededRandom } from './random.js';
 import { mean, percentile } from './stats.js';
+import { inFlightSeries, thin } from './timeline.js';
+import type { SkewTimeline } from './timeline.js';
 
 /** How the skew transform spends a message's latency (see the workers package). */
 export type SkewFamily = SkewMessage['family'];
@@ -68,8 +70,13 @@ export function skewLatencies(scenario: Pick<SkewScenario, 'distribution' | 'mea
   return latencies;
 }
 
+/** A result with what a report draws of the run. */
+export interface SkewRun extends SkewResult {
+  readonly timeline: SkewTimeline;
+}
+
 /** Run one scenario on a fresh engine (warmed up first) and measure it. */
-export async function runSkewScenario(scenario: SkewScenario): Promise<SkewResult> {
+export async function runSkewScenario(scenario: SkewScenario): Promise<SkewRun> {
   const threads = scenario.threads ?? defaultThreads(scenario.family, scenario.concurrency);
   const latencies = skewLatencies(scenario);
   await using engine = new Engine({
@@ -88,25 +95,43 @@ export async function runSkewScenario(scenario: SkewScenario): Promise<SkewResul
   const ackedAt = new Float64Array(n);
   const startedAt = new Float64Array(n);
   const endedAt = new Float64Array(n);
+  const dispatchedAt = new Float64Array(n);
+  const completedAt = new Float64Array(n);
   const lags: number[] = [];
+  const lagSeries: [number, number][] = [];
+  let begin = 0;
   engine.on('ack', (trace: MessageTrace) => {
     readAt[trace.seq] = trace.readAt;
+    dispatchedAt[trace.seq] = trace.dispatchedAt;
+    completedAt[trace.seq] = trace.completedAt;
     ackedAt[trace.seq] = trace.ackedAt;
     startedAt[trace.seq] = trace.startedAt;
     endedAt[trace.seq] = trace.endedAt;
     const watermark = engine.watermark;
-    if (Number.isFinite(watermark)) lags.push(trace.ackedAt - watermark);
+    if (Number.isFinite(watermark)) {
+      lags.push(trace.ackedAt - watermark);
+      lagSeries.push([trace.ackedAt - begin, trace.ackedAt - watermark]);
+    }
   });
 
   const measured: number[] = [];
   let failed = 0;
-  const begin = now();
+  begin = now();
   for await (const record of engine.process<number>(source(latencies, scenario.family))) {
     if (record.kind === 'output') measured.push(record.value);
     else failed++;
   }
   const end = now();
-  return summarize(scenario, threads, latencies, measured, failed, { readAt, ackedAt, startedAt, endedAt, lags, begin, end });
+  const result = summarize(scenario, threads, latencies, measured, failed, { readAt, ackedAt, startedAt, endedAt, lags, begin, end });
+  const e2e = Array.from(ackedAt, (ack, i) => ack - (readAt[i] ?? 0));
+  return {
+    ...result,
+    timeline: {
+      inFlight: inFlightSeries(dispatchedAt, completedAt, begin),
+      watermarkLag: thin(lagSeries),
+      latencies: e2e,
+    },
+  };
 }
 
 function* source(latencies: Float64Array, family: SkewFamily): Generator<SourceRecord<SkewMessage>> {
