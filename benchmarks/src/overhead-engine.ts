@@ -8,6 +8,8 @@ export interface EngineOverheadOptions extends OverheadOptions {
   readonly transport: 'ring' | 'task';
   /** Bytes per value: 0 sends the number itself, else a Uint8Array of this size. */
   readonly payload?: number;
+  /** Record Prometheus metrics (on prom-client's default registry). */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -16,13 +18,14 @@ export interface EngineOverheadOptions extends OverheadOptions {
  * on the same pool. The outputs are checked so a broken run cannot report.
  */
 export async function engineRun(options: EngineOverheadOptions): Promise<OverheadResult> {
-  const { messages, concurrency, threads, transport, payload = 0 } = options;
+  const { messages, concurrency, threads, transport, payload = 0, metrics = false } = options;
   await using engine = new Engine({
     transform: trivialUrl,
     threads,
     concurrency,
     transport,
     retry: { attempts: 1 },
+    metrics,
   });
   const bytes = payload > 0 ? new Uint8Array(payload).fill(7) : undefined;
   const source = function* (n: number) {
@@ -32,7 +35,7 @@ export async function engineRun(options: EngineOverheadOptions): Promise<Overhea
   const start = performance.now();
   await drain(engine, source(messages), bytes, messages);
   const ms = performance.now() - start;
-  const name = `engine ${transport}${payload > 0 ? ` (${payload} B values)` : ''}`;
+  const name = `engine ${transport}${metrics ? ' + metrics' : ''}${payload > 0 ? ` (${payload} B values)` : ''}`;
   return { name, messages, seconds: ms / 1e3, messagesPerSecond: (messages * 1e3) / ms, nsPerMessage: (ms * 1e6) / messages };
 }
 

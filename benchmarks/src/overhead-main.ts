@@ -30,6 +30,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 // ── overhead ────────────────────────────────────────────────────────────────
 const runs: [string, (o: OverheadOptions) => Promise<OverheadResult>][] = [
   ['engine ring', (o) => engineRun({ ...o, transport: 'ring' })],
+  ['engine ring + metrics', (o) => engineRun({ ...o, transport: 'ring', metrics: true })],
   ['engine task', (o) => engineRun({ ...o, transport: 'task' })],
   ['plain piscina', piscinaDefaults],
   ['piscina tuned', piscinaRun],
@@ -55,6 +56,14 @@ const overheadTable = markdownTable(
   ],
   { align: ['l', 'r', 'r', 'r', 'r'] },
 );
+
+// Metrics on vs off: the ring runs just measured, one after the other in this process.
+const metricsRatios = [64, 256].map((concurrency) => {
+  const rate = (prefix: string) =>
+    overhead.find((r) => r.concurrency === concurrency && r.name === prefix)?.messagesPerSecond ?? Number.NaN;
+  return { concurrency, ratio: rate('engine ring + metrics') / rate('engine ring') };
+});
+const metricsLine = metricsRatios.map((m) => `c${m.concurrency}: **${m.ratio.toFixed(3)}**`).join(', ');
 
 // ── payload sizes ───────────────────────────────────────────────────────────
 const payloads: (OverheadResult & { bytes: number; megabytesPerSecond: number })[] = [];
@@ -91,6 +100,8 @@ ${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.dat
 
 ${overheadTable}
 
+Metrics on / off (engine ring): ${metricsLine} (the bar is 0.90)
+
 ## Payload sizes (concurrency 64)
 
 ${payloadTable}
@@ -102,4 +113,4 @@ ${scalingTable}
 2 threads / 1 thread: **${scaling.toFixed(2)}** (the limit on this machine is 2.0)
 `);
 await mkdir(values.out, { recursive: true });
-await writeFile(join(values.out, 'overhead.json'), JSON.stringify({ machine: host, overhead, payloads, scaling: { rounds, one, two, ratio: scaling } }, null, 2));
+await writeFile(join(values.out, 'overhead.json'), JSON.stringify({ machine: host, overhead, metricsRatios, payloads, scaling: { rounds, one, two, ratio: scaling } }, null, 2));

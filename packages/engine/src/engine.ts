@@ -7,6 +7,8 @@ import type { EngineOptions, ResolvedOptions } from './options.js';
 import { Run } from './run.js';
 import type { RunStats } from './run.js';
 import type { Source } from './source-reader.js';
+import { EngineMetrics } from './metrics/engine-metrics.js';
+import type { EngineSnapshot } from './metrics/engine-metrics.js';
 import { RingTransport } from './ring-transport.js';
 import { TaskTransport } from './task-transport.js';
 import type { Transport } from './transport.js';
@@ -41,6 +43,10 @@ export class Engine extends EventEmitter<EngineEvents> {
   #run: Run | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
+  readonly #metrics: EngineMetrics | undefined;
+  readonly #listening: Promise<number | undefined>;
+  /** Counters of the runs before the current one, for the metrics' totals. */
+  readonly #before = { read: 0, emitted: 0, acked: 0, retried: 0, failed: 0, late: 0 };
 
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
   constructor(options: EngineOptions) {
@@ -48,6 +54,19 @@ export class Engine extends EventEmitter<EngineEvents> {
     this.options = resolveOptions(options);
     this.#transport =
       this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
+    const metrics = this.options.metrics;
+    this.#metrics = metrics === undefined ? undefined : new EngineMetrics(metrics, () => this.#snapshot());
+    const port = metrics?.port;
+    this.#listening = port === undefined ? Promise.resolve(undefined) : (this.#metrics as EngineMetrics).listen(port);
+    this.#listening.catch(() => {}); // reported by the first process() call
+  }
+
+  /**
+   * The port `/metrics` is served on (with `metrics: { port }`; useful with
+   * port 0), or undefined without one. Rejects if the port could not be bound.
+   */
+  get metricsPort(): Promise<number | undefined> {
+    return this.#listening;
   }
 
   /**
@@ -63,14 +82,22 @@ export class Engine extends EventEmitter<EngineEvents> {
   process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
     if (this.#closing !== undefined) throw new EngineClosedError();
     if (this.#active) throw new EngineBusyError();
+    const metrics = this.#metrics;
     const run = new Run(source, this.options, this.#transport, {
       watermark: (value) => this.emit('watermark', value),
-      ack: (trace) => this.emit('ack', trace),
+      ack: (trace) => {
+        metrics?.observe(trace);
+        this.emit('ack', trace);
+      },
     });
+    this.#addTotals(this.#run);
     this.#run = run;
     this.#active = true;
     const records = run.records({
-      start: () => this.#transport.start(),
+      start: async () => {
+        await this.#listening;
+        await this.#transport.start();
+      },
       signal: options.signal,
       finished: () => {
         if (this.#run === run) this.#active = false;
@@ -116,8 +143,34 @@ export class Engine extends EventEmitter<EngineEvents> {
         await run.drained();
       }
       await this.#transport.close();
+      await this.#metrics?.close();
     })();
     return this.#closing;
+  }
+
+  #addTotals(run: Run | undefined): void {
+    if (run === undefined) return;
+    for (const key of Object.keys(this.#before) as (keyof RunStats)[]) this.#before[key] += run.stats[key];
+  }
+
+  #snapshot(): EngineSnapshot {
+    const run = this.#run;
+    const stats = run?.stats;
+    const totals = { ...this.#before };
+    if (stats !== undefined) for (const key of Object.keys(totals) as (keyof RunStats)[]) totals[key] += stats[key];
+    const idle = { fill: 0, capacity: 0 };
+    return {
+      totals,
+      inFlight: run?.inFlight ?? 0,
+      processing: run?.processing ?? 0,
+      concurrency: this.options.concurrency,
+      buffers: run?.buffers ?? { input: idle, processing: idle, output: idle },
+      busyWorkers: this.#transport.busyWorkers,
+      workers: this.options.threads,
+      restarts: this.#transport.restarts,
+      watermark: this.watermark,
+      oldestReadAt: run?.oldestReadAt,
+    };
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

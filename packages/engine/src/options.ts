@@ -2,6 +2,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Registry } from 'prom-client';
+import type { RegistryContentType } from 'prom-client';
+
+/** A prom-client registry of either exposition format. */
+export type AnyRegistry = Registry<RegistryContentType>;
 import { z } from 'zod';
 import { InvalidOptionError } from './errors.js';
 
@@ -93,6 +98,13 @@ export interface EngineOptions {
    */
   ringBytes?: number;
   /**
+   * Prometheus metrics (prom-client): `true` registers them on prom-client's
+   * default registry; `{ registry }` on yours; `{ port }` also serves
+   * `/metrics` on 127.0.0.1 (0 picks a free port: see `engine.metricsPort`).
+   * @default false (no metrics)
+   */
+  metrics?: boolean | { registry?: AnyRegistry; port?: number };
+  /**
    * `execArgv` of the worker threads, e.g. `['--import', './register.mjs']`
    * where that module registers a loader (on Node 20, `--import tsx` alone
    * does not reach worker threads).
@@ -114,6 +126,7 @@ export interface ResolvedOptions {
   readonly retry: { readonly attempts: number; readonly initial: number; readonly max: number };
   readonly transport: 'ring' | 'task';
   readonly ringBytes: number;
+  readonly metrics: { readonly registry?: AnyRegistry; readonly port?: number } | undefined;
   readonly execArgv: readonly string[];
 }
 
@@ -171,6 +184,18 @@ const schema = z.strictObject({
     .max(2 ** 30, { error: 'a power of two from 4096 to 2^30' })
     .refine((n) => (n & (n - 1)) === 0, { error: 'a power of two from 4096 to 2^30' })
     .optional(),
+  metrics: z
+    .union(
+      [
+        z.boolean(),
+        z.strictObject({
+          registry: z.instanceof(Registry, { error: 'a prom-client Registry' }).optional(),
+          port: z.number().int().min(0).max(65535).optional(),
+        }),
+      ],
+      { error: 'true, or { registry?: Registry, port?: 0..65535 }' },
+    )
+    .optional(),
   execArgv: z.array(z.string({ error: 'an array of strings' }), { error: 'an array of strings' }).optional(),
 }, { error: 'an object' });
 
@@ -202,6 +227,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     retry: { attempts: o.retry?.attempts ?? 3, initial, max },
     transport: o.transport ?? 'ring',
     ringBytes: o.ringBytes ?? 2 ** 20,
+    metrics: resolveMetrics(o.metrics),
     execArgv: o.execArgv ?? [],
   };
 }
@@ -236,4 +262,15 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
     value = (value as Record<PropertyKey, unknown>)[key];
   }
   return value;
+}
+
+function resolveMetrics(
+  metrics: boolean | { registry?: AnyRegistry | undefined; port?: number | undefined } | undefined,
+): ResolvedOptions['metrics'] {
+  if (metrics === undefined || metrics === false) return undefined;
+  if (metrics === true) return {};
+  return {
+    ...(metrics.registry === undefined ? {} : { registry: metrics.registry }),
+    ...(metrics.port === undefined ? {} : { port: metrics.port }),
+  };
 }

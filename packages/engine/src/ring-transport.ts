@@ -33,6 +33,7 @@ export class RingTransport implements Transport {
   #closing = false;
   #inFlight = 0;
   #keepAlive: NodeJS.Timeout | undefined;
+  #restarts = 0;
   readonly #waiting: MessageState[] = [];
   #done: Completion | undefined;
   #counted: Completion = () => {};
@@ -41,6 +42,16 @@ export class RingTransport implements Transport {
     this.#settings = settings;
     // One serve task per worker: with one task per worker piscina gives each its own.
     this.#pool = createPool(settings, 1);
+  }
+
+  get busyWorkers(): number {
+    let busy = 0;
+    for (const link of this.#links) if (link.holding > 0) busy++;
+    return busy;
+  }
+
+  get restarts(): number {
+    return this.#restarts;
   }
 
   start(): Promise<void> {
@@ -104,6 +115,7 @@ export class RingTransport implements Transport {
       },
       (error: unknown) => {
         this.#serving.delete(serving);
+        this.#restarts++;
         this.#links.splice(this.#links.indexOf(link), 1);
         link.close();
         // Replace first so that orphans requeued now have somewhere to go.

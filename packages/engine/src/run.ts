@@ -105,6 +105,22 @@ export class Run {
     return this.#scheduler.running;
   }
 
+  /** Fill and capacity of the input, processing and output buffers. */
+  get buffers(): Record<'input' | 'processing' | 'output', { fill: number; capacity: number }> {
+    const scheduler = this.#scheduler;
+    return {
+      input: { fill: scheduler.queued + scheduler.backingOff, capacity: this.#readAhead },
+      processing: { fill: scheduler.running, capacity: scheduler.concurrency },
+      output: { fill: this.#release.size, capacity: this.#maxUnacked - this.#readAhead - scheduler.concurrency },
+    };
+  }
+
+  /** When the oldest in-flight message was read (epoch ms), if any is. */
+  get oldestReadAt(): number | undefined {
+    for (const state of this.#inFlight.values()) return state.readAt;
+    return undefined;
+  }
+
   /** The states of the messages in flight, oldest first. */
   traces(): MessageTrace[] {
     return [...this.#inFlight.values()];

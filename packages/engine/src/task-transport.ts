@@ -40,11 +40,24 @@ export async function checkTransform(pool: Piscina, transform: string): Promise<
 export class TaskTransport implements Transport {
   readonly #pool: Piscina;
   readonly #transform: string;
+  readonly #threads: number;
   #started: Promise<void> | undefined;
+  #running = 0;
+  #restarts = 0;
 
   constructor(settings: PoolSettings) {
     this.#pool = createPool(settings, settings.tasksPerThread);
     this.#transform = settings.transform;
+    this.#threads = settings.threads;
+  }
+
+  get busyWorkers(): number {
+    // piscina does not say which worker holds a task: at most one per task.
+    return Math.min(this.#threads, this.#running);
+  }
+
+  get restarts(): number {
+    return this.#restarts;
   }
 
   start(): Promise<void> {
@@ -62,8 +75,10 @@ export class TaskTransport implements Transport {
       eventTime: state.eventTime,
       attempt: state.attempts,
     };
+    this.#running++;
     (this.#pool.run(request) as Promise<TaskResult>).then(
       (result) => {
+        this.#running--;
         state.startedAt = result.startedAt;
         state.endedAt = result.endedAt;
         state.threadId = result.threadId;
@@ -76,6 +91,8 @@ export class TaskTransport implements Transport {
       },
       // The worker itself failed (it died): a failed try like any other.
       (error: unknown) => {
+        this.#running--;
+        this.#restarts++;
         state.startedAt = state.dispatchedAt;
         state.endedAt = now();
         done(state, serializeError(error));

@@ -22,4 +22,8 @@ export interface Transport {
   send(state: MessageState, done: Completion): void;
   /** Wait for what is running, then stop the workers. */
   close(): Promise<void>;
+  /** Worker threads holding at least one message now. */
+  readonly busyWorkers: number;
+  /** Workers that died and were replaced so far. */
+  readonly restarts: number;
 }

@@ -77,6 +77,11 @@ export class WorkerLink {
     this.#threadId = Atomics.load(this.#control, Control.threadId);
   }
 
+  /** Messages the worker holds now. */
+  get holding(): number {
+    return this.#states.length - this.#free.length;
+  }
+
   /** Free slots. */
   get room(): number {
     return this.#free.length;

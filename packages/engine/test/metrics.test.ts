@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { Engine } from '../src/index.js';
+import { Gates, fixture, transport } from './helpers/gates.js';
+
+const names = [
+  'tidemark_stage_duration_seconds',
+  'tidemark_messages_read_total',
+  'tidemark_messages_emitted_total',
+  'tidemark_messages_acked_total',
+  'tidemark_messages_retried_total',
+  'tidemark_messages_failed_total',
+  'tidemark_messages_dropped_total',
+  'tidemark_messages_late_total',
+  'tidemark_worker_restarts_total',
+  'tidemark_in_flight_messages',
+  'tidemark_processing_messages',
+  'tidemark_concurrency_target',
+  'tidemark_buffer_fill_messages',
+  'tidemark_buffer_capacity_messages',
+  'tidemark_busy_workers',
+  'tidemark_workers',
+  'tidemark_watermark_seconds',
+  'tidemark_watermark_lag_seconds',
+  'tidemark_oldest_in_flight_age_seconds',
+];
+
+/** Scrape /metrics over real HTTP and read the samples as `name{labels}` → value. */
+async function scrape(port: number): Promise<Map<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
+  assert.equal(response.status, 200);
+  const samples = new Map<string, number>();
+  for (const line of (await response.text()).split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+const value = (samples: Map<string, number>, key: string): number => {
+  const found = samples.get(key);
+  assert.notEqual(found, undefined, `no sample ${key}`);
+  return found as number;
+};
+
+test('a scrape during a run shows every metric, and the values move as the run goes on', async (t) => {
+  const engine = new Engine({
+    transport,
+    transform: fixture('gated.js'),
+    threads: 2,
+    concurrency: 4,
+    metrics: { registry: new Registry(), port: 0 },
+  });
+  t.after(() => engine.close());
+  const port = (await engine.metricsPort) as number;
+  const gates = new Gates(10);
+  const records = engine.process(Array.from({ length: 10 }, (_, i) => ({ ...gates.message(i), eventTime: 1000 + i })));
+  gates.open(0);
+  assert.equal((await records.next()).value?.offset, 0);
+  const second = records.next(); // acks offset 0: the watermark is now set
+  await gates.started(5); // offset 4 took its slot
+
+  const during = await scrape(port);
+  for (const name of names) {
+    assert.ok([...during.keys()].some((key) => key.startsWith(name)), `${name} is in the scrape`);
+  }
+  assert.equal(value(during, 'tidemark_processing_messages'), 4, 'four at the workers');
+  assert.equal(value(during, 'tidemark_concurrency_target'), 4);
+  assert.ok(value(during, 'tidemark_in_flight_messages') >= 4);
+  assert.equal(value(during, 'tidemark_buffer_fill_messages{buffer="processing"}'), 4);
+  assert.equal(value(during, 'tidemark_buffer_capacity_messages{buffer="processing"}'), 4);
+  assert.ok(value(during, 'tidemark_busy_workers') >= 1);
+  assert.equal(value(during, 'tidemark_workers'), 2);
+  assert.equal(value(during, 'tidemark_messages_acked_total'), 1);
+  assert.equal(value(during, 'tidemark_watermark_seconds'), 1.0);
+  assert.equal(value(during, 'tidemark_stage_duration_seconds_count{stage="end_to_end",outcome="ok"}'), 1);
+  assert.ok(value(during, 'tidemark_oldest_in_flight_age_seconds') >= 0);
+
+  for (let i = 1; i < 10; i++) gates.open(i);
+  await second;
+  let outputs = 2;
+  for await (const record of records) if (record.kind === 'output') outputs++;
+  assert.equal(outputs, 10);
+
+  const after = await scrape(port);
+  assert.equal(value(after, 'tidemark_messages_read_total'), 10);
+  assert.equal(value(after, 'tidemark_messages_acked_total'), 10);
+  assert.equal(value(after, 'tidemark_messages_emitted_total'), 10);
+  assert.equal(value(after, 'tidemark_processing_messages'), 0);
+  assert.equal(value(after, 'tidemark_in_flight_messages'), 0);
+  assert.equal(value(after, 'tidemark_watermark_seconds'), 1.009, 'max event time (ms) / 1000');
+  assert.ok(value(after, 'tidemark_watermark_lag_seconds') > 0);
+  for (const stage of ['queue_wait', 'transport', 'processing', 'output_wait', 'end_to_end']) {
+    assert.equal(value(after, `tidemark_stage_duration_seconds_count{stage="${stage}",outcome="ok"}`), 10, stage);
+    assert.equal(value(after, `tidemark_stage_duration_seconds_bucket{stage="${stage}",outcome="ok",le="+Inf"}`), 10);
+  }
+  assert.ok(value(after, 'tidemark_stage_duration_seconds_sum{stage="end_to_end",outcome="ok"}') > 0);
+});
+
+test('metrics go on the registry given, come off it at close, and /metrics is the only path', async () => {
+  const registry = new Registry();
+  const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1, metrics: { registry, port: 0 } });
+  const port = (await engine.metricsPort) as number;
+  assert.equal((await fetch(`http://127.0.0.1:${port}/other`)).status, 404);
+  assert.ok(registry.getSingleMetric('tidemark_messages_acked_total') !== undefined);
+  await engine.close();
+  assert.equal(registry.getSingleMetric('tidemark_messages_acked_total'), undefined);
+  await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`));
+});
