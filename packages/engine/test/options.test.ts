@@ -38,6 +38,9 @@ const bad: readonly BadRow[] = [
     shows: '`"file:///no/such/transform.js"` (string)',
   },
   { title: 'threads 0', options: { transform, threads: 0 }, option: 'threads', received: 0, shows: '`0` (number)' },
+  { title: "transport 'pipe'", options: { transform, transport: 'pipe' }, option: 'transport', received: 'pipe', shows: '`"pipe"` (string)' },
+  { title: 'ringBytes 5000', options: { transform, ringBytes: 5000 }, option: 'ringBytes', received: 5000, shows: '`5000` (number)' },
+  { title: 'metrics "yes"', options: { transform, metrics: 'yes' }, option: 'metrics', received: 'yes', shows: '`"yes"` (string)' },
   { title: 'threads 1.5', options: { transform, threads: 1.5 }, option: 'threads', received: 1.5, shows: '`1.5` (number)' },
   { title: "threads '4'", options: { transform, threads: '4' }, option: 'threads', received: '4', shows: '`"4"` (string)' },
   { title: 'threads NaN', options: { transform, threads: Number.NaN }, option: 'threads', received: Number.NaN, shows: '`NaN` (number)' },
@@ -127,6 +130,7 @@ test('good options get the documented defaults', () => {
     retry: { attempts: 3, initial: 10, max: 1000 },
     transport: 'ring',
     ringBytes: 1_048_576,
+    metrics: undefined,
     execArgv: [],
   });
   const rounded = resolveOptions({ transform, threads: 3, concurrency: 10 });
@@ -153,6 +157,7 @@ test('given options are kept as given', () => {
     retry: { attempts: 1, backoff: { initial: 0, max: 0 } },
     transport: 'task',
     ringBytes: 4096,
+    metrics: { port: 0 },
     execArgv: ['--import', 'tsx'],
   } satisfies EngineOptions;
   assert.deepEqual(resolveOptions(options), {
