@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { distributionNames, skewTable } from '@tidemark/engine/workload';
+import { distributionNames, renderReport, skewTable } from '@tidemark/engine/workload';
 import type { DistributionName, SkewFamily } from '@tidemark/engine/workload';
 import { markdownTable } from 'markdown-table';
 import { machine } from './machine.js';
@@ -76,7 +76,9 @@ if (values.suite === 'skew' || values.suite === 'all') {
   const checkTable = markdownTable([['check', 'value', 'result'], ...checks.map((c) => [c.name, c.detail, c.pass ? 'pass' : 'FAIL'])]);
   console.log(`## Latency skew: async vs batch\n\n${table}\n\n### Checks\n\n${checkTable}\n`);
   await writeFile(join(values.out, 'skew.json'), JSON.stringify({ machine: host, results, checks }, null, 2));
+  const machineLine = `${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.date}`;
+  await writeFile(join(values.out, 'skew-report.html'), renderReport({ title: 'Tidemark latency skew: async vs batch', machine: machineLine, runs: results }));
   await writeFile(join(values.out, 'skew.md'), `${host.cpu} x${host.cores}, Node ${host.node}\n\n${table}\n\n${checkTable}\n`);
-  console.log(`JSON and Markdown written to ${values.out}`);
+  console.log(`JSON, Markdown and the HTML report (skew-report.html) written to ${values.out}`);
   if (checks.some((c) => !c.pass)) process.exitCode = 1;
 }

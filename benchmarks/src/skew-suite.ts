@@ -1,5 +1,5 @@
 import { distributionNames, runSkewScenario } from '@tidemark/engine/workload';
-import type { DistributionName, SkewFamily, SkewResult, SkewScenario } from '@tidemark/engine/workload';
+import type { DistributionName, SkewFamily, SkewResult, SkewRun, SkewScenario } from '@tidemark/engine/workload';
 
 /** Which scenarios the skew suite runs. */
 export interface SkewSuiteOptions {
@@ -40,9 +40,9 @@ export function skewScenarios(options: Omit<SkewSuiteOptions, 'onResult'>): Skew
 }
 
 /** Run the suite one scenario at a time (each on a fresh, warmed-up engine). */
-export async function runSkewSuite(options: SkewSuiteOptions): Promise<SkewResult[]> {
+export async function runSkewSuite(options: SkewSuiteOptions): Promise<SkewRun[]> {
   const scenarios = skewScenarios(options);
-  const results: SkewResult[] = [];
+  const results: SkewRun[] = [];
   for (const scenario of scenarios) {
     const result = await runSkewScenario(scenario);
     results.push(result);

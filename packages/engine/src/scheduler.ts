@@ -83,10 +83,12 @@ export class Scheduler {
   }
 
   #complete(state: MessageState, failure: SerializedError | undefined, requeue: boolean): void {
+    // Completed before fastq's done() starts the next message in this slot,
+    // so that in-flight intervals never overlap past the target.
+    state.completedAt = now();
     const done = this.#slots.get(state);
     this.#slots.delete(state);
     done?.(null);
-    state.completedAt = now();
     if (requeue) {
       state.attempts--;
       this.push(state);

@@ -7,3 +7,5 @@ export type { SkewFamily, SkewResult, SkewRun, SkewScenario } from './skew-scena
 export { inFlightSeries, thin } from './timeline.js';
 export type { SkewTimeline } from './timeline.js';
 export { skewTable } from './skew-table.js';
+export { renderReport } from '../report/index.js';
+export type { ReportData } from '../report/index.js';

@@ -14,7 +14,8 @@ const maxPoints = 1500;
 /**
  * The in-flight step series from each message's dispatch and completion
  * times (exact, not sampled), thinned to at most {@link maxPoints} by
- * keeping the extreme of each bucket so that sawtooth dips survive.
+ * keeping the lowest and the highest point of each time bucket, in time
+ * order, so that batch mode's sawtooth keeps both its peaks and its dips.
  */
 export function inFlightSeries(
   dispatchedAt: Float64Array,
@@ -34,27 +35,54 @@ export function inFlightSeries(
     count += delta;
     steps.push([t, count]);
   }
-  return thin(steps, (kept, candidate) => (candidate[1] < kept[1] ? candidate : kept));
+  return extremes(steps);
 }
 
-/** Keep one point per bucket of time, chosen by `pick` (default: the first). */
+/** Keep one point per bucket of time: the first, or what `pick` prefers. */
 export function thin(
   points: [number, number][],
   pick: (kept: [number, number], candidate: [number, number]) => [number, number] = (kept) => kept,
 ): [number, number][] {
   if (points.length <= maxPoints) return points;
+  const out: [number, number][] = [];
+  forEachBucket(points, maxPoints, (bucket) => {
+    let kept = bucket[0] as [number, number];
+    for (const point of bucket) kept = pick(kept, point);
+    out.push(kept);
+  });
+  return out;
+}
+
+/** The lowest and highest point of each of `maxPoints / 2` time buckets, in time order. */
+function extremes(points: [number, number][]): [number, number][] {
+  if (points.length <= maxPoints) return points;
+  const out: [number, number][] = [];
+  forEachBucket(points, maxPoints / 2, (bucket) => {
+    let low = bucket[0] as [number, number];
+    let high = low;
+    for (const point of bucket) {
+      if (point[1] < low[1]) low = point;
+      if (point[1] > high[1]) high = point;
+    }
+    if (low === high) out.push(low);
+    else out.push(...(low[0] <= high[0] ? [low, high] : [high, low]));
+  });
+  return out;
+}
+
+function forEachBucket(points: [number, number][], buckets: number, visit: (bucket: [number, number][]) => void): void {
   const first = points[0]?.[0] ?? 0;
   const span = (points[points.length - 1]?.[0] ?? 0) - first || 1;
-  const out: [number, number][] = [];
-  let bucket = -1;
+  let current: [number, number][] = [];
+  let index = -1;
   for (const point of points) {
-    const b = Math.floor(((point[0] - first) / span) * (maxPoints - 1));
-    if (b !== bucket) {
-      out.push(point);
-      bucket = b;
-    } else {
-      out[out.length - 1] = pick(out[out.length - 1] as [number, number], point);
+    const b = Math.floor(((point[0] - first) / span) * (buckets - 1));
+    if (b !== index && current.length > 0) {
+      visit(current);
+      current = [];
     }
+    index = b;
+    current.push(point);
   }
-  return out;
+  if (current.length > 0) visit(current);
 }

@@ -1,0 +1,2 @@
+export { renderReport } from './html-report.js';
+export type { ReportData } from './html-report.js';
