@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -34,8 +37,15 @@ function markdownTable(text: string): Record<string, string>[] {
   });
 }
 
-test('demo prints a Markdown table with an async and a batch row and their efficiency', async () => {
-  const { stdout, stderr } = await demo(['--messages', '200', '--concurrency', '8', '--mean-ms', '2']);
+test('demo prints a Markdown table with an async and a batch row and their efficiency, and writes the report', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'tidemark-demo-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const report = join(dir, 'report.html');
+  const { stdout, stderr } = await demo(['--messages', '200', '--concurrency', '8', '--mean-ms', '2', '--report', report]);
+  const html = await readFile(report, 'utf8');
+  assert.match(html, /^<!doctype html>/i);
+  assert.ok((html.match(/<svg/g) ?? []).length >= 4, 'the report has its charts');
+  assert.match(stderr, /report: .*report\.html/);
   const rows = markdownTable(stdout);
   assert.deepEqual(
     rows.map((row) => row.mode),
@@ -51,7 +61,7 @@ test('demo prints a Markdown table with an async and a batch row and their effic
 });
 
 test('demo --json prints the batch and async results as JSON', async () => {
-  const { stdout } = await demo(['--json', '--messages', '100', '--concurrency', '4', '--mean-ms', '1']);
+  const { stdout } = await demo(['--json', '--no-report', '--messages', '100', '--concurrency', '4', '--mean-ms', '1']);
   const results: unknown = JSON.parse(stdout);
   assert.ok(Array.isArray(results) && results.length === 2, stdout);
   const [batch, async] = results as { mode: unknown; messages: unknown; concurrency: unknown; throughput: unknown; failed: unknown }[];

@@ -1,9 +1,13 @@
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus } from 'node:os';
+import { resolve } from 'node:path';
+import { renderReport } from '../report/index.js';
 import { distributionNames } from '../workload/distributions.js';
 import type { DistributionName } from '../workload/distributions.js';
 import { runSkewScenario } from '../workload/skew-scenario.js';
 import type { SkewFamily, SkewRun } from '../workload/skew-scenario.js';
 import { skewTable } from '../workload/skew-table.js';
+import { Progress } from './progress.js';
 
 /** Options of `tidemark demo`. */
 export interface DemoOptions {
@@ -14,6 +18,9 @@ export interface DemoOptions {
   meanMs: number;
   seed: number;
   json?: boolean;
+  quiet?: boolean;
+  /** Where the HTML report goes; `false` (from `--no-report`) for none. */
+  report: string | false;
 }
 
 /**
@@ -26,13 +33,31 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
     `tidemark demo: ${options.messages} messages, ${options.distribution} latencies (mean ${options.meanMs} ms, seed ${options.seed}), ` +
       `${options.family} transform, ${options.concurrency} in flight; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}`,
   );
-  const { json, ...workload } = options;
+  const { json, quiet, report, ...workload } = options;
   const results: SkewRun[] = [];
   for (const mode of ['batch', 'async'] as const) {
     log(`  running ${mode} mode...`);
-    const result = await runSkewScenario({ ...workload, mode });
-    log(`  ${mode}: ${result.seconds.toFixed(2)} s`);
-    results.push(result);
+    let progress: Progress | undefined;
+    try {
+      const result = await runSkewScenario(
+        { ...workload, mode },
+        {
+          measuring: (engine) => {
+            progress = new Progress(engine, { total: options.messages, label: `  ${mode}`, quiet: quiet === true }).start();
+          },
+        },
+      );
+      progress?.stop();
+      log(`  ${mode}: ${result.seconds.toFixed(2)} s`);
+      results.push(result);
+    } finally {
+      progress?.stop();
+    }
+  }
+  if (report !== false) {
+    const machine = `${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}, ${new Date().toISOString()}`;
+    await writeFile(report, renderReport({ title: 'tidemark demo: async vs batch', machine, runs: results }));
+    log(`  report: ${resolve(report)}`);
   }
   if (json === true) {
     const summaries = results.map(({ timeline, ...summary }) => summary);

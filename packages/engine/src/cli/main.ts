@@ -5,7 +5,7 @@ import { TidemarkError } from '../errors.js';
 import { distributionNames } from '../workload/distributions.js';
 import { demoCommand } from './demo-command.js';
 import type { DemoOptions } from './demo-command.js';
-import { integer, nonNegative } from './parse.js';
+import { integer, nonNegative, port } from './parse.js';
 import { runCommand } from './run-command.js';
 import type { RunCommandOptions } from './run-command.js';
 
@@ -28,6 +28,8 @@ program
   .option('--attempts <n>', 'tries per message before it becomes a failed record (default: 3)', integer(1))
   .option('--max-out-of-orderness <ms>', 'how far event time may trail the largest seen (default: 0)', nonNegative)
   .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
+  .option('--quiet', 'no progress on stderr, only the summary')
+  .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (0: any free port)', port)
   .action(async (options: RunCommandOptions) => {
     if (options.input !== '-' && statSync(options.input, { throwIfNoEntry: false })?.isFile() !== true) {
       fail(`--input: no such file: ${options.input}`);
@@ -47,6 +49,9 @@ program
   .option('--mean-ms <ms>', 'mean latency per message', nonNegative, 10)
   .option('--seed <n>', 'seed of the latencies', integer(0), 42)
   .option('--json', 'print the results as JSON instead of a table')
+  .option('--quiet', 'no progress on stderr')
+  .option('--report <file>', 'where to write the self-contained HTML report', 'tidemark-demo-report.html')
+  .option('--no-report', 'write no HTML report')
   .action(async (options: DemoOptions) => {
     await demoCommand(options);
   });

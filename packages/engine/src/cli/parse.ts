@@ -19,3 +19,12 @@ export function nonNegative(text: string): number {
   }
   return value;
 }
+
+/** A commander parser for a TCP port (0 picks a free one). */
+export function port(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isInteger(value) || value < 0 || value > 65535) {
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
+  }
+  return value;
+}

@@ -1,10 +1,12 @@
 import { once } from 'node:events';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { ReadStream, createReadStream, createWriteStream, fstatSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Engine } from '../engine.js';
 import { MalformedInputError } from '../errors.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
+import { Progress } from './progress.js';
+import type { ProgressInput } from './progress.js';
 
 /** Options of `tidemark run`. */
 export interface RunCommandOptions {
@@ -19,6 +21,8 @@ export interface RunCommandOptions {
   attempts?: number;
   maxOutOfOrderness?: number;
   idleAfter?: number;
+  quiet?: boolean;
+  metricsPort?: number;
 }
 
 /** `tidemark run`: NDJSON in, the transform on the pool, NDJSON out; a summary on stderr. */
@@ -35,16 +39,28 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       ...(options.idleAfter === undefined ? {} : { idleAfter: options.idleAfter }),
     },
     ...(options.attempts === undefined ? {} : { retry: { attempts: options.attempts } }),
+    ...(options.metricsPort === undefined ? {} : { metrics: { port: options.metricsPort } }),
   });
   const started = performance.now();
   let malformed = 0;
+  let progress: Progress | undefined;
   try {
+    const metricsPort = await engine.metricsPort;
+    if (metricsPort !== undefined) process.stderr.write(`tidemark: metrics at http://127.0.0.1:${metricsPort}/metrics\n`);
     const sink = new NdjsonSink(await openOutput(options.output));
-    for await (const record of engine.process(ndjsonSource(openInput(options.input)))) {
+    const input = openInput(options.input);
+    progress = new Progress(engine, {
+      ...(input.file === undefined ? {} : { input: input.file }),
+      ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+      // A bar redrawn on the terminal the records are written to would tear their lines.
+      ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
+    }).start();
+    for await (const record of engine.process(ndjsonSource(input.stream))) {
       if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
       await sink.write(record);
     }
     await sink.end();
+    progress.stop(); // before the summary: that stays the last line
     const stats = engine.stats;
     const seconds = (performance.now() - started) / 1000;
     process.stderr.write(
@@ -52,12 +68,17 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
         `(${malformed} malformed), ${stats?.late ?? 0} late, ${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
     );
   } finally {
+    progress?.stop();
     await engine.close();
   }
 }
 
-function openInput(path: string): Readable {
-  return path === '-' ? process.stdin : createReadStream(path);
+/** The input stream and, when it is a regular file (stdin redirected from one too), its size and bytes read. */
+function openInput(path: string): { stream: Readable; file?: ProgressInput } {
+  const stream = path === '-' ? process.stdin : createReadStream(path);
+  const stat = path === '-' ? fstatSync(0) : statSync(path);
+  if (!stat.isFile() || !(stream instanceof ReadStream)) return { stream };
+  return { stream, file: { size: stat.size, bytesRead: () => stream.bytesRead } };
 }
 
 async function openOutput(path: string): Promise<Writable> {

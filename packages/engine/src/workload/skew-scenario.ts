@@ -75,8 +75,14 @@ export interface SkewRun extends SkewResult {
   readonly timeline: SkewTimeline;
 }
 
+/** Hooks into a {@link runSkewScenario} run. */
+export interface SkewHooks {
+  /** Called with the engine once it is warmed up, just before the measured run (for a progress display). */
+  readonly measuring?: (engine: Engine) => void;
+}
+
 /** Run one scenario on a fresh engine (warmed up first) and measure it. */
-export async function runSkewScenario(scenario: SkewScenario): Promise<SkewRun> {
+export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks = {}): Promise<SkewRun> {
   const threads = scenario.threads ?? defaultThreads(scenario.family, scenario.concurrency);
   const latencies = skewLatencies(scenario);
   await using engine = new Engine({
@@ -116,6 +122,7 @@ export async function runSkewScenario(scenario: SkewScenario): Promise<SkewRun> 
 
   const measured: number[] = [];
   let failed = 0;
+  hooks.measuring?.(engine);
   begin = now();
   for await (const record of engine.process<number>(source(latencies, scenario.family))) {
     if (record.kind === 'output') measured.push(record.value);

@@ -1,0 +1,268 @@
+// cli-progress is CommonJS whose exports Node cannot name statically: default import.
+import cliProgress from 'cli-progress';
+import type { Options, Params, SingleBar } from 'cli-progress';
+import type { Engine } from '../engine.js';
+import type { ResolvedOptions } from '../options.js';
+
+/** What the progress display reads from a running engine (an {@link Engine} is one). */
+export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 'watermark'> & {
+  readonly options: Pick<ResolvedOptions, 'concurrency'>;
+};
+
+/** The input file of a run, when there is one: progress by bytes. */
+export interface ProgressInput {
+  /** Bytes in the file. */
+  readonly size: number;
+  /** Bytes read from it so far. */
+  bytesRead(): number;
+}
+
+/** Options of a {@link Progress}. */
+export interface ProgressOptions {
+  /** Messages expected, when known: a bar and an ETA. */
+  readonly total?: number;
+  /** The input file, when known: a bar and an ETA by bytes read (unless `total` is given). */
+  readonly input?: ProgressInput;
+  /** First on each line, e.g. the demo's mode. @default 'tidemark' (on plain lines only) */
+  readonly label?: string;
+  /** Show nothing at all. */
+  readonly quiet?: boolean;
+  /** A redrawn bar; plain lines when false. @default `stream.isTTY` (and not TERM=dumb) */
+  readonly interactive?: boolean;
+  /** @default process.stderr */
+  readonly stream?: NodeJS.WriteStream;
+}
+
+/** What one sample shows. */
+interface Figures {
+  readonly acked: number;
+  /** Messages per second: over the last couple of seconds while running, over the run once stopped. */
+  readonly rate: number;
+  readonly inFlight: number;
+  readonly processing: number;
+  readonly target: number;
+  /** `now - watermark` in ms, while the watermark is finite. */
+  readonly lag: number | undefined;
+  /** Done, 0..1, when a total or the input size is known. */
+  readonly done: number | undefined;
+  /** ms left, when `done` is known and the rate is not 0. */
+  readonly eta: number | undefined;
+  readonly elapsed: number;
+  readonly final: boolean;
+}
+
+const tick = 250; // ms between samples: a few a second, never per message
+const plainEvery = 1000; // ms between plain lines
+const window = 8; // samples the running rate is taken over (2 s)
+
+/**
+ * Live progress of an engine run on stderr: acked messages, their rate, in
+ * flight against the concurrency target, the watermark lag and, when the
+ * total or the input size is known, a bar and an ETA. On a terminal a bar
+ * redrawn a few times a second; elsewhere a plain line every second. Nothing
+ * is shown for a run shorter than the first sample (or line), so short runs
+ * print nothing but their own summary.
+ *
+ * @example
+ * const progress = new Progress(engine, { total: 3200 }).start();
+ * try { for await (const record of engine.process(source)) use(record); } finally { progress.stop(); }
+ */
+export class Progress {
+  readonly #source: ProgressSource;
+  readonly #total: number | undefined;
+  readonly #input: ProgressInput | undefined;
+  readonly #label: string;
+  readonly #labelled: boolean;
+  readonly #quiet: boolean;
+  readonly #interactive: boolean;
+  readonly #stream: NodeJS.WriteStream;
+  // The last `window` samples (time, acked, bytes read), a ring indexed by #samples.
+  readonly #times = new Float64Array(window);
+  readonly #acks = new Float64Array(window);
+  readonly #bytes = new Float64Array(window);
+  #samples = 0;
+  #started = 0;
+  #lastLine = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #bar: SingleBar | undefined;
+  #figures: Figures | undefined;
+  #shown = false;
+  #stopped = false;
+
+  constructor(source: ProgressSource, options: ProgressOptions = {}) {
+    this.#source = source;
+    this.#total = options.total;
+    this.#input = options.input !== undefined && options.input.size > 0 ? options.input : undefined;
+    this.#label = options.label ?? 'tidemark';
+    this.#labelled = options.label !== undefined;
+    this.#quiet = options.quiet === true;
+    this.#stream = options.stream ?? process.stderr;
+    this.#interactive = options.interactive ?? (this.#stream.isTTY === true && process.env['TERM'] !== 'dumb');
+  }
+
+  /** Start sampling. Returns `this`. */
+  start(): this {
+    if (this.#quiet || this.#timer !== undefined || this.#stopped) return this;
+    this.#started = this.#lastLine = performance.now();
+    // From zero: the engine may still show the counters of its previous run.
+    this.#times[0] = this.#started;
+    this.#samples = 1;
+    // unref: the display never keeps the process alive.
+    this.#timer = setInterval(() => this.#tick(), tick).unref();
+    return this;
+  }
+
+  /** Stop sampling and leave a final line, if anything was shown. Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    if (!this.#shown) return;
+    this.#figures = this.#measure(performance.now(), true);
+    if (this.#bar === undefined) this.#writeLine();
+    else this.#bar.stop(); // draws the final figures and moves to the next line
+  }
+
+  #tick(): void {
+    const now = performance.now();
+    this.#figures = this.#measure(now, false);
+    this.#sample(now);
+    if (this.#interactive) {
+      this.#bar ??= this.#startBar();
+      this.#bar.update(this.#figures.acked);
+      this.#shown = true;
+    } else if (now - this.#lastLine >= plainEvery - tick / 2) {
+      this.#lastLine = now;
+      this.#writeLine();
+      this.#shown = true;
+    }
+  }
+
+  #sample(now: number): void {
+    const slot = this.#samples++ % window;
+    this.#times[slot] = now;
+    this.#acks[slot] = this.#source.stats?.acked ?? 0;
+    this.#bytes[slot] = this.#input?.bytesRead() ?? 0;
+  }
+
+  #measure(now: number, final: boolean): Figures {
+    const acked = this.#source.stats?.acked ?? 0;
+    const bytes = this.#input?.bytesRead() ?? 0;
+    const oldest = this.#samples < window ? 0 : this.#samples % window;
+    const span = final ? now - this.#started : now - (this.#times[oldest] ?? now);
+    const perMs = (count: number, ring: Float64Array) => (span > 0 ? (count - (final ? 0 : (ring[oldest] ?? 0))) / span : 0);
+    const rate = perMs(acked, this.#acks) * 1000;
+    let done: number | undefined;
+    let eta: number | undefined;
+    if (this.#total !== undefined) {
+      done = this.#total > 0 ? acked / this.#total : 1;
+      if (rate > 0) eta = ((this.#total - acked) / rate) * 1000;
+    } else if (this.#input !== undefined) {
+      done = bytes / this.#input.size;
+      const byteRate = perMs(bytes, this.#bytes);
+      // Once the file is read only the drain is left, which bytes cannot time.
+      if (byteRate > 0 && bytes < this.#input.size) eta = (this.#input.size - bytes) / byteRate;
+    }
+    const watermark = this.#source.watermark;
+    return {
+      acked,
+      rate,
+      inFlight: this.#source.inFlight,
+      processing: this.#source.processing,
+      target: this.#source.options.concurrency,
+      lag: Number.isFinite(watermark) ? Math.max(0, Date.now() - watermark) : undefined,
+      done: done === undefined ? undefined : Math.min(Math.max(done, 0), 1),
+      eta: eta === undefined ? undefined : Math.max(eta, 0),
+      elapsed: now - this.#started,
+      final,
+    };
+  }
+
+  #startBar(): SingleBar {
+    const options: Options = {
+      stream: this.#stream,
+      fps: 1000 / tick,
+      barsize: 12,
+      barCompleteChar: '█',
+      barIncompleteChar: '░',
+      // Trim to the terminal width instead of turning off the terminal's line
+      // wrapping, which an interrupted run would leave off.
+      linewrap: true,
+      hideCursor: false,
+      gracefulExit: false, // a SIGINT listener would keep Ctrl-C from ending the run
+      format: (format: Options, params: Params) => this.#barLine(format, params.maxWidth),
+    };
+    const bar = new cliProgress.SingleBar(options);
+    bar.start(this.#total ?? 0, this.#figures?.acked ?? 0);
+    return bar;
+  }
+
+  #barLine(format: Options, width: number): string {
+    const figures = this.#figures;
+    if (figures === undefined) return this.#label;
+    const head = [
+      ...(this.#labelled ? [this.#label] : []),
+      ...(figures.done === undefined ? [] : [cliProgress.Format.BarFormat(figures.done, format)]),
+      ...describe(figures, this.#total, this.#input, true),
+    ].join(' ');
+    // The rest by importance: what does not fit the terminal is left off, not cut.
+    let line = head;
+    for (const part of parts(figures)) {
+      if (line.length + 3 + part.length > width - 1) break;
+      line += ` · ${part}`;
+    }
+    return line;
+  }
+
+  #writeLine(): void {
+    if (this.#figures === undefined) return;
+    const line = [...describe(this.#figures, this.#total, this.#input, false), ...parts(this.#figures)].join(', ');
+    this.#stream.write(`${this.#label}: ${line}\n`);
+  }
+}
+
+/** What is done: a share of the total or of the input bytes, and the messages acked. */
+function describe(figures: Figures, total: number | undefined, input: ProgressInput | undefined, short: boolean): string[] {
+  const percent = figures.done === undefined ? '' : `${Math.floor(figures.done * 100)}% `;
+  if (total !== undefined) return [`${percent}${figures.acked}/${total} acked`];
+  if (input !== undefined) return [`${percent}of ${bytes(input.size)}${short ? '' : ' read'}`, `${figures.acked} acked`];
+  return [`${figures.acked} acked`];
+}
+
+/** The other figures, most important first. */
+function parts(figures: Figures): string[] {
+  const parts = [`${count(figures.rate)} msg/s`];
+  if (figures.final) parts.push(`done in ${duration(figures.elapsed)}`);
+  else if (figures.eta !== undefined) parts.push(`ETA ${duration(figures.eta)}`);
+  // The target bounds the messages at the workers; read-ahead can keep more in flight.
+  if (!figures.final) parts.push(`in flight ${figures.inFlight} (${figures.processing}/${figures.target} at workers)`);
+  if (figures.lag !== undefined) parts.push(`watermark lag ${duration(figures.lag)}`);
+  if (!figures.final && figures.eta === undefined) parts.push(`${duration(figures.elapsed)} elapsed`);
+  return parts;
+}
+
+function count(value: number): string {
+  return value < 100 ? value.toFixed(1) : value.toFixed(0);
+}
+
+function bytes(size: number): string {
+  if (size < 1024) return `${size} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = size / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit] ?? ''}`;
+}
+
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  const whole = Math.round(seconds);
+  if (whole < 3600) return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  if (whole < 86_400) return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
+  return `${Math.floor(whole / 86_400)}d`;
+}
