@@ -3,32 +3,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { Engine } from '../src/index.js';
+import { metricNames } from './helpers/metric-names.js';
 
 // The Grafana dashboard (dashboards/tidemark.json) against the metrics the
 // engine exports: every metric on a panel, no panel on a metric that does not
 // exist, and the list itself checked against what the engine registers, so
 // renaming either side fails here instead of leaving an empty panel.
-const metrics = [
-  'tidemark_stage_duration_seconds',
-  'tidemark_in_flight_messages',
-  'tidemark_processing_messages',
-  'tidemark_concurrency_target',
-  'tidemark_buffer_fill_messages',
-  'tidemark_buffer_capacity_messages',
-  'tidemark_busy_workers',
-  'tidemark_workers',
-  'tidemark_watermark_seconds',
-  'tidemark_watermark_lag_seconds',
-  'tidemark_oldest_in_flight_age_seconds',
-  'tidemark_messages_read_total',
-  'tidemark_messages_emitted_total',
-  'tidemark_messages_acked_total',
-  'tidemark_messages_retried_total',
-  'tidemark_messages_failed_total',
-  'tidemark_messages_dropped_total',
-  'tidemark_messages_late_total',
-  'tidemark_worker_restarts_total',
-];
+const metrics: readonly string[] = metricNames;
 
 interface Target {
   readonly expr?: string;

@@ -3,28 +3,9 @@ import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { Engine } from '../src/index.js';
 import { Gates, fixture, transport } from './helpers/gates.js';
+import { metricNames } from './helpers/metric-names.js';
 
-const names = [
-  'tidemark_stage_duration_seconds',
-  'tidemark_messages_read_total',
-  'tidemark_messages_emitted_total',
-  'tidemark_messages_acked_total',
-  'tidemark_messages_retried_total',
-  'tidemark_messages_failed_total',
-  'tidemark_messages_dropped_total',
-  'tidemark_messages_late_total',
-  'tidemark_worker_restarts_total',
-  'tidemark_in_flight_messages',
-  'tidemark_processing_messages',
-  'tidemark_concurrency_target',
-  'tidemark_buffer_fill_messages',
-  'tidemark_buffer_capacity_messages',
-  'tidemark_busy_workers',
-  'tidemark_workers',
-  'tidemark_watermark_seconds',
-  'tidemark_watermark_lag_seconds',
-  'tidemark_oldest_in_flight_age_seconds',
-];
+const names: readonly string[] = metricNames;
 
 /** Scrape /metrics over real HTTP and read the samples as `name{labels}` → value. */
 async function scrape(port: number): Promise<Map<string, number>> {

@@ -1,0 +1,22 @@
+/** Every metric the engine exports: the metrics test scrapes them, the dashboard test finds them on panels. */
+export const metricNames = [
+  'tidemark_stage_duration_seconds',
+  'tidemark_in_flight_messages',
+  'tidemark_processing_messages',
+  'tidemark_concurrency_target',
+  'tidemark_buffer_fill_messages',
+  'tidemark_buffer_capacity_messages',
+  'tidemark_busy_workers',
+  'tidemark_workers',
+  'tidemark_watermark_seconds',
+  'tidemark_watermark_lag_seconds',
+  'tidemark_oldest_in_flight_age_seconds',
+  'tidemark_messages_read_total',
+  'tidemark_messages_emitted_total',
+  'tidemark_messages_acked_total',
+  'tidemark_messages_retried_total',
+  'tidemark_messages_failed_total',
+  'tidemark_messages_dropped_total',
+  'tidemark_messages_late_total',
+  'tidemark_worker_restarts_total',
+] as const;
