@@ -5,7 +5,7 @@ import type { MessageTrace } from './message-state.js';
 import { resolveOptions } from './options.js';
 import type { EngineOptions, ResolvedOptions } from './options.js';
 import { Run } from './run.js';
-import type { RunStats } from './run.js';
+import type { RunStats } from './run-hooks.js';
 import type { Source } from './source-reader.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';

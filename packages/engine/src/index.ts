@@ -14,6 +14,6 @@ export type { EngineEvents, ProcessOptions } from './engine.js';
 export type { EngineOptions, ResolvedOptions } from './options.js';
 export type { EngineRecord, FailedRecord, Output, SourceRecord } from './message.js';
 export type { MessageTrace, Stage } from './message-state.js';
-export type { RunStats } from './run.js';
+export type { RunStats } from './run-hooks.js';
 export type { Source } from './source-reader.js';
 export type { Transform, TransformContext } from '@tidemark/workers';

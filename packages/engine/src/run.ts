@@ -7,34 +7,13 @@ import type { MessageState, MessageTrace } from './message-state.js';
 import type { ResolvedOptions } from './options.js';
 import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
 import type { ReleaseQueue } from './release-queue.js';
+import { IdleTimer } from './idle-timer.js';
 import { Scheduler } from './scheduler.js';
 import { SourceReader } from './source-reader.js';
 import type { Source } from './source-reader.js';
+import type { RunEvents, RunHooks, RunStats } from './run-hooks.js';
 import type { Transport } from './transport.js';
 import { Wakeup } from './wakeup.js';
-
-/** What a run tells its engine. */
-export interface RunEvents {
-  watermark(value: number): void;
-  ack(trace: MessageTrace): void;
-}
-
-/** What a run's iterator needs from its engine. */
-export interface RunHooks {
-  start(): Promise<void>;
-  readonly signal: AbortSignal | undefined;
-  finished(): void;
-}
-
-/** Counters of one `process()` run. */
-export interface RunStats {
-  read: number;
-  emitted: number;
-  acked: number;
-  failed: number;
-  late: number;
-  retried: number;
-}
 
 /**
  * One `process()` call: reads the source into the scheduler, hands settled
@@ -60,8 +39,7 @@ export class Run {
   #inBatch = 0;
   #batchNumber = 0;
   #published = Number.NEGATIVE_INFINITY;
-  #idleTimer: NodeJS.Timeout | undefined;
-  #sourceWaiting = false;
+  readonly #idle: IdleTimer;
   #drained: Promise<void> | undefined;
   #markDrained: () => void = () => {};
 
@@ -83,10 +61,13 @@ export class Run {
     this.#readAhead = Math.max(1, Math.ceil(options.concurrency / 8));
     // Read ahead + processing + completed but not yet taken by the consumer.
     this.#maxUnacked = options.concurrency * 4;
+    this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     this.#reader = new SourceReader(source, {
       canRead: () => this.#canRead(),
       accept: (item) => this.#accept(item),
-      waiting: (waiting) => this.#waitingOnSource(waiting),
+      waiting: (waiting) => {
+        this.#idle.waiting = waiting;
+      },
     });
   }
 
@@ -185,7 +166,7 @@ export class Run {
       if (failure !== undefined) throw failure.error;
     } finally {
       this.#reader.stop();
-      clearTimeout(this.#idleTimer);
+      this.#idle.stop();
       hooks.signal?.removeEventListener('abort', abort);
       hooks.finished();
     }
@@ -279,7 +260,7 @@ export class Run {
     this.#events.ack(state);
     this.#publish();
     this.#reader.room();
-    if (this.#inFlight.size === 0 && this.#sourceWaiting) this.#armIdle();
+    if (this.#inFlight.size === 0) this.#idle.arm();
   }
 
   #publish(): void {
@@ -290,29 +271,13 @@ export class Run {
     }
   }
 
-  #waitingOnSource(waiting: boolean): void {
-    this.#sourceWaiting = waiting;
-    if (waiting) {
-      this.#armIdle();
-    } else {
-      clearTimeout(this.#idleTimer);
-      this.#idleTimer = undefined;
+  /** The source gave nothing for `idleAfter` ms: idle advance, and a partial batch is sealed. */
+  #onIdle(): void {
+    this.#sealBatch();
+    if (this.#input.idle(now(), this.#inFlight.size)) {
+      this.#tracker.advanceInput(this.#input.current());
+      this.#publish();
     }
-  }
-
-  /** Idle advance: nothing read for `idleAfter` ms and nothing in flight. */
-  #armIdle(): void {
-    clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      if (!this.#sourceWaiting) return;
-      // A source with nothing more for now ends the batch being read.
-      this.#sealBatch();
-      if (this.#input.idle(now(), this.#inFlight.size)) {
-        this.#tracker.advanceInput(this.#input.current());
-        this.#publish();
-      }
-    }, this.#options.watermark.idleAfter);
-    this.#idleTimer.unref();
   }
 
   #isDrained(): boolean {
