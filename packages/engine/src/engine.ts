@@ -116,6 +116,15 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.#run?.stats;
   }
 
+  /**
+   * The committed position of the current (or last) run: the lowest offset
+   * still in flight, or one past the highest offset read when nothing is.
+   * A restart that resumes the source here loses nothing.
+   */
+  get committedOffset(): number {
+    return this.#run?.committedOffset ?? 0;
+  }
+
   /** Messages at the workers right now (the actual parallelism). */
   get processing(): number {
     return this.#run?.processing ?? 0;

@@ -36,6 +36,7 @@ export class Run {
   readonly #readAhead: number;
   readonly #maxUnacked: number;
   #seq = 0;
+  #highestOffset = -1;
   #inBatch = 0;
   #batchNumber = 0;
   #published = Number.NEGATIVE_INFINITY;
@@ -94,6 +95,17 @@ export class Run {
       processing: { fill: scheduler.running, capacity: scheduler.concurrency },
       output: { fill: this.#release.size, capacity: this.#maxUnacked - this.#readAhead - scheduler.concurrency },
     };
+  }
+
+  /**
+   * Where a restart may resume without loss: the lowest offset still in
+   * flight, or one past the highest offset read when nothing is (0 before
+   * anything was read). As Kafka consumers and Numaflow commit.
+   */
+  get committedOffset(): number {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const state of this.#inFlight.values()) if (state.offset < lowest) lowest = state.offset;
+    return Number.isFinite(lowest) ? lowest : this.#highestOffset + 1;
   }
 
   /** When the oldest in-flight message was read (epoch ms), if any is. */
@@ -207,6 +219,7 @@ export class Run {
       error: checked.error,
     };
     this.stats.read++;
+    if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
     if (late) this.stats.late++;
     this.#tracker.insert(seq, watermark);
     this.#tracker.advanceInput(this.#input.current());

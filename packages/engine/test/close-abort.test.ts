@@ -31,11 +31,13 @@ test('aborting process() stops reading; what is in flight is still handed over',
   await gates.started(4);
   controller.abort();
   const read = engine.stats?.read ?? 0;
+  assert.equal(engine.committedOffset, 0, 'the lowest offset in flight');
   for (let i = 0; i < read; i++) gates.open(i);
   const offsets = [(await first).value?.offset];
   for await (const record of records) offsets.push(record.offset);
   assert.deepEqual(offsets.sort((a, b) => (a ?? 0) - (b ?? 0)), [...Array(read).keys()]);
   assert.equal(engine.stats?.read, read, 'nothing read after the abort');
+  assert.equal(engine.committedOffset, read, 'all acked: resume after the last offset read');
 });
 
 test('abort also ends a source that is blocked waiting for its next item', async (t) => {
