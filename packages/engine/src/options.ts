@@ -85,6 +85,25 @@ export interface EngineOptions {
     };
   };
   /**
+   * ms one try of a message may take; past it the try fails with a
+   * `TimeoutError` (code `ERR_TIDEMARK_TIMEOUT`) and is retried by `retry`.
+   * An async transform sees `ctx.signal` aborted; a worker stuck in a sync
+   * transform is replaced (its other messages go out again, not lost).
+   * @default 0 (no limit)
+   */
+  timeout?: number;
+  /**
+   * Resource limits of each worker thread (`worker_threads` ResourceLimits:
+   * `maxOldGenerationSizeMb`, `maxYoungGenerationSizeMb`, `codeRangeSizeMb`,
+   * `stackSizeMb`). A worker past them dies; its messages are retried.
+   */
+  resourceLimits?: {
+    maxOldGenerationSizeMb?: number;
+    maxYoungGenerationSizeMb?: number;
+    codeRangeSizeMb?: number;
+    stackSizeMb?: number;
+  };
+  /**
    * How messages reach the workers. `'ring'`: SharedArrayBuffer rings, one
    * long-lived task per worker (values too large for a ring go by
    * `postMessage`). `'task'`: one piscina task per message.
@@ -124,6 +143,8 @@ export interface ResolvedOptions {
   readonly ordering: 'unordered' | 'ordered';
   readonly watermark: { readonly maxOutOfOrderness: number; readonly idleAfter: number };
   readonly retry: { readonly attempts: number; readonly initial: number; readonly max: number };
+  readonly timeout: number;
+  readonly resourceLimits: Readonly<Record<string, number>>;
   readonly transport: 'ring' | 'task';
   readonly ringBytes: number;
   readonly metrics: { readonly registry?: AnyRegistry; readonly port?: number } | undefined;
@@ -176,6 +197,18 @@ const schema = z.strictObject({
       { error: 'an object' },
     )
     .optional(),
+  timeout: milliseconds('a number of ms from 0 and up'),
+  resourceLimits: z
+    .strictObject(
+      {
+        maxOldGenerationSizeMb: z.number({ error: 'a number of MB above 0' }).positive({ error: 'a number of MB above 0' }).optional(),
+        maxYoungGenerationSizeMb: z.number({ error: 'a number of MB above 0' }).positive({ error: 'a number of MB above 0' }).optional(),
+        codeRangeSizeMb: z.number({ error: 'a number of MB above 0' }).positive({ error: 'a number of MB above 0' }).optional(),
+        stackSizeMb: z.number({ error: 'a number of MB above 0' }).positive({ error: 'a number of MB above 0' }).optional(),
+      },
+      { error: 'an object of worker resource limits' },
+    )
+    .optional(),
   transport: z.enum(['ring', 'task'], { error: "'ring' or 'task'" }).optional(),
   ringBytes: z
     .number({ error: 'a power of two from 4096 to 2^30' })
@@ -225,6 +258,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
       idleAfter: o.watermark?.idleAfter ?? 1000,
     },
     retry: { attempts: o.retry?.attempts ?? 3, initial, max },
+    timeout: o.timeout ?? 0,
+    resourceLimits: Object.fromEntries(Object.entries(o.resourceLimits ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>,
     transport: o.transport ?? 'ring',
     ringBytes: o.ringBytes ?? 2 ** 20,
     metrics: resolveMetrics(o.metrics),

@@ -1,8 +1,9 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
-import { Doorbell, serializeError } from '@tidemark/workers';
+import { Doorbell, TimeoutError, serializeError } from '@tidemark/workers';
+import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
-import { checkTransform, createPool } from './task-transport.js';
+import { checkTransform, createPool, grace } from './task-transport.js';
 import type { PoolSettings } from './task-transport.js';
 import type { Completion, Transport } from './transport.js';
 import { WorkerLink } from './worker-link.js';
@@ -34,6 +35,9 @@ export class RingTransport implements Transport {
   #inFlight = 0;
   #keepAlive: NodeJS.Timeout | undefined;
   #restarts = 0;
+  /** Links killed for being stuck, with the slots that were. */
+  readonly #stuck = new Map<WorkerLink, Set<number>>();
+  #sweeper: NodeJS.Timeout | undefined;
   readonly #waiting: MessageState[] = [];
   #done: Completion | undefined;
   #counted: Completion = () => {};
@@ -64,7 +68,11 @@ export class RingTransport implements Transport {
   }
 
   send(state: MessageState, done: Completion): void {
-    if (this.#inFlight++ === 0) this.#keepAlive = setInterval(() => {}, 1 << 30);
+    if (this.#inFlight++ === 0) {
+      this.#keepAlive = setInterval(() => {}, 1 << 30);
+      const timeout = this.#settings.timeout;
+      if (timeout > 0) this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, timeout / 4));
+    }
     if (done !== this.#done) {
       this.#done = done;
       this.#counted = this.#count(done);
@@ -92,13 +100,17 @@ export class RingTransport implements Transport {
     await Promise.allSettled(this.#serving);
     for (const link of this.#links) link.close();
     clearInterval(this.#keepAlive);
+    clearInterval(this.#sweeper);
     await this.#pool.close();
   }
 
   /** Count completions so the process is held open only while messages are out. */
   #count(done: Completion): Completion {
     return (state, failure, requeue) => {
-      if (--this.#inFlight === 0) clearInterval(this.#keepAlive);
+      if (--this.#inFlight === 0) {
+        clearInterval(this.#keepAlive);
+        clearInterval(this.#sweeper);
+      }
       done(state, failure, requeue);
       if (this.#waiting.length > 0) this.#flush();
     };
@@ -108,7 +120,7 @@ export class RingTransport implements Transport {
   async #serve(): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
     const link = new WorkerLink(tasksPerThread, ringBytes, this.#bell);
-    const { request, transferList } = link.serveRequest(transform);
+    const { request, transferList } = link.serveRequest(transform, this.#settings.timeout);
     const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
       () => {
         this.#serving.delete(serving);
@@ -120,7 +132,10 @@ export class RingTransport implements Transport {
         link.close();
         // Replace first so that orphans requeued now have somewhere to go.
         if (!this.#closing) void this.#serve();
-        link.orphan(serializeError(error));
+        const stuck = this.#stuck.get(link);
+        this.#stuck.delete(link);
+        if (stuck === undefined) link.orphan(serializeError(error));
+        else link.orphan(serializeError(new TimeoutError(stuckMessage(this.#settings.timeout))), stuck);
       },
     );
     this.#serving.add(serving);
@@ -128,6 +143,25 @@ export class RingTransport implements Transport {
     this.#links.push(link);
     if (this.#closing) link.stop(); // a replacement that came up while closing
     this.#flush();
+  }
+
+  /**
+   * A worker whose message has run a grace past the timeout is stuck in a
+   * sync transform (an async one would have failed at the deadline in the
+   * worker itself): terminate it; piscina starts another.
+   */
+  #sweep(): void {
+    const timeout = this.#settings.timeout;
+    const before = now() - timeout - grace(timeout);
+    for (const link of this.#links) {
+      if (this.#stuck.has(link)) continue;
+      const slots = link.startedBefore(before);
+      if (slots.length === 0) continue;
+      const worker = this.#pool.threads.find((thread) => thread.threadId === link.threadId);
+      if (worker === undefined) continue;
+      this.#stuck.set(link, new Set(slots));
+      void worker.terminate();
+    }
   }
 
   async #pump(): Promise<void> {
@@ -140,4 +174,8 @@ export class RingTransport implements Transport {
       else await this.#bell.sleep(ready);
     }
   }
+}
+
+function stuckMessage(timeout: number): string {
+  return `the transform was stuck past the ${timeout} ms timeout; its worker was replaced`;
 }

@@ -1,14 +1,20 @@
 import { Piscina } from 'piscina';
-import { serializeError, taskWorkerUrl } from '@tidemark/workers';
+import { TimeoutError, serializeError, taskWorkerUrl } from '@tidemark/workers';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
 import { TransformLoadError } from './errors.js';
 import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
 import type { Completion, Transport } from './transport.js';
 
+/** What piscina rejects the other tasks of a worker it ends with (after an abort). */
+const terminated = 'Terminating worker thread';
+
 /** Settings of the worker pool. */
 export interface PoolSettings {
   readonly transform: string;
+  /** ms a try may take; 0 for no limit. */
+  readonly timeout: number;
+  readonly resourceLimits: Readonly<Record<string, number>>;
   readonly threads: number;
   readonly tasksPerThread: number;
   readonly execArgv: readonly string[];
@@ -27,6 +33,7 @@ export function createPool(settings: PoolSettings, tasksPerThread: number): Pisc
     idleTimeout: Number.POSITIVE_INFINITY,
     recordTiming: false,
     execArgv: [...settings.execArgv],
+    resourceLimits: { ...settings.resourceLimits },
   });
 }
 
@@ -41,6 +48,7 @@ export class TaskTransport implements Transport {
   readonly #pool: Piscina;
   readonly #transform: string;
   readonly #threads: number;
+  readonly #timeout: number;
   #started: Promise<void> | undefined;
   #running = 0;
   #restarts = 0;
@@ -49,6 +57,7 @@ export class TaskTransport implements Transport {
     this.#pool = createPool(settings, settings.tasksPerThread);
     this.#transform = settings.transform;
     this.#threads = settings.threads;
+    this.#timeout = settings.timeout;
   }
 
   get busyWorkers(): number {
@@ -74,9 +83,13 @@ export class TaskTransport implements Transport {
       key: state.key,
       eventTime: state.eventTime,
       attempt: state.attempts,
+      timeout: this.#timeout,
     };
     this.#running++;
-    (this.#pool.run(request) as Promise<TaskResult>).then(
+    // The worker fails a try at the deadline itself; the abort here, a grace
+    // later, is for a worker stuck in a sync transform: piscina replaces it.
+    const signal = this.#timeout > 0 ? AbortSignal.timeout(this.#timeout + grace(this.#timeout)) : null;
+    (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
       (result) => {
         this.#running--;
         state.startedAt = result.startedAt;
@@ -92,10 +105,16 @@ export class TaskTransport implements Transport {
       // The worker itself failed (it died): a failed try like any other.
       (error: unknown) => {
         this.#running--;
-        this.#restarts++;
         state.startedAt = state.dispatchedAt;
         state.endedAt = now();
-        done(state, serializeError(error));
+        const stuck = signal?.aborted === true;
+        if (!stuck && (error as Error).message === terminated) {
+          // Collateral: piscina ended this worker for another task's timeout.
+          done(state, undefined, true);
+          return;
+        }
+        this.#restarts++;
+        done(state, serializeError(stuck ? new TimeoutError(`the worker was stuck past the ${this.#timeout} ms timeout and was replaced`) : error));
       },
     );
   }
@@ -103,4 +122,9 @@ export class TaskTransport implements Transport {
   close(): Promise<void> {
     return this.#pool.close();
   }
+}
+
+/** How long past its deadline a worker may stay silent before it is taken for stuck. */
+export function grace(timeout: number): number {
+  return Math.max(50, timeout / 4);
 }

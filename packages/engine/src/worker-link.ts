@@ -33,7 +33,7 @@ export class WorkerLink {
   readonly #out: Buffer;
   readonly #table: Float64Array;
   readonly #control: Int32Array;
-  readonly #request: Omit<ServeRequest, 'transform' | 'kind'>;
+  readonly #request: Omit<ServeRequest, 'transform' | 'kind' | 'timeout'>;
   readonly #port: MessagePort;
   readonly #states: (MessageState | undefined)[];
   readonly #dones: (Completion | undefined)[];
@@ -66,8 +66,25 @@ export class WorkerLink {
   }
 
   /** The task that makes a worker serve these rings (transfers the port). */
-  serveRequest(transform: string): { request: ServeRequest; transferList: MessagePort[] } {
-    return { request: { kind: 'serve', transform, ...this.#request }, transferList: [this.#request.port] };
+  serveRequest(transform: string, timeout: number): { request: ServeRequest; transferList: MessagePort[] } {
+    return { request: { kind: 'serve', transform, timeout, ...this.#request }, transferList: [this.#request.port] };
+  }
+
+  /** The worker's thread id (once ready). */
+  get threadId(): number {
+    return this.#threadId;
+  }
+
+  /** Slots whose message started before `before` (epoch ms) and has not ended. */
+  startedBefore(before: number): number[] {
+    const slots: number[] = [];
+    for (let slot = 0; slot < this.#states.length; slot++) {
+      const row = slot * SLOT_FIELDS;
+      if (this.#table[row + Field.stage] === SlotStage.processing && (this.#table[row + Field.startedAt] ?? 0) < before) {
+        slots.push(slot);
+      }
+    }
+    return slots;
   }
 
   /** Resolves once the worker serves the rings. */
@@ -167,18 +184,21 @@ export class WorkerLink {
    * After the worker died: complete what it held. Results already in the
    * output ring are taken as they are; a message it had started failed its
    * try (it may be what killed the worker); one it had not started goes out
-   * again without counting a try.
+   * again without counting a try. When the engine killed it for `culprits`,
+   * those fail their try and every other message goes out again.
    */
-  orphan(death: SerializedError): void {
+  orphan(death: SerializedError, culprits?: ReadonlySet<number>): void {
     this.drain();
     for (let slot = 0; slot < this.#states.length; slot++) {
       const state = this.#states[slot];
       const done = this.#dones[slot];
       if (state === undefined || done === undefined) continue;
-      const started = this.#table[slot * SLOT_FIELDS + Field.stage] !== SlotStage.dispatched;
+      // Killed for `culprits` (stuck past the timeout): only they fail a try.
+      const blamed =
+        culprits === undefined ? this.#table[slot * SLOT_FIELDS + Field.stage] !== SlotStage.dispatched : culprits.has(slot);
       this.#take(slot, state);
       state.endedAt = state.startedAt = state.dispatchedAt;
-      done(state, started ? death : undefined, !started);
+      done(state, blamed ? death : undefined, !blamed);
     }
   }
 

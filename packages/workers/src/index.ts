@@ -14,3 +14,4 @@ export { Tag, ValueEncoder, decodeValue } from './codec.js';
 export { CLONED, Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELDS, SlotStage, Status } from './ring-layout.js';
 export type { PortRecord, ServeRequest } from './ring-layout.js';
 export { portValue } from './ring-serve.js';
+export { TimeoutError, withDeadline } from './deadline.js';

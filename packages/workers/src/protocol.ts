@@ -22,6 +22,8 @@ export interface TaskRequest {
   readonly eventTime: number;
   /** 1 on the first try. */
   readonly attempt: number;
+  /** ms a try may take; 0 for no limit. */
+  readonly timeout: number;
 }
 
 /** Load the transform module and check its default export, running nothing. */

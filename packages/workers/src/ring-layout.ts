@@ -28,6 +28,8 @@ export const SlotStage = { free: 0, dispatched: 1, processing: 2, completed: 3 }
 export interface ServeRequest {
   readonly kind: 'serve';
   readonly transform: string;
+  /** ms a try may take; 0 for no limit. */
+  readonly timeout: number;
   /** Main → worker records. */
   readonly input: SharedArrayBuffer;
   /** Worker → main records. */

@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { ValueEncoder, decodeValue, Tag } from './codec.js';
+import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
 import { Doorbell, Ring } from './ring.js';
@@ -12,7 +13,6 @@ import type { Transform } from './transform.js';
 
 const origin = performance.timeOrigin;
 
-const neverAborted = new AbortController().signal;
 /** ms a worker with nothing running blocks before it looks at its port. */
 const portPoll = 20;
 
@@ -56,6 +56,7 @@ class RingServer {
   readonly #out: Buffer;
   readonly #table: Float64Array;
   readonly #transform: Transform;
+  readonly #timeout: number;
   readonly #port: MessagePort;
   readonly #encoder = new ValueEncoder();
   #pending = 0;
@@ -74,6 +75,7 @@ class RingServer {
     this.#table = new Float64Array(request.table);
     this.#transform = transform;
     this.#port = request.port;
+    this.#timeout = request.timeout;
   }
 
   /** Start every message waiting in the input ring; false when there was none. */
@@ -124,13 +126,15 @@ class RingServer {
     this.#pending++;
     let result: unknown;
     try {
-      result = this.#transform(value, {
-        offset: table[row + Field.offset] ?? 0,
-        key,
-        eventTime: table[row + Field.eventTime] ?? 0,
-        attempt: table[row + Field.attempt] ?? 1,
-        signal: neverAborted,
-      });
+      result = withDeadline(this.#timeout, (signal) =>
+        this.#transform(value, {
+          offset: table[row + Field.offset] ?? 0,
+          key,
+          eventTime: table[row + Field.eventTime] ?? 0,
+          attempt: table[row + Field.attempt] ?? 1,
+          signal,
+        }),
+      );
     } catch (error) {
       this.#finish(slot, Status.error, serializeError(error));
       return;

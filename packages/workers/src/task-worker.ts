@@ -4,6 +4,7 @@
  * that its error keeps its code and the engine can decide about retries.
  */
 import { threadId } from 'node:worker_threads';
+import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from './protocol.js';
@@ -13,7 +14,6 @@ import { serializeError } from './serialize-error.js';
 
 const origin = performance.timeOrigin;
 
-const neverAborted = new AbortController().signal;
 
 export default function handle(request: TaskRequest): Promise<TaskResult>;
 export default function handle(request: LoadRequest): Promise<LoadResult>;
@@ -33,13 +33,15 @@ export default async function handle(
   const startedAt = now();
   try {
     const transform = await loadTransform(request.transform);
-    const result = await transform(request.value, {
-      offset: request.offset,
-      key: request.key,
-      eventTime: request.eventTime,
-      attempt: request.attempt,
-      signal: neverAborted,
-    });
+    const result = await withDeadline(request.timeout, (signal) =>
+      transform(request.value, {
+        offset: request.offset,
+        key: request.key,
+        eventTime: request.eventTime,
+        attempt: request.attempt,
+        signal,
+      }),
+    );
     return { ok: true, values: toValues(result), startedAt, endedAt: now(), threadId };
   } catch (error) {
     return { ok: false, error: serializeError(error), startedAt, endedAt: now(), threadId };

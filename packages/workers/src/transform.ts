@@ -8,7 +8,7 @@ export interface TransformContext {
   readonly eventTime: number;
   /** 1 on the first try, 2 on the first retry, and so on. */
   readonly attempt: number;
-  /** Aborted when the engine gives up on this message; not aborted in this version. */
+  /** Aborted (with a `TimeoutError`) when the try runs past the engine's `timeout`. */
   readonly signal: AbortSignal;
 }
 

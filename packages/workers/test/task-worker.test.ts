@@ -12,6 +12,7 @@ const message = (transform: string, attempt = 1): TaskRequest => ({
   key: undefined,
   eventTime: 0,
   attempt,
+  timeout: 0,
 });
 
 test('a message runs through the transform with its context and reports when it ran', async () => {

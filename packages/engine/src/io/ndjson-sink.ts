@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { MalformedInputError } from '../errors.js';
 import type { TidemarkError, TransformError } from '../errors.js';
-import type { EngineRecord } from '../message.js';
+import type { EngineRecord, FailedRecord } from '../message.js';
 
 /**
  * Writes records as NDJSON, one per line, waiting for `drain` when the
@@ -23,20 +23,7 @@ export class NdjsonSink {
   /** Write one engine record; rejects (or throws) once the stream has failed. */
   write(record: EngineRecord): Promise<void> | undefined {
     if (this.#error !== undefined) throw this.#error;
-    const line =
-      record.kind === 'output'
-        ? record
-        : {
-            kind: 'failed',
-            offset: record.offset,
-            ...(record.error instanceof MalformedInputError ? { line: record.error.line } : {}),
-            key: record.key,
-            eventTime: record.eventTime,
-            ...(record.late === true ? { late: true } : {}),
-            attempts: record.attempts,
-            error: errorData(record.error),
-            input: record.input,
-          };
+    const line = record.kind === 'output' ? record : { kind: 'failed', ...failedRecordData(record) };
     return this.#line(JSON.stringify(line));
   }
 
@@ -52,6 +39,24 @@ export class NdjsonSink {
     if (this.#out.write(`${text}\n`)) return undefined;
     return once(this.#out, 'drain').then(() => {});
   }
+}
+
+/**
+ * A failed record as plain JSON data: `{ offset, line?, key, eventTime, late?,
+ * attempts, error: { name, code, message, errorName?, errorCode? }, input }`,
+ * `line` being the 1-based line of a malformed input line.
+ */
+export function failedRecordData(record: FailedRecord): Record<string, unknown> {
+  return {
+    offset: record.offset,
+    ...(record.error instanceof MalformedInputError ? { line: record.error.line } : {}),
+    key: record.key,
+    eventTime: record.eventTime,
+    ...(record.late === true ? { late: true } : {}),
+    attempts: record.attempts,
+    error: errorData(record.error),
+    input: record.input,
+  };
 }
 
 function errorData(error: TidemarkError): Record<string, unknown> {

@@ -1,0 +1,60 @@
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
+import type { FailedRecord } from '../message.js';
+import { failedRecordData } from './ndjson-sink.js';
+
+/**
+ * Writes failed records to a file of their own, one NDJSON line each:
+ * `{ offset, line?, key, eventTime, late?, attempts, error: { name, code,
+ * message, errorName?, errorCode? }, input }` (`line` for a malformed input
+ * line). Waits for `drain` when the file is behind, so that a slow disk holds
+ * the engine back like a slow output does.
+ */
+export class DeadLetterSink {
+  /** The file's path, as given. */
+  readonly path: string;
+  readonly #out: WriteStream;
+  #error: Error | undefined;
+  #written = 0;
+
+  private constructor(path: string, out: WriteStream) {
+    this.path = path;
+    this.#out = out;
+    // Kept, not thrown from an event: the next write fails with it.
+    out.on('error', (error: Error) => {
+      this.#error ??= error;
+    });
+  }
+
+  /**
+   * Create (or truncate) the file. Rejects at once on a missing folder or no
+   * permission, so that a bad path fails before the run starts.
+   */
+  static async open(path: string): Promise<DeadLetterSink> {
+    const out = createWriteStream(path);
+    await once(out, 'open');
+    return new DeadLetterSink(path, out);
+  }
+
+  /** Failed records written so far. */
+  get written(): number {
+    return this.#written;
+  }
+
+  /** Write one failed record; rejects (or throws) once the file has failed. */
+  write(record: FailedRecord): Promise<void> | undefined {
+    if (this.#error !== undefined) throw this.#error;
+    this.#written++;
+    if (this.#out.write(`${JSON.stringify(failedRecordData(record))}\n`)) return undefined;
+    return once(this.#out, 'drain').then(() => {});
+  }
+
+  /** Finish the file and wait until it is flushed. Idempotent. */
+  async end(): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#out.writableFinished) return;
+    this.#out.end();
+    await once(this.#out, 'finish');
+  }
+}
