@@ -30,6 +30,13 @@ program
   .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
   .option('--quiet', 'no progress on stderr, only the summary')
   .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (0: any free port)', port)
+  .option('--dead-letter <file>', 'write failed records to this NDJSON file instead of the output')
+  .option(
+    '--shutdown-timeout <ms>',
+    'after SIGINT or SIGTERM, how long in-flight messages may take to finish before exiting anyway',
+    nonNegative,
+    10_000,
+  )
   .action(async (options: RunCommandOptions) => {
     if (options.input !== '-' && statSync(options.input, { throwIfNoEntry: false })?.isFile() !== true) {
       fail(`--input: no such file: ${options.input}`);

@@ -4,6 +4,7 @@ import type { Readable, Writable } from 'node:stream';
 import { Engine } from '../engine.js';
 import { MalformedInputError } from '../errors.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
+import { DeadLetterSink } from '../io/dead-letter-sink.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
 import { Progress } from './progress.js';
 import type { ProgressInput } from './progress.js';
@@ -23,9 +24,23 @@ export interface RunCommandOptions {
   idleAfter?: number;
   quiet?: boolean;
   metricsPort?: number;
+  /** Write failed records to this NDJSON file instead of the output. */
+  deadLetter?: string;
+  /** After SIGINT or SIGTERM, how long (ms) in-flight messages may take to finish. @default 10000 */
+  shutdownTimeout?: number;
 }
 
-/** `tidemark run`: NDJSON in, the transform on the pool, NDJSON out; a summary on stderr. */
+/** The shell's convention: 128 + the signal's number. */
+const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof exitCodes;
+
+/**
+ * `tidemark run`: NDJSON in, the transform on the pool, NDJSON out; a summary on stderr.
+ *
+ * The first SIGINT or SIGTERM stops reading, lets what is in flight finish
+ * and be written, and exits 130 or 143 naming the committed offset. A second
+ * one, or `shutdownTimeout` passing first, exits at once.
+ */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const engine = new Engine({
     transform: options.transform,
@@ -44,32 +59,118 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   const started = performance.now();
   let malformed = 0;
   let progress: Progress | undefined;
-  try {
-    const metricsPort = await engine.metricsPort;
-    if (metricsPort !== undefined) process.stderr.write(`tidemark: metrics at http://127.0.0.1:${metricsPort}/metrics\n`);
-    const sink = new NdjsonSink(await openOutput(options.output));
-    const input = openInput(options.input);
-    progress = new Progress(engine, {
-      ...(input.file === undefined ? {} : { input: input.file }),
-      ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
-      // A bar redrawn on the terminal the records are written to would tear their lines.
-      ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
-    }).start();
-    for await (const record of engine.process(ndjsonSource(input.stream))) {
-      if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
-      await sink.write(record);
-    }
-    await sink.end();
-    progress.stop(); // before the summary: that stays the last line
+  let sink: NdjsonSink | undefined;
+  let deadLetter: DeadLetterSink | undefined;
+  let input: { stream: Readable } | undefined;
+
+  const reading = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+  let forcing: Promise<never> | undefined;
+  let tearingDown = false;
+
+  const summary = () => {
     const stats = engine.stats;
     const seconds = (performance.now() - started) / 1000;
+    if (deadLetter !== undefined) {
+      process.stderr.write(`tidemark: ${deadLetter.written} failed records written to ${deadLetter.path}\n`);
+    }
     process.stderr.write(
       `tidemark: ${stats?.read ?? 0} read, ${stats?.emitted ?? 0} outputs, ${stats?.failed ?? 0} failed ` +
         `(${malformed} malformed), ${stats?.late ?? 0} late, ${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
     );
-  } finally {
+  };
+
+  // Exits without waiting for what is still in flight: a hung transform
+  // would never let the run end, and its worker threads keep the process
+  // alive. process.exit() is the last resort because exiting while a worker
+  // is being torn down can abort Node 20; this path never starts that
+  // teardown (no engine.close()), and the normal path, once it has, does not
+  // come here. The committed offset is taken before the outputs are flushed:
+  // every record yielded after it is at or past it.
+  const forceExit = async (code: number, why: string): Promise<never> => {
+    const committed = engine.committedOffset;
+    const inFlight = engine.inFlight;
+    clearTimeout(timeout);
     progress?.stop();
-    await engine.close();
+    await Promise.allSettled([sink?.end(), deadLetter?.end()]);
+    summary();
+    process.stderr.write(
+      `tidemark: ${why}: exiting with ${inFlight} messages still in flight; ` +
+        `committed offset ${committed} (resume there to lose nothing)\n`,
+    );
+    process.exit(code);
+  };
+
+  const onSignal = (signal: StopSignal) => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      process.stderr.write(
+        `tidemark: ${signal}: stopping; finishing the ${engine.inFlight} messages in flight (${signal} again to exit at once)\n`,
+      );
+      reading.abort();
+      // The reader has stopped; an open stdin would keep the process alive.
+      input?.stream.destroy();
+      const ms = options.shutdownTimeout ?? 10_000;
+      timeout = setTimeout(() => {
+        forcing ??= forceExit(1, `shutdown timed out after ${ms} ms`);
+      }, ms);
+    } else if (tearingDown) {
+      // All settled and written; only stopping the workers is left, which
+      // ends by itself (and must not be cut short, see forceExit).
+      process.stderr.write(`tidemark: ${signal} again: already drained, stopping the workers\n`);
+    } else if (forcing === undefined) {
+      forcing = forceExit(exitCodes[signal], `${signal} again`);
+    } else {
+      process.exit(exitCodes[signal]); // a third signal: flushing the outputs hangs
+    }
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+
+  try {
+    const metricsPort = await engine.metricsPort;
+    if (metricsPort !== undefined) process.stderr.write(`tidemark: metrics at http://127.0.0.1:${metricsPort}/metrics\n`);
+    sink = new NdjsonSink(await openOutput(options.output));
+    if (options.deadLetter !== undefined) deadLetter = await DeadLetterSink.open(options.deadLetter);
+    const opened = openInput(options.input);
+    input = opened;
+    if (stoppedBy !== undefined) opened.stream.destroy();
+    progress = new Progress(engine, {
+      ...(opened.file === undefined ? {} : { input: opened.file }),
+      ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
+      // A bar redrawn on the terminal the records are written to would tear their lines.
+      ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
+    }).start();
+    for await (const record of engine.process(ndjsonSource(opened.stream), { signal: reading.signal })) {
+      if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
+      await (record.kind === 'failed' && deadLetter !== undefined ? deadLetter.write(record) : sink.write(record));
+    }
+    if (forcing !== undefined) await forcing; // it owns the outputs and the exit now
+    clearTimeout(timeout);
+    await sink.end();
+    await deadLetter?.end();
+    progress.stop(); // before the summary: that stays the last line (but for the stop line)
+    summary();
+    if (stoppedBy !== undefined) {
+      process.stderr.write(
+        `tidemark: stopped by ${stoppedBy}; committed offset ${engine.committedOffset} (resume there to lose nothing)\n`,
+      );
+      process.exitCode = exitCodes[stoppedBy];
+    }
+  } finally {
+    clearTimeout(timeout);
+    progress?.stop();
+    if (forcing !== undefined) await forcing;
+    tearingDown = true;
+    try {
+      await engine.close();
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigterm);
+    }
   }
 }
 

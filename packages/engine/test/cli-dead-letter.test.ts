@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// `tidemark run --dead-letter` as users run it: the built CLI in a child process.
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+
+before(() => {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`pnpm build\` first`);
+});
+
+interface Exit {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function tidemark(args: readonly string[]): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: packageDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', reject).end();
+  });
+}
+
+async function tempDir(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'tidemark-cli-dead-letter-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface Line {
+  readonly kind?: string;
+  readonly offset: number;
+  readonly value?: unknown;
+  readonly line?: number;
+  readonly attempts?: number;
+  readonly input?: unknown;
+  readonly error?: { name: string; code: string; message: string; errorName?: string; errorCode?: string };
+}
+
+function parse(ndjson: string): Line[] {
+  if (ndjson === '') return [];
+  assert.ok(ndjson.endsWith('\n'), 'the file ends with a newline');
+  return ndjson
+    .slice(0, -1)
+    .split('\n')
+    .map((text) => JSON.parse(text) as Line);
+}
+
+const stderrLines = (exit: Exit) => exit.stderr.split('\n').filter((line) => line !== '');
+
+test('run --dead-letter: failed records go to their own file, outputs to the output, each input line once', async (t) => {
+  const dir = await tempDir(t);
+  // cli-throw-odd.js throws for odd values: offsets 1, 3, … fail; line 8 is not JSON.
+  const lines = Array.from({ length: 20 }, (_, value) => JSON.stringify({ value }));
+  lines[7] = '{"value": nope}';
+  await writeFile(join(dir, 'in.ndjson'), `${lines.join('\n')}\n`);
+  const deadLetter = join(dir, 'failed.ndjson');
+
+  const exit = await tidemark([
+    'run',
+    '--transform',
+    fixture('cli-throw-odd.js'),
+    '--input',
+    join(dir, 'in.ndjson'),
+    '--output',
+    join(dir, 'out.ndjson'),
+    '--attempts',
+    '1',
+    '--threads',
+    '2',
+    '--quiet',
+    '--dead-letter',
+    deadLetter,
+  ]);
+
+  assert.equal(exit.code, 0, exit.stderr);
+  const outputs = parse(await readFile(join(dir, 'out.ndjson'), 'utf8'));
+  const failed = parse(await readFile(deadLetter, 'utf8'));
+  for (const record of outputs) assert.deepEqual([record.kind, record.value], ['output', record.offset]);
+  assert.deepEqual(outputs.map((record) => record.offset).sort((a, b) => a - b), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+  assert.deepEqual(failed.map((record) => record.offset).sort((a, b) => a - b), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+  for (const record of failed) {
+    assert.equal(record.kind, undefined, 'dead letters carry no kind: they are all failed');
+    if (record.offset === 7) {
+      assert.equal(record.line, 8);
+      assert.equal(record.attempts, 0);
+      assert.equal(record.input, lines[7]);
+      assert.equal(record.error?.code, 'ERR_TIDEMARK_MALFORMED_INPUT');
+    } else {
+      assert.equal(record.line, undefined);
+      assert.equal(record.attempts, 1);
+      assert.equal(record.input, record.offset);
+      assert.deepEqual(record.error, {
+        name: 'TransformError',
+        code: 'ERR_TIDEMARK_TRANSFORM',
+        message: `${record.offset} is odd`,
+        errorName: 'RangeError',
+        errorCode: 'E_ODD',
+      });
+    }
+  }
+  const [written, summary, ...rest] = stderrLines(exit);
+  assert.equal(written, `tidemark: 10 failed records written to ${deadLetter}`);
+  assert.match(summary ?? '', /^tidemark: 20 read, 10 outputs, 10 failed \(1 malformed\), \d+ late, 0 retried in [\d.]+ s$/);
+  assert.deepEqual(rest, [], 'the summary stays the last line');
+});
+
+test('run --dead-letter in a folder that does not exist fails at once: one line, exit 2', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'in.ndjson'), '{"value":1}\n');
+  const exit = await tidemark([
+    'run',
+    '--transform',
+    fixture('cli-throw-odd.js'),
+    '--input',
+    join(dir, 'in.ndjson'),
+    '--output',
+    join(dir, 'out.ndjson'),
+    '--dead-letter',
+    join(dir, 'no', 'such', 'failed.ndjson'),
+  ]);
+
+  assert.equal(exit.code, 2);
+  assert.equal(exit.stdout, '');
+  const lines = stderrLines(exit);
+  assert.equal(lines.length, 1, exit.stderr);
+  assert.match(lines[0] ?? '', /^tidemark: ENOENT: .*failed\.ndjson/);
+});
