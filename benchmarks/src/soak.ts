@@ -1,0 +1,221 @@
+// `pnpm bench:soak`: ten million small messages through the engine with a consumer slower than
+// the workers. Every engine buffer is bounded (at most 4 × concurrency messages read and not
+// acked), so RSS and heap must stay flat however long the run: RSS at 100% within 20% of RSS
+// at 10%, else exit code 1. Beside it, the same consumer alone (no engine) as the baseline.
+// Prints Markdown, writes results/soak.json.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Engine } from '@tidemark/engine';
+import type { EngineRecord } from '@tidemark/engine';
+import { markdownTable } from 'markdown-table';
+import { machine } from './machine.js';
+
+const { values } = parseArgs({
+  options: {
+    messages: { type: 'string', default: '10000000' },
+    out: { type: 'string', default: new URL('../results', import.meta.url).pathname },
+  },
+});
+const messages = Number(values.messages);
+if (!(messages >= 1000) || !Number.isInteger(messages)) {
+  console.error(`bench:soak: --messages must be an integer from 1000 up, got ${values.messages}`);
+  process.exit(2);
+}
+const threads = 2;
+const concurrency = 64;
+/** The engine's bound on messages read and not acked. */
+const maxUnacked = 4 * concurrency;
+/** Largest allowed |RSS at 100% / RSS at 10% − 1|. */
+const tolerance = 0.2;
+const sampleEvery = 10_000;
+const pauseEvery = 1_000;
+// One setImmediate turn let ~120 completions pile up (in flight peaked at 193 of 256 in trial
+// runs) and never reached the bound; four turns reach it at about a third of the pauses.
+const pauseTurns = 4;
+const fractions = [0.1, 0.5, 1] as const;
+const host = machine();
+
+interface Memory {
+  readonly rss: number;
+  readonly heapUsed: number;
+}
+interface Checkpoint extends Memory {
+  readonly fraction: number;
+  readonly outputs: number;
+}
+interface SoakResult {
+  readonly name: string;
+  readonly messages: number;
+  readonly seconds: number;
+  readonly messagesPerSecond: number;
+  readonly start: Memory;
+  readonly checkpoints: readonly Checkpoint[];
+  readonly peak: Memory;
+  readonly samples: number;
+  /** Engine run only: `engine.inFlight` after each pause of the consumer. */
+  readonly inFlight?: { readonly max: number; readonly pausesAtBound: number; readonly pauses: number };
+  readonly outputs: { readonly count: number; readonly sum: number; readonly expectedSum: number };
+}
+
+/**
+ * Peak RSS and heapUsed, sampled on demand (every `sampleEvery` outputs) and
+ * by an unref'd 100 ms timer, so a peak between two consumer samples (while
+ * the consumer waits) is seen too.
+ */
+class MemoryMeter {
+  readonly peak = { rss: 0, heapUsed: 0 };
+  samples = 0;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor() {
+    this.#timer = setInterval(() => this.sample(), 100).unref();
+  }
+
+  sample(): Memory {
+    const { rss, heapUsed } = process.memoryUsage();
+    this.samples++;
+    if (rss > this.peak.rss) this.peak.rss = rss;
+    if (heapUsed > this.peak.heapUsed) this.peak.heapUsed = heapUsed;
+    return { rss, heapUsed };
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
+/** `{ value: i }` for i from 0, read lazily: the source never exists as an array. */
+function* source(n: number): Generator<{ value: number }> {
+  for (let i = 0; i < n; i++) yield { value: i };
+}
+
+/**
+ * The slow consumer: every `pauseEvery` outputs it serialises the record (a
+ * little synchronous work) and gives the event loop `pauseTurns` turns
+ * without taking anything, so that the workers' completions would pile up
+ * without backpressure. Checks that every output is its input plus one,
+ * counts and sums them, and records memory at 10%, 50% and 100% of `n`.
+ * `inFlight`, when given, is read after each pause, when most has piled up.
+ */
+async function consume(records: AsyncIterable<EngineRecord>, n: number, meter: MemoryMeter, inFlight?: () => number) {
+  const marks = fractions.map((f) => Math.max(1, Math.round(n * f)));
+  const checkpoints: Checkpoint[] = [];
+  const piled = { max: 0, pausesAtBound: 0, pauses: 0 };
+  let count = 0;
+  let sum = 0;
+  let serialised = 0;
+  for await (const record of records) {
+    if (record.kind !== 'output') throw new Error(`message ${record.offset} failed: ${record.error.message}`);
+    const value = record.value as number;
+    if (value !== record.offset + 1) throw new Error(`message ${record.offset}: output ${value}, expected ${record.offset + 1}`);
+    count++;
+    sum += value;
+    if (count % pauseEvery === 0) {
+      serialised += JSON.stringify(record).length;
+      for (let turn = 0; turn < pauseTurns; turn++) await nextTurn();
+      if (inFlight !== undefined) {
+        const held = inFlight();
+        piled.pauses++;
+        if (held > piled.max) piled.max = held;
+        if (held >= maxUnacked) piled.pausesAtBound++;
+      }
+    }
+    if (count % sampleEvery === 0) meter.sample();
+    const fraction = fractions[checkpoints.length];
+    if (fraction !== undefined && count === marks[checkpoints.length]) checkpoints.push({ fraction, outputs: count, ...meter.sample() });
+  }
+  return { count, sum, serialised, checkpoints, piled };
+}
+
+async function soak(name: string, n: number, run: () => AsyncIterable<EngineRecord>, inFlight?: () => number): Promise<SoakResult> {
+  const meter = new MemoryMeter();
+  const startMemory = meter.sample();
+  const started = performance.now();
+  const { count, sum, serialised, checkpoints, piled } = await consume(run(), n, meter, inFlight);
+  const seconds = (performance.now() - started) / 1e3;
+  meter.stop();
+  // Exact in a double up to n ≈ 1.3e8: n(n+1)/2 stays below 2^53.
+  const expectedSum = (n * (n + 1)) / 2;
+  if (count !== n || sum !== expectedSum || checkpoints.length !== fractions.length || serialised === 0) {
+    throw new Error(`${name}: ${count} outputs summing to ${sum}, expected ${n} and ${expectedSum}`);
+  }
+  return {
+    name,
+    messages: n,
+    seconds,
+    messagesPerSecond: n / seconds,
+    start: startMemory,
+    checkpoints,
+    peak: { ...meter.peak },
+    samples: meter.samples,
+    ...(inFlight ? { inFlight: piled } : {}),
+    outputs: { count, sum, expectedSum },
+  };
+}
+
+async function engineSoak(n: number): Promise<SoakResult> {
+  await using engine = new Engine({ transform: new URL('./workers/trivial.js', import.meta.url), threads, concurrency });
+  // Warm-up: workers started and code compiled before the clock and the meter start.
+  for await (const record of engine.process(source(threads * 1000))) {
+    if (record.kind !== 'output') throw new Error(`warm-up message ${record.offset} failed: ${record.error.message}`);
+  }
+  // Awaited here: `await using` closes the engine when this function returns.
+  return await soak(`engine (${threads} threads, concurrency ${concurrency})`, n, () => engine.process(source(n)), () => engine.inFlight);
+}
+
+/** The same consumer over records made on the main thread: its own speed and footprint. */
+async function* bareRecords(n: number): AsyncGenerator<EngineRecord> {
+  const eventTime = Date.now();
+  for (const { value } of source(n)) yield { kind: 'output', offset: value, key: undefined, eventTime, value: value + 1 };
+}
+
+const engine = await engineSoak(messages);
+console.error(`  engine: ${Math.round(engine.messagesPerSecond).toLocaleString('en')} msg/s`);
+const baseline = await soak('consumer alone (baseline)', messages, () => bareRecords(messages));
+console.error(`  baseline: ${Math.round(baseline.messagesPerSecond).toLocaleString('en')} msg/s`);
+
+const at = (r: SoakResult, fraction: number) => r.checkpoints.find((c) => c.fraction === fraction) as Checkpoint;
+const ratio = at(engine, 1).rss / at(engine, 0.1).rss;
+const pass = Math.abs(ratio - 1) <= tolerance;
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const runs = [engine, baseline];
+const row = (label: string, cell: (r: SoakResult) => string) => [label, ...runs.map(cell)];
+const table = markdownTable(
+  [
+    ['', ...runs.map((r) => r.name)],
+    row('messages/s', (r) => Math.round(r.messagesPerSecond).toLocaleString('en')),
+    row('seconds', (r) => r.seconds.toFixed(1)),
+    row('RSS at start', (r) => mib(r.start.rss)),
+    ...fractions.map((f) => row(`RSS at ${f * 100}%`, (r) => mib(at(r, f).rss))),
+    row('RSS peak', (r) => mib(r.peak.rss)),
+    row('heapUsed at start', (r) => mib(r.start.heapUsed)),
+    ...fractions.map((f) => row(`heapUsed at ${f * 100}%`, (r) => mib(at(r, f).heapUsed))),
+    row('heapUsed peak', (r) => mib(r.peak.heapUsed)),
+    row('RSS 100% / 10%', (r) => (at(r, 1).rss / at(r, 0.1).rss).toFixed(3)),
+    row('in flight after a pause: max (bound)', (r) => (r.inFlight === undefined ? '–' : `${r.inFlight.max} (${maxUnacked})`)),
+    row('pauses that found the bound reached', (r) => (r.inFlight === undefined ? '–' : `${r.inFlight.pausesAtBound.toLocaleString('en')} of ${r.inFlight.pauses.toLocaleString('en')}`)),
+    row('memory samples', (r) => String(r.samples)),
+    row('outputs (count, sum)', (r) => `${r.outputs.count.toLocaleString('en')}, ${r.outputs.sum.toLocaleString('en')}: ok`),
+  ],
+  { align: ['l', 'r', 'r'] },
+);
+
+console.log(`# Tidemark soak: ${messages.toLocaleString('en')} messages, trivial transform, slow consumer
+
+${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.date}
+
+Consumer: every ${pauseEvery.toLocaleString('en')} outputs, JSON.stringify of the record and ${pauseTurns} setImmediate turns.
+Memory sampled every ${sampleEvery.toLocaleString('en')} outputs and every 100 ms.
+
+${table}
+
+Engine RSS at 100% / RSS at 10%: **${ratio.toFixed(3)}** (must be within ${tolerance * 100}%): **${pass ? 'pass' : 'FAIL'}**
+`);
+await mkdir(values.out, { recursive: true });
+await writeFile(
+  join(values.out, 'soak.json'),
+  JSON.stringify({ machine: host, options: { messages, threads, concurrency, maxUnacked, pauseEvery, pauseTurns, sampleEvery, tolerance }, runs, verdict: { ratio, pass } }, null, 2),
+);
+if (!pass) process.exitCode = 1;
