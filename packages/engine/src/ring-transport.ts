@@ -134,8 +134,13 @@ export class RingTransport implements Transport {
         if (!this.#closing) void this.#serve();
         const stuck = this.#stuck.get(link);
         this.#stuck.delete(link);
-        if (stuck === undefined) link.orphan(serializeError(error));
-        else link.orphan(serializeError(new TimeoutError(stuckMessage(this.#settings.timeout))), stuck);
+        if (stuck !== undefined) {
+          link.orphan(serializeError(new TimeoutError(stuckMessage(this.#settings.timeout))), stuck);
+        } else {
+          // process.exit or a heap overflow in a transform's own code: only it is to blame.
+          const running = link.running;
+          link.orphan(serializeError(error), running === undefined ? undefined : new Set([running]));
+        }
       },
     );
     this.#serving.add(serving);
@@ -155,11 +160,12 @@ export class RingTransport implements Transport {
     const before = now() - timeout - grace(timeout);
     for (const link of this.#links) {
       if (this.#stuck.has(link)) continue;
-      const slots = link.startedBefore(before);
-      if (slots.length === 0) continue;
+      // Only the message holding the thread can be stuck: the others wait behind it.
+      const slot = link.running;
+      if (slot === undefined || !((link.startedAt(slot) ?? Number.POSITIVE_INFINITY) < before)) continue;
       const worker = this.#pool.threads.find((thread) => thread.threadId === link.threadId);
       if (worker === undefined) continue;
-      this.#stuck.set(link, new Set(slots));
+      this.#stuck.set(link, new Set([slot]));
       void worker.terminate();
     }
   }

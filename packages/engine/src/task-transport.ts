@@ -1,13 +1,10 @@
 import { Piscina } from 'piscina';
-import { TimeoutError, serializeError, taskWorkerUrl } from '@tidemark/workers';
+import { serializeError, taskWorkerUrl } from '@tidemark/workers';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
 import { TransformLoadError } from './errors.js';
 import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
 import type { Completion, Transport } from './transport.js';
-
-/** What piscina rejects the other tasks of a worker it ends with (after an abort). */
-const terminated = 'Terminating worker thread';
 
 /** Settings of the worker pool. */
 export interface PoolSettings {
@@ -52,6 +49,7 @@ export class TaskTransport implements Transport {
   #started: Promise<void> | undefined;
   #running = 0;
   #restarts = 0;
+  readonly #known = new Set<number>();
 
   constructor(settings: PoolSettings) {
     this.#pool = createPool(settings, settings.tasksPerThread);
@@ -69,7 +67,20 @@ export class TaskTransport implements Transport {
     return this.#restarts;
   }
 
+  /** A worker death rejects each of its tasks: count the threads gone, not the rejections. */
+  #countRestarts(): void {
+    const alive = new Set(this.#pool.threads.map((thread) => thread.threadId));
+    for (const id of this.#known) {
+      if (!alive.has(id)) {
+        this.#restarts++;
+        this.#known.delete(id);
+      }
+    }
+    for (const id of alive) this.#known.add(id);
+  }
+
   start(): Promise<void> {
+    for (const thread of this.#pool.threads) this.#known.add(thread.threadId);
     this.#started ??= checkTransform(this.#pool, this.#transform);
     return this.#started;
   }
@@ -86,10 +97,11 @@ export class TaskTransport implements Transport {
       timeout: this.#timeout,
     };
     this.#running++;
-    // The worker fails a try at the deadline itself; the abort here, a grace
-    // later, is for a worker stuck in a sync transform: piscina replaces it.
-    const signal = this.#timeout > 0 ? AbortSignal.timeout(this.#timeout + grace(this.#timeout)) : null;
-    (this.#pool.run(request, { signal }) as Promise<TaskResult>).then(
+    // The worker fails a try at its deadline itself. No abort signal is given
+    // to piscina for a stuck sync transform: piscina then holds a whole worker
+    // per task (one message per thread) and counts its queue time against it.
+    // Stuck sync transforms are replaced by the ring transport only.
+    (this.#pool.run(request) as Promise<TaskResult>).then(
       (result) => {
         this.#running--;
         state.startedAt = result.startedAt;
@@ -107,14 +119,8 @@ export class TaskTransport implements Transport {
         this.#running--;
         state.startedAt = state.dispatchedAt;
         state.endedAt = now();
-        const stuck = signal?.aborted === true;
-        if (!stuck && (error as Error).message === terminated) {
-          // Collateral: piscina ended this worker for another task's timeout.
-          done(state, undefined, true);
-          return;
-        }
-        this.#restarts++;
-        done(state, serializeError(stuck ? new TimeoutError(`the worker was stuck past the ${this.#timeout} ms timeout and was replaced`) : error));
+        this.#countRestarts();
+        done(state, serializeError(error));
       },
     );
   }

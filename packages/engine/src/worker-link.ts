@@ -75,16 +75,20 @@ export class WorkerLink {
     return this.#threadId;
   }
 
-  /** Slots whose message started before `before` (epoch ms) and has not ended. */
-  startedBefore(before: number): number[] {
-    const slots: number[] = [];
-    for (let slot = 0; slot < this.#states.length; slot++) {
-      const row = slot * SLOT_FIELDS;
-      if (this.#table[row + Field.stage] === SlotStage.processing && (this.#table[row + Field.startedAt] ?? 0) < before) {
-        slots.push(slot);
-      }
-    }
-    return slots;
+  /**
+   * The slot whose transform holds the worker's thread right now (its sync
+   * part is running), or undefined. A worker that dies or hangs with one set
+   * did so in that message's code.
+   */
+  get running(): number | undefined {
+    const marked = Atomics.load(this.#control, Control.running);
+    return marked === 0 ? undefined : marked - 1;
+  }
+
+  /** When the message in `slot` started (epoch ms), if it is processing. */
+  startedAt(slot: number): number | undefined {
+    const row = slot * SLOT_FIELDS;
+    return this.#table[row + Field.stage] === SlotStage.processing ? this.#table[row + Field.startedAt] : undefined;
   }
 
   /** Resolves once the worker serves the rings. */

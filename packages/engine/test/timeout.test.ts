@@ -14,7 +14,8 @@ async function runAll(engine: Engine, values: Record<string, unknown>[]) {
 }
 
 for (const hang of ['async', 'sync'] as const) {
-  test(`a try past the timeout (${hang} transform) fails and is retried; the other messages are not lost`, async (t) => {
+  const skip = hang === 'sync' && transport === 'task' ? 'the task transport does not replace workers stuck in sync code' : false;
+  test(`a try past the timeout (${hang} transform) fails and is retried; the other messages are not lost`, { skip }, async (t) => {
     const engine = new Engine({
       transport,
       transform: fixture('slow.js'),

@@ -38,14 +38,14 @@ export interface ServeRequest {
   readonly bell: SharedArrayBuffer;
   /** The processing table, `slots * SLOT_FIELDS` float64. */
   readonly table: SharedArrayBuffer;
-  /** Int32 words: [0] stop requested, [1] worker ready, [2] worker threadId. */
+  /** Int32 words: [0] stop requested, [1] worker ready, [2] worker threadId, [3] slot + 1 running synchronously now (0: none). */
   readonly control: SharedArrayBuffer;
   /** For values too large for a ring, in both directions. */
   readonly port: MessagePort;
 }
 
 /** Words of {@link ServeRequest.control}. */
-export const Control = { stop: 0, ready: 1, threadId: 2 } as const;
+export const Control = { stop: 0, ready: 1, threadId: 2, running: 3 } as const;
 
 /**
  * A message sent over the port instead of the ring: encoded (`tag` and

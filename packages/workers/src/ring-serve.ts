@@ -57,6 +57,7 @@ class RingServer {
   readonly #table: Float64Array;
   readonly #transform: Transform;
   readonly #timeout: number;
+  readonly #control: Int32Array;
   readonly #port: MessagePort;
   readonly #encoder = new ValueEncoder();
   #pending = 0;
@@ -76,6 +77,7 @@ class RingServer {
     this.#transform = transform;
     this.#port = request.port;
     this.#timeout = request.timeout;
+    this.#control = new Int32Array(request.control);
   }
 
   /** Start every message waiting in the input ring; false when there was none. */
@@ -124,6 +126,9 @@ class RingServer {
     table[row + Field.stage] = SlotStage.processing;
     table[row + Field.startedAt] = origin + performance.now();
     this.#pending++;
+    // Which message holds the thread: if the worker dies or hangs while this
+    // is set, the engine knows whose fault it was and spares the others.
+    Atomics.store(this.#control, Control.running, slot + 1);
     let result: unknown;
     try {
       result = withDeadline(this.#timeout, (signal) =>
@@ -136,9 +141,11 @@ class RingServer {
         }),
       );
     } catch (error) {
+      Atomics.store(this.#control, Control.running, 0);
       this.#finish(slot, Status.error, serializeError(error));
       return;
     }
+    Atomics.store(this.#control, Control.running, 0);
     if (result instanceof Promise) {
       result.then(
         (output: unknown) => this.#finish(slot, Status.value, output),

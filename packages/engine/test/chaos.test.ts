@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import { Engine, TransformError } from '../src/index.js';
+import type { FailedRecord, RunStats, TidemarkError } from '../src/index.js';
+import { seededRandom } from '../src/workload/index.js';
+import { fixture, transport } from './helpers/gates.js';
+
+/**
+ * Chaos: 20,000 messages with random latencies, a few percent of whose
+ * transforms throw, time out (async, or spinning in sync code), exit their
+ * worker or blow its heap, on the first try only (the retry succeeds) or on
+ * every try (poison: a failed record). A seeded PRNG decides it all up front
+ * and each message carries its part in its value (see fixtures/chaos.js).
+ * One run is shared by the two tests below; nothing waits on a clock.
+ */
+const MESSAGES = 20_000;
+const SEED = Number(process.env.TIDEMARK_CHAOS_SEED ?? 0x7d3a_c0de);
+const MAX_OUT_OF_ORDERNESS = 50;
+const ATTEMPTS = 3;
+const EXIT_CODE = 71; // what fixtures/chaos.js passes to process.exit
+const TIMEOUT_CODE = 'ERR_TIDEMARK_TIMEOUT';
+const OOM_CODE = 'ERR_WORKER_OUT_OF_MEMORY';
+
+type Fault = 'throw' | 'async' | 'sync' | 'exit' | 'heap';
+type Value = { n: number; delay: number; fault?: Fault; always?: true };
+interface Planned {
+  readonly value: Value;
+  readonly eventTime: number;
+  /** Below `max event time seen - MAX_OUT_OF_ORDERNESS` when read. */
+  readonly late: boolean;
+}
+
+/** Per message odds of the faults that cost a slot, not a worker: [fault, every try, p]. */
+const odds: readonly [Fault, boolean, number][] = [
+  ['throw', false, 0.015],
+  ['throw', true, 0.003],
+  ['async', false, 0.0025],
+  ['async', true, 0.0005],
+];
+/** Exact counts of the faults that kill their worker (each such try costs a restart): 29 tries (22 over task). */
+const crashes: readonly [Fault, boolean, number][] = [
+  ['exit', false, 8],
+  ['exit', true, 2],
+  ['heap', false, 4],
+  ['heap', true, 1],
+  // The task transport does not replace workers stuck in sync code (see the README): no spins there.
+  ...(transport === 'ring'
+    ? ([
+        ['sync', false, 5],
+        ['sync', true, 1],
+      ] satisfies [Fault, boolean, number][])
+    : []),
+];
+
+function plan(seed: number): Planned[] {
+  const random = seededRandom(seed);
+  const values: Value[] = [];
+  for (let n = 0; n < MESSAGES; n++) {
+    // 40% return at once (a sync transform), the others await 0 to 2 ms.
+    const value: Value = { n, delay: random() < 0.4 ? 0 : Math.floor(random() * 3) };
+    let r = random();
+    for (const [fault, always, p] of odds) {
+      if (r < p) {
+        value.fault = fault;
+        if (always) value.always = true;
+        break;
+      }
+      r -= p;
+    }
+    values.push(value);
+  }
+  for (const [fault, always, count] of crashes) {
+    for (let placed = 0; placed < count; ) {
+      const value = values[Math.floor(random() * MESSAGES)] as Value;
+      if (value.fault !== undefined) continue;
+      value.fault = fault;
+      if (always) value.always = true;
+      placed++;
+    }
+  }
+  // Event times rise 1 to 4 ms a message, each up to 20 ms early, 3% up to 150 ms early (so some are late).
+  let clock = 1_700_000_000_000;
+  let maxSeen = Number.NEGATIVE_INFINITY;
+  return values.map((value) => {
+    clock += 1 + Math.floor(random() * 4);
+    const eventTime = clock - Math.floor(random() * (random() < 0.03 ? 150 : 20));
+    const late = eventTime < maxSeen - MAX_OUT_OF_ORDERNESS;
+    maxSeen = Math.max(maxSeen, eventTime);
+    return { value, eventTime, late };
+  });
+}
+
+/** Tries that kill a worker: one for a first-try fault, every try for poison. */
+const crashTries = (value: Value): number =>
+  value.fault === 'exit' || value.fault === 'heap' || value.fault === 'sync' ? (value.always ? ATTEMPTS : 1) : 0;
+
+/** Whether `error` is what message `value`'s own fault makes its last try fail with. */
+function ownError(value: Value, error: TidemarkError): boolean {
+  if (!(error instanceof TransformError)) return false;
+  switch (value.fault) {
+    case 'throw':
+      return error.errorCode === 'E_CHAOS';
+    case 'async':
+    case 'sync':
+      return error.errorCode === TIMEOUT_CODE;
+    case 'exit':
+      return error.message.includes(`exited with code: ${EXIT_CODE}`);
+    case 'heap':
+      return error.errorCode === OOM_CODE;
+    default:
+      return false;
+  }
+}
+
+/** A failure the chaos explains for any message on the same worker: its death or its being stuck. */
+const bystanderError = (error: TidemarkError): boolean =>
+  error instanceof TransformError &&
+  (error.errorCode === TIMEOUT_CODE || error.errorCode === OOM_CODE || error.message.includes(`exited with code: ${EXIT_CODE}`));
+
+type Event = { kind: 'watermark'; value: number } | { kind: 'record'; offset: number; eventTime: number; late: boolean };
+
+interface Outcome {
+  readonly planned: Planned[];
+  /** Records handed over per offset. */
+  readonly counts: Int32Array;
+  readonly failed: Map<number, FailedRecord>;
+  /** Outputs whose value, event time or late flag is not the message's. */
+  readonly wrongOutputs: string[];
+  readonly timeline: Event[];
+  readonly seconds: number;
+  readonly restarts: number;
+  readonly stats: RunStats;
+  /** Messages with no fault that came out on a retry (their try died with a neighbour). */
+  readonly bystandersRetried: number;
+}
+
+async function runChaos(): Promise<Outcome> {
+  const planned = plan(SEED);
+  const registry = new Registry();
+  const engine = new Engine({
+    transport,
+    transform: fixture('chaos.js'),
+    threads: 2,
+    concurrency: 32,
+    retry: { attempts: ATTEMPTS, backoff: { initial: 0, max: 5 } },
+    timeout: 200,
+    watermark: { maxOutOfOrderness: MAX_OUT_OF_ORDERNESS },
+    resourceLimits: { maxOldGenerationSizeMb: 32 },
+    metrics: { registry },
+  });
+  try {
+    const timeline: Event[] = [];
+    engine.on('watermark', (value) => timeline.push({ kind: 'watermark', value }));
+    const counts = new Int32Array(MESSAGES);
+    const failed = new Map<number, FailedRecord>();
+    const wrongOutputs: string[] = [];
+    let bystandersRetried = 0;
+    const started = performance.now();
+    for await (const record of engine.process(planned.map(({ value, eventTime }) => ({ value, eventTime })))) {
+      const { offset } = record;
+      timeline.push({ kind: 'record', offset, eventTime: record.eventTime, late: record.late === true });
+      const plan = planned[offset];
+      if (plan === undefined) {
+        wrongOutputs.push(`offset ${offset} was never read`);
+        continue;
+      }
+      counts[offset] = (counts[offset] as number) + 1;
+      if (record.eventTime !== plan.eventTime) wrongOutputs.push(`offset ${offset}: event time ${record.eventTime}, not ${plan.eventTime}`);
+      if ((record.late === true) !== plan.late) wrongOutputs.push(`offset ${offset}: late ${record.late}, expected ${plan.late}`);
+      if (record.kind === 'failed') {
+        failed.set(offset, record);
+        continue;
+      }
+      const output = record.value as { n: number; attempt: number };
+      // A message that misbehaves on its first try can only come out of a retry.
+      const firstGood = plan.value.fault === undefined ? 1 : 2;
+      if (output.n !== offset || !(output.attempt >= firstGood && output.attempt <= ATTEMPTS) || plan.value.always) {
+        wrongOutputs.push(`offset ${offset} (${plan.value.fault ?? 'no fault'}): output ${JSON.stringify(output)}`);
+      }
+      if (plan.value.fault === undefined && output.attempt > 1) bystandersRetried++;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const restarts = Number(/^tidemark_worker_restarts_total (\d+)$/m.exec(await registry.metrics())?.[1] ?? Number.NaN);
+    const stats = { ...(engine.stats as RunStats) };
+    return { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried };
+  } finally {
+    await engine.close();
+  }
+}
+
+let shared: Promise<Outcome> | undefined;
+const chaos = (): Promise<Outcome> => (shared ??= runChaos());
+
+test(`chaos (${transport}): ${MESSAGES} messages through throws, timeouts, exits and heap deaths: each exactly once, the watermark rule kept`, { timeout: 180_000 }, async (t) => {
+  const { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried } = await chaos();
+
+  let duplicates = 0;
+  const missing: number[] = [];
+  for (let n = 0; n < MESSAGES; n++) {
+    const count = counts[n] as number;
+    if (count === 0) missing.push(n);
+    else duplicates += count - 1;
+  }
+  const faulted = planned.filter(({ value }) => value.fault !== undefined);
+  const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+  const errors = new Map<string, number>();
+  for (const { error } of failed.values()) {
+    const key = error instanceof TransformError ? `${error.errorName}/${error.errorCode ?? '-'}: ${error.message.replace(/\d+/g, 'N')}` : error.name;
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+  }
+  t.diagnostic(`transport ${transport}, seed ${SEED}: ${MESSAGES} messages in ${seconds.toFixed(1)} s`);
+  t.diagnostic(`duplicates ${duplicates}, missing ${missing.length}; outputs ${MESSAGES - failed.size}, failed records ${failed.size}`);
+  t.diagnostic(`faulted ${faulted.length} (poison ${faulted.filter(({ value }) => value.always).length}), late ${planned.filter((p) => p.late).length}`);
+  t.diagnostic(`worker restarts: ${restarts} reported (tidemark_worker_restarts_total), ${scheduled} worker-killing tries scheduled`);
+  t.diagnostic(`messages without a fault that needed a retry: ${bystandersRetried}`);
+  t.diagnostic(`stats ${JSON.stringify(stats)}`);
+  for (const [key, count] of errors) t.diagnostic(`failed x${count}: ${key}`);
+
+  assert.equal(duplicates, 0, 'no message is handed over twice');
+  assert.deepEqual(missing, [], 'no message is lost');
+  assert.deepEqual(wrongOutputs, [], 'each record carries its own message: value, try, event time and late flag');
+
+  // Poison ends failed after every try; any failure is one the chaos explains:
+  // the message's own fault, or a neighbour's (a try that died with its worker).
+  const unexplained: string[] = [];
+  for (const [offset, record] of failed) {
+    const { value } = planned[offset] as Planned;
+    const what = `offset ${offset} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
+    const error = record.error;
+    if (!(error instanceof TransformError)) unexplained.push(`${what}: ${error.name} is not a TransformError`);
+    else if (!ownError(value, error) && !bystanderError(error)) unexplained.push(`${what}: ${error.errorName}/${error.errorCode}: ${error.message}`);
+    if (record.attempts !== ATTEMPTS) unexplained.push(`${what}: failed after ${record.attempts} tries`);
+  }
+  for (const { value } of planned) if (value.always && !failed.has(value.n)) unexplained.push(`poison offset ${value.n} came out`);
+  assert.deepEqual(unexplained, [], 'failed records are the poison messages, or victims of a neighbour, after every try');
+
+  // The watermark only rises, and no on-time record handed over after W is below W.
+  let watermark = Number.NEGATIVE_INFINITY;
+  let rises = 0;
+  for (const event of timeline) {
+    if (event.kind === 'watermark') {
+      assert.ok(event.value > watermark, `watermark ${event.value} after ${watermark}`);
+      watermark = event.value;
+      rises++;
+    } else if (!event.late) {
+      assert.ok(event.eventTime >= watermark, `on-time offset ${event.offset} at ${event.eventTime} handed over after watermark ${watermark}`);
+    }
+  }
+  assert.ok(rises > 0, 'the watermark rose');
+
+  assert.equal(stats.read, MESSAGES);
+  assert.equal(stats.acked, MESSAGES);
+  assert.equal(stats.failed, failed.size);
+  assert.equal(stats.emitted, MESSAGES - failed.size);
+  assert.equal(stats.late, planned.filter((p) => p.late).length);
+  assert.ok(restarts >= scheduled, `${restarts} restarts reported for ${scheduled} worker-killing tries`);
+});
+
+// Over the task transport a dead worker's tasks all fail a try: piscina does
+// not say which of them killed it, so innocent messages can share the
+// poison's fate. The ring transport knows (the running-slot marker).
+const strictSkip = transport === 'task' ? 'the task transport cannot tell which of a dead worker’s tasks killed it' : false;
+test(`chaos (${transport}): each poison message fails with its own error, every other message comes out, one restart per killing try`, { timeout: 180_000, skip: strictSkip }, async () => {
+  const { planned, failed, restarts } = await chaos();
+  const wrong: string[] = [];
+  for (const { value } of planned) {
+    const record = failed.get(value.n);
+    const what = `offset ${value.n} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
+    if (value.always !== true) {
+      if (record !== undefined) wrong.push(`${what} failed: ${record.error.message}`);
+    } else if (record !== undefined && !ownError(value, record.error)) {
+      const error = record.error as TransformError;
+      wrong.push(`${what} failed with ${error.errorName}/${error.errorCode}: ${error.message}`);
+    }
+  }
+  assert.deepEqual(wrong, [], 'each message ends as its plan says');
+  const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+  assert.equal(restarts, scheduled, 'one worker restart per worker-killing try');
+});
