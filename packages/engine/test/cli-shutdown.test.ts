@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { cli, cliFixture as fixture, packageDir, requireBuiltCli } from './helpers/cli.js';
 
 // SIGINT and SIGTERM to the built `tidemark run`, its stdin a pipe the test
 // keeps open. The test acts on what the CLI has printed, never on a clock.
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-const cli = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-
-before(() => {
-  assert.ok(existsSync(cli), `${cli} is missing: run \`pnpm build\` first`);
-});
+before(requireBuiltCli);
 
 interface Exit {
   readonly code: number | null;

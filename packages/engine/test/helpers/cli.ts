@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The CLI tests run the built `tidemark` in a child process, as users do:
+// its workers load the built engine.
+
+/** The engine package's folder, where the CLI runs. */
+export const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+/** The built CLI. */
+export const cli = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
+
+/** The path of a test fixture. */
+export const cliFixture = (name: string): string => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+
+/** For a `before` hook: fail clearly when the CLI was not built. */
+export function requireBuiltCli(): void {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`pnpm build\` first`);
+}
+
+/** How a CLI run ended. */
+export interface Exit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run the CLI from the package folder to its end; stdin is `input`, or empty. */
+export function tidemark(args: readonly string[], input?: string): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: packageDir });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin.on('error', reject).end(input ?? '');
+  });
+}
+
+/** A temporary folder removed after the test. */
+export async function tempDir(t: TestContext, prefix = 'tidemark-cli-'): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
