@@ -2,33 +2,16 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { cliFixture as fixture, requireBuiltCli, tempDir, tidemark } from './helpers/cli.js';
-import type { Exit } from './helpers/cli.js';
+import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import type { NdjsonLine } from './helpers/cli.js';
 
 // `tidemark run --dead-letter` as users run it: the built CLI in a child process.
 before(requireBuiltCli);
 
 
-interface Line {
-  readonly kind?: string;
-  readonly offset: number;
-  readonly value?: unknown;
-  readonly line?: number;
-  readonly attempts?: number;
-  readonly input?: unknown;
-  readonly error?: { name: string; code: string; message: string; errorName?: string; errorCode?: string };
-}
+type Line = NdjsonLine;
+const parse = parseNdjson;
 
-function parse(ndjson: string): Line[] {
-  if (ndjson === '') return [];
-  assert.ok(ndjson.endsWith('\n'), 'the file ends with a newline');
-  return ndjson
-    .slice(0, -1)
-    .split('\n')
-    .map((text) => JSON.parse(text) as Line);
-}
-
-const stderrLines = (exit: Exit) => exit.stderr.split('\n').filter((line) => line !== '');
 
 test('run --dead-letter: failed records go to their own file, outputs to the output, each input line once', async (t) => {
   const dir = await tempDir(t);

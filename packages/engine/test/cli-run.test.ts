@@ -3,35 +3,16 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { cliFixture as fixture, requireBuiltCli, tempDir, tidemark } from './helpers/cli.js';
-import type { Exit } from './helpers/cli.js';
+import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import type { NdjsonLine } from './helpers/cli.js';
 
 before(requireBuiltCli);
 
 
-/** A line of the CLI's NDJSON output. */
-interface Line {
-  readonly kind: 'output' | 'failed';
-  readonly offset: number;
-  readonly value?: unknown;
-  readonly key?: string;
-  readonly eventTime?: number;
-  readonly line?: number;
-  readonly attempts?: number;
-  readonly input?: unknown;
-  readonly error?: { name: string; code: string; message: string; errorName?: string; errorCode?: string };
-}
-
-function parse(ndjson: string): Line[] {
-  assert.ok(ndjson.endsWith('\n'), 'the output ends with a newline');
-  return ndjson
-    .slice(0, -1)
-    .split('\n')
-    .map((text) => JSON.parse(text) as Line);
-}
+type Line = NdjsonLine;
+const parse = parseNdjson;
 
 const byOffset = (a: Line, b: Line) => a.offset - b.offset;
-const stderrLines = (exit: Exit) => exit.stderr.split('\n').filter((line) => line !== '');
 
 test('run: each input line becomes exactly one record, a malformed line a failed record with its line number', async (t) => {
   const dir = await tempDir(t);

@@ -51,3 +51,29 @@ export async function tempDir(t: TestContext, prefix = 'tidemark-cli-'): Promise
   t.after(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/** A line the CLI writes: an output or failed record, or a dead-letter line (no `kind`). */
+export interface NdjsonLine {
+  readonly kind?: 'output' | 'failed';
+  readonly offset: number;
+  readonly value?: unknown;
+  readonly key?: string;
+  readonly eventTime?: number;
+  readonly line?: number;
+  readonly attempts?: number;
+  readonly input?: unknown;
+  readonly error?: { name: string; code: string; message: string; errorName?: string; errorCode?: string };
+}
+
+/** The lines of an NDJSON file or stream the CLI wrote (which must end with a newline). */
+export function parseNdjson(ndjson: string): NdjsonLine[] {
+  if (ndjson === '') return [];
+  assert.ok(ndjson.endsWith('\n'), 'NDJSON ends with a newline');
+  return ndjson
+    .slice(0, -1)
+    .split('\n')
+    .map((text) => JSON.parse(text) as NdjsonLine);
+}
+
+/** The non-empty lines of what the CLI printed on stderr. */
+export const stderrLines = (exit: Exit): string[] => exit.stderr.split('\n').filter((line) => line !== '');
