@@ -6,6 +6,8 @@ export interface CheckedItem {
   readonly offset: number | undefined;
   readonly key: string | undefined;
   readonly eventTime: number | undefined;
+  /** The size the source gave, if any. */
+  readonly bytes: number | undefined;
   /** What the transform gets, or what the failed record keeps. */
   readonly input: unknown;
   /** Set when the item becomes a failed record without reaching a worker. */
@@ -24,7 +26,7 @@ export function checkItem(item: SourceRecord): CheckedItem {
       item.error instanceof TidemarkError
         ? item.error
         : new InvalidMessageError(`the source could not read this item: ${String(item.error)}`, { cause: item.error });
-    return { offset, key: undefined, eventTime: undefined, input: item.value, error };
+    return { offset, key: undefined, eventTime: undefined, bytes: undefined, input: item.value, error };
   }
   if (!('value' in item)) return invalid(item, 'a source item must be an object with a `value`');
   if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
@@ -32,7 +34,10 @@ export function checkItem(item: SourceRecord): CheckedItem {
   }
   if (item.key !== undefined && typeof item.key !== 'string') return invalid(item, '`key` must be a string');
   if (item.offset !== undefined && offset === undefined) return invalid(item, '`offset` must be a safe integer');
-  return { offset, key: item.key, eventTime: item.eventTime, input: item.value, error: undefined };
+  if (item.bytes !== undefined && !(typeof item.bytes === 'number' && item.bytes >= 0 && Number.isFinite(item.bytes))) {
+    return invalid(item, '`bytes` must be a finite number from 0 and up');
+  }
+  return { offset, key: item.key, eventTime: item.eventTime, bytes: item.bytes, input: item.value, error: undefined };
 }
 
 function invalid(item: unknown, reason: string): CheckedItem {
@@ -40,6 +45,7 @@ function invalid(item: unknown, reason: string): CheckedItem {
     offset: undefined,
     key: undefined,
     eventTime: undefined,
+    bytes: undefined,
     input: item,
     error: new InvalidMessageError(reason),
   };

@@ -23,7 +23,11 @@ export interface ProcessOptions {
 export interface EngineEvents {
   /** The output watermark rose to `value`. No later output has an event time below it unless it is `late`. */
   watermark: [value: number];
-  /** A message was acked: the consumer took all its outputs. `trace` is its final state. */
+  /**
+   * A message was acked: the consumer took all its outputs, or a full
+   * buffer's overflow policy dropped it (`trace.stage === 'dropped'`, with
+   * `trace.overflow` naming the buffer and policy). `trace` is its final state.
+   */
   ack: [trace: MessageTrace];
 }
 
@@ -46,7 +50,7 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #metrics: EngineMetrics | undefined;
   readonly #listening: Promise<number | undefined>;
   /** Counters of the runs before the current one, for the metrics' totals. */
-  readonly #before = { read: 0, emitted: 0, acked: 0, retried: 0, failed: 0, late: 0 };
+  readonly #before: RunStats = { read: 0, emitted: 0, acked: 0, retried: 0, failed: 0, late: 0, dropped: 0 };
 
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
   constructor(options: EngineOptions) {

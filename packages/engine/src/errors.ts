@@ -100,3 +100,36 @@ export class EngineBusyError extends TidemarkError {
     super('the engine is already running a process() call; finish or abort it first');
   }
 }
+
+/**
+ * A buffer was full and its overflow policy is `'reject'`: the message that
+ * did not fit becomes a failed record with this error instead of waiting.
+ */
+export class BufferFullError extends TidemarkError {
+  override readonly name = 'BufferFullError';
+  override readonly code = 'ERR_TIDEMARK_BUFFER_FULL';
+  /** The buffer that was full: `input`, `processing` or `output`. */
+  readonly buffer: string;
+
+  constructor(buffer: string, limit: { readonly messages: number; readonly bytes: number }) {
+    const bytes = Number.isFinite(limit.bytes) ? ` or ${limit.bytes} bytes` : '';
+    super(`the ${buffer} buffer was full (${limit.messages} messages${bytes}) and its overflow policy is 'reject'`);
+    this.buffer = buffer;
+  }
+}
+
+/** A record of the input is longer than the largest size allowed (`--max-record-bytes`). */
+export class RecordTooLargeError extends TidemarkError {
+  override readonly name = 'RecordTooLargeError';
+  override readonly code = 'ERR_TIDEMARK_RECORD_TOO_LARGE';
+  /** The 1-based line number in the input. */
+  readonly line: number;
+  /** The record's length in bytes. */
+  readonly bytes: number;
+
+  constructor(line: number, bytes: number, max: number) {
+    super(`line ${line}: a record of ${bytes} bytes is over the limit of ${max} bytes`);
+    this.line = line;
+    this.bytes = bytes;
+  }
+}

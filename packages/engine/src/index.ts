@@ -1,17 +1,21 @@
 export { Engine } from './engine.js';
 export {
+  BufferFullError,
   EngineBusyError,
   EngineClosedError,
   InvalidMessageError,
   InvalidOptionError,
   MalformedInputError,
+  RecordTooLargeError,
   TidemarkError,
   TransformError,
   TransformLoadError,
 } from './errors.js';
 export { drop, fanOut } from '@tidemark/workers';
 export type { EngineEvents, ProcessOptions } from './engine.js';
-export type { EngineOptions, ResolvedOptions } from './options.js';
+export type { BufferOptions, EngineOptions, ResolvedOptions } from './options.js';
+export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffer-limit.js';
+export { sizeOf } from './size-of.js';
 export type { EngineRecord, FailedRecord, Output, SourceRecord } from './message.js';
 export type { MessageTrace, Stage } from './message-state.js';
 export type { RunStats } from './run-hooks.js';

@@ -1,3 +1,4 @@
+import type { Overflow } from './buffer-limit.js';
 import type { TidemarkError } from './errors.js';
 import type { FailedRecord, Output } from './message.js';
 
@@ -9,7 +10,8 @@ export type Stage =
   | 'emitted'
   | 'acked'
   | 'retrying'
-  | 'failed';
+  | 'failed'
+  | 'dropped';
 
 /**
  * The tracked state of one in-flight message. Times are epoch ms with
@@ -39,8 +41,14 @@ export interface MessageTrace {
   readonly threadId: number;
   /** The result came back to the main thread. */
   readonly completedAt: number;
-  /** All outputs were handed to the consumer and the message was acked. */
+  /** All outputs were handed to the consumer and the message was acked (or it was dropped). */
   readonly ackedAt: number;
+  /**
+   * Set when a full buffer's overflow policy took the message: dropped
+   * (`stage: 'dropped'`, acked without outputs) or rejected (a failed record
+   * with a `BufferFullError`).
+   */
+  readonly overflow: Overflow | undefined;
 }
 
 /** The engine's mutable view of a {@link MessageTrace}. */
@@ -48,8 +56,12 @@ export interface MessageState extends Mutable<MessageTrace> {
   readonly input: unknown;
   /** Batch number in batch mode; -1 in async mode. */
   readonly batch: number;
+  /** Its size in the input and processing buffers' byte limits (0 when neither has one). */
+  readonly bytes: number;
   /** Values to emit once completed. */
   values: unknown[];
+  /** Size of `values` in the output buffer's byte limit (0 when it has none). */
+  outputBytes: number;
   /** Set once the message failed for good. */
   error: TidemarkError | undefined;
 }

@@ -10,6 +10,11 @@ export interface SourceRecord<T = unknown> {
   /** The source's position. @default its arrival number, from 0 */
   readonly offset?: number;
   /**
+   * The record's size in bytes, for the buffers' byte limits (an NDJSON
+   * source gives the line's length). @default an estimate of `value`'s size
+   */
+  readonly bytes?: number;
+  /**
    * Set by a source that read an item but could not decode it (a malformed
    * line): the item becomes a failed record with this error, its `offset`
    * kept and `value` (the raw item) as its input, without reaching a worker.

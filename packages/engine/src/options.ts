@@ -8,6 +8,8 @@ import type { RegistryContentType } from 'prom-client';
 /** A prom-client registry of either exposition format. */
 export type AnyRegistry = Registry<RegistryContentType>;
 import { z } from 'zod';
+import { bufferNames, overflowPolicies } from './buffer-limit.js';
+import type { BufferLimit, BufferName, OverflowPolicy } from './buffer-limit.js';
 import { InvalidOptionError } from './errors.js';
 import { toOptionError } from './option-error.js';
 
@@ -125,12 +127,55 @@ export interface EngineOptions {
    */
   metrics?: boolean | { registry?: AnyRegistry; port?: number };
   /**
+   * Size limits and overflow policies of the three buffers a message passes
+   * through: `input` (read, waiting for a worker), `processing` (at the
+   * workers; its message limit is `concurrency`) and `output` (settled,
+   * waiting for the consumer to take its records). Messages in flight never
+   * exceed the three message limits added up, so memory stays bounded
+   * whatever the policies. See {@link BufferOptions}.
+   */
+  buffers?: {
+    /** @default { messages: Math.ceil(concurrency / 8) (batchSize in batch mode), overflow: 'block' } */
+    input?: BufferOptions;
+    /** @default { messages: concurrency, overflow: 'block' } */
+    processing?: BufferOptions;
+    /** @default { messages: Math.max(3 * concurrency, batchSize), overflow: 'block' } */
+    output?: BufferOptions;
+  };
+  /**
    * `execArgv` of the worker threads, e.g. `['--import', './register.mjs']`
    * where that module registers a loader (on Node 20, `--import tsx` alone
    * does not reach worker threads).
    * @default []
    */
   execArgv?: string[];
+}
+
+/**
+ * One buffer's limits and what happens when it is full. A buffer is full at
+ * `messages` messages or at `bytes` bytes (a value's size is estimated, or
+ * given by the source as `SourceRecord.bytes`; see `sizeOf`); under its byte
+ * limit it takes one more message whatever its size, so the byte limit is
+ * passed by at most one message.
+ */
+export interface BufferOptions {
+  /** Messages the buffer holds at most. */
+  messages?: number;
+  /** @default Infinity (no byte limit, and no sizes computed) */
+  bytes?: number;
+  /**
+   * What a message that arrives at the full buffer does (see
+   * `OverflowPolicy`). `'block'` waits: a full output buffer holds messages
+   * back from the workers, a full processing buffer holds them in the input
+   * buffer, a full input buffer stops reading the source. The drop policies
+   * and `'reject'` keep the stages before the buffer moving at full speed.
+   * In the processing buffer, `'drop-newest'` and `'reject'` take a message
+   * that cannot start at once, and `'drop-oldest'` is not allowed (a message
+   * at a worker cannot be taken back; use `timeout`). Batch mode allows only
+   * `'block'` (a batch leaves whole).
+   * @default 'block'
+   */
+  overflow?: OverflowPolicy;
 }
 
 /** Options with every default filled in. */
@@ -149,6 +194,7 @@ export interface ResolvedOptions {
   readonly transport: 'ring' | 'task';
   readonly ringBytes: number;
   readonly metrics: { readonly registry?: AnyRegistry; readonly port?: number } | undefined;
+  readonly buffers: Readonly<Record<BufferName, BufferLimit>>;
   readonly execArgv: readonly string[];
 }
 
@@ -161,6 +207,20 @@ const count = (expected: string, max = Number.MAX_SAFE_INTEGER) =>
     .optional();
 const milliseconds = (expected: string) =>
   z.number({ error: expected }).min(0, { error: expected }).optional();
+
+const bufferSchema = z
+  .strictObject(
+    {
+      messages: count('an integer from 1 and up'),
+      // Infinity allowed: no byte limit, as the resolved options show it.
+      bytes: z
+        .custom<number>((v) => typeof v === 'number' && v > 0, { error: 'a number of bytes above 0 (or Infinity)' })
+        .optional(),
+      overflow: z.enum(overflowPolicies, { error: "'block', 'drop-oldest', 'drop-newest' or 'reject'" }).optional(),
+    },
+    { error: 'an object: { messages?, bytes?, overflow? }' },
+  )
+  .optional();
 
 const schema = z.strictObject({
   transform: z.union([z.instanceof(URL), z.string().min(1, { error: 'a module path or file URL' })], {
@@ -230,6 +290,12 @@ const schema = z.strictObject({
       { error: 'true, or { registry?: Registry, port?: 0..65535 }' },
     )
     .optional(),
+  buffers: z
+    .strictObject(
+      { input: bufferSchema, processing: bufferSchema, output: bufferSchema },
+      { error: 'an object: { input?, processing?, output? }' },
+    )
+    .optional(),
   execArgv: z.array(z.string({ error: 'an array of strings' }), { error: 'an array of strings' }).optional(),
 }, { error: 'an object' });
 
@@ -240,7 +306,13 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const o = parsed.data;
   const transform = toModuleUrl(o.transform);
   const threads = o.threads ?? availableParallelism();
-  const concurrency = o.concurrency ?? threads * 4;
+  const processingMessages = o.buffers?.processing?.messages;
+  if (o.concurrency !== undefined && processingMessages !== undefined && processingMessages !== o.concurrency) {
+    throw new InvalidOptionError('buffers.processing.messages', `\`concurrency\` (${o.concurrency}) or left out: they are the same limit`, processingMessages);
+  }
+  const concurrency = o.concurrency ?? processingMessages ?? threads * 4;
+  const mode = o.mode ?? 'async';
+  const batchSize = o.batchSize ?? concurrency;
   const initial = o.retry?.backoff?.initial ?? 10;
   const max = o.retry?.backoff?.max ?? Math.max(1000, initial);
   if (max < initial) {
@@ -251,8 +323,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     threads,
     concurrency,
     tasksPerThread: o.tasksPerThread ?? Math.ceil(concurrency / threads),
-    mode: o.mode ?? 'async',
-    batchSize: o.batchSize ?? concurrency,
+    mode,
+    batchSize,
     ordering: o.ordering ?? 'unordered',
     watermark: {
       maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
@@ -264,6 +336,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     transport: o.transport ?? 'ring',
     ringBytes: o.ringBytes ?? 2 ** 20,
     metrics: resolveMetrics(o.metrics),
+    buffers: resolveBuffers(o.buffers ?? {}, concurrency, mode, batchSize),
     execArgv: o.execArgv ?? [],
   };
 }
@@ -290,4 +363,37 @@ function resolveMetrics(
     ...(metrics.registry === undefined ? {} : { registry: metrics.registry }),
     ...(metrics.port === undefined ? {} : { port: metrics.port }),
   };
+}
+
+function resolveBuffers(
+  buffers: Partial<Record<BufferName, { messages?: number | undefined; bytes?: number | undefined; overflow?: OverflowPolicy | undefined } | undefined>>,
+  concurrency: number,
+  mode: 'async' | 'batch',
+  batchSize: number,
+): Record<BufferName, BufferLimit> {
+  const defaults: Record<BufferName, number> = {
+    input: mode === 'batch' ? batchSize : Math.ceil(concurrency / 8),
+    processing: concurrency,
+    output: Math.max(3 * concurrency, batchSize),
+  };
+  const resolved = {} as Record<BufferName, BufferLimit>;
+  for (const name of bufferNames) {
+    const given = buffers[name] ?? {};
+    const overflow = given.overflow ?? 'block';
+    if (mode === 'batch' && overflow !== 'block') {
+      throw new InvalidOptionError(`buffers.${name}.overflow`, "'block' in batch mode (a batch leaves whole)", overflow);
+    }
+    if (name === 'processing' && overflow === 'drop-oldest') {
+      throw new InvalidOptionError(
+        'buffers.processing.overflow',
+        "'block', 'drop-newest' or 'reject' (a message at a worker cannot be taken back; use \`timeout\`)",
+        overflow,
+      );
+    }
+    resolved[name] = { messages: given.messages ?? defaults[name], bytes: given.bytes ?? Number.POSITIVE_INFINITY, overflow };
+  }
+  if (mode === 'batch' && resolved.output.messages < batchSize) {
+    throw new InvalidOptionError('buffers.output.messages', `at least batchSize (${batchSize}) in batch mode`, resolved.output.messages);
+  }
+  return resolved;
 }

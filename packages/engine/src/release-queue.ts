@@ -1,3 +1,4 @@
+import { Deque } from './deque.js';
 import type { MessageState } from './message-state.js';
 
 /**
@@ -11,34 +12,42 @@ export interface ReleaseQueue {
   take(): MessageState | undefined;
   /** Messages waiting here. */
   readonly size: number;
+  /** Message `seq` will never be added (it was dropped): do not wait for it. */
+  skip(seq: number): void;
+  /** Remove and return the message that has waited here longest (`drop-oldest`). */
+  removeOldest(): MessageState | undefined;
+  /**
+   * Whether nothing more can leave until `state` settles: such a message is
+   * never held back by a full output buffer, which only the consumer can
+   * empty (it would wait forever).
+   */
+  needs(state: MessageState): boolean;
 }
 
 /** Async unordered: first settled, first out. */
 export class UnorderedRelease implements ReleaseQueue {
-  #items: (MessageState | undefined)[] = [];
-  #head = 0;
+  readonly #items = new Deque<MessageState>();
 
   add(state: MessageState): void {
     this.#items.push(state);
   }
 
   take(): MessageState | undefined {
-    if (this.#head === this.#items.length) return undefined;
-    const state = this.#items[this.#head];
-    this.#items[this.#head++] = undefined;
-    // Reset once drained so the array does not grow without bound.
-    if (this.#head === this.#items.length) {
-      this.#items = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return state;
+    return this.#items.shift();
   }
 
   get size(): number {
-    return this.#items.length - this.#head;
+    return this.#items.size;
+  }
+
+  skip(): void {}
+
+  removeOldest(): MessageState | undefined {
+    return this.#items.shift();
+  }
+
+  needs(): boolean {
+    return false;
   }
 }
 
@@ -47,7 +56,10 @@ export class UnorderedRelease implements ReleaseQueue {
  * read before it has left (Flink's ordered `AsyncWaitOperator` queue).
  */
 export class OrderedRelease implements ReleaseQueue {
+  /** Settled messages by seq, in the order they settled. */
   readonly #waiting = new Map<number, MessageState>();
+  /** Dropped seqs not yet reached: skipped when their turn comes. */
+  readonly #skipped = new Set<number>();
   #next = 0;
 
   add(state: MessageState): void {
@@ -55,6 +67,7 @@ export class OrderedRelease implements ReleaseQueue {
   }
 
   take(): MessageState | undefined {
+    this.#passSkipped();
     const state = this.#waiting.get(this.#next);
     if (state === undefined) return undefined;
     this.#waiting.delete(this.#next);
@@ -64,6 +77,28 @@ export class OrderedRelease implements ReleaseQueue {
 
   get size(): number {
     return this.#waiting.size;
+  }
+
+  skip(seq: number): void {
+    if (seq >= this.#next) this.#skipped.add(seq);
+  }
+
+  removeOldest(): MessageState | undefined {
+    for (const [seq, state] of this.#waiting) {
+      this.#waiting.delete(seq);
+      this.skip(seq);
+      return state;
+    }
+    return undefined;
+  }
+
+  needs(state: MessageState): boolean {
+    this.#passSkipped();
+    return state.seq === this.#next;
+  }
+
+  #passSkipped(): void {
+    while (this.#skipped.delete(this.#next)) this.#next++;
   }
 }
 
@@ -105,5 +140,19 @@ export class BatchRelease implements ReleaseQueue {
 
   get size(): number {
     return this.#ordered.size;
+  }
+
+  // Batch mode buffers only block (the options forbid dropping): a batch
+  // leaves whole or not at all.
+  skip(): void {
+    throw new Error('batch mode does not drop messages');
+  }
+
+  removeOldest(): MessageState | undefined {
+    throw new Error('batch mode does not drop messages');
+  }
+
+  needs(): boolean {
+    return true;
   }
 }

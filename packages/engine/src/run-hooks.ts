@@ -21,4 +21,6 @@ export interface RunStats {
   failed: number;
   late: number;
   retried: number;
+  /** Messages dropped by a buffer's overflow policy (acked without outputs). */
+  dropped: number;
 }

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  BufferFullError,
   EngineBusyError,
   EngineClosedError,
   InvalidMessageError,
   InvalidOptionError,
   MalformedInputError,
+  RecordTooLargeError,
   TidemarkError,
   TransformError,
   TransformLoadError,
@@ -21,6 +23,20 @@ interface Row {
 }
 
 const rows: readonly Row[] = [
+  {
+    make: () => new BufferFullError('input', { messages: 4, bytes: 1024 }),
+    type: BufferFullError,
+    name: 'BufferFullError',
+    code: 'ERR_TIDEMARK_BUFFER_FULL',
+    message: "the input buffer was full (4 messages or 1024 bytes) and its overflow policy is 'reject'",
+  },
+  {
+    make: () => new RecordTooLargeError(7, 2048, 1024),
+    type: RecordTooLargeError,
+    name: 'RecordTooLargeError',
+    code: 'ERR_TIDEMARK_RECORD_TOO_LARGE',
+    message: 'line 7: a record of 2048 bytes is over the limit of 1024 bytes',
+  },
   { make: () => new TidemarkError('base'), type: TidemarkError, name: 'TidemarkError', code: 'ERR_TIDEMARK', message: 'base' },
   {
     make: () => new InvalidOptionError('concurrency', 'an integer from 1 and up', 0),

@@ -32,6 +32,7 @@ test('a scrape during a run shows every metric, and the values move as the run g
     transform: fixture('gated.js'),
     threads: 2,
     concurrency: 4,
+    buffers: { output: { bytes: 1_000_000 } }, // so that the byte gauges have a sample
     metrics: { registry: new Registry(), port: 0 },
   });
   t.after(() => engine.close());
@@ -52,6 +53,9 @@ test('a scrape during a run shows every metric, and the values move as the run g
   assert.ok(value(during, 'tidemark_in_flight_messages') >= 4);
   assert.equal(value(during, 'tidemark_buffer_fill_messages{buffer="processing"}'), 4);
   assert.equal(value(during, 'tidemark_buffer_capacity_messages{buffer="processing"}'), 4);
+  assert.equal(value(during, 'tidemark_buffer_capacity_bytes{buffer="output"}'), 1_000_000);
+  assert.equal(value(during, 'tidemark_buffer_fill_bytes{buffer="output"}'), 0, 'nothing settled and not taken');
+  assert.equal(value(during, 'tidemark_messages_dropped_total{buffer="output",policy="drop-oldest"}'), 0);
   assert.ok(value(during, 'tidemark_busy_workers') >= 1);
   assert.equal(value(during, 'tidemark_workers'), 2);
   assert.equal(value(during, 'tidemark_messages_acked_total'), 1);

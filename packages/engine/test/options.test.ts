@@ -59,6 +59,55 @@ const bad: readonly BadRow[] = [
   { title: "ordering 'sorted'", options: { transform, ordering: 'sorted' }, option: 'ordering', received: 'sorted', shows: '`"sorted"` (string)' },
   { title: 'batchSize 0', options: { transform, batchSize: 0 }, option: 'batchSize', received: 0, shows: '`0` (number)' },
   {
+    title: "buffers.input.overflow 'spill'",
+    options: { transform, buffers: { input: { overflow: 'spill' } } },
+    option: 'buffers.input.overflow',
+    received: 'spill',
+    shows: '`"spill"` (string)',
+  },
+  {
+    title: 'buffers.output.messages 0',
+    options: { transform, buffers: { output: { messages: 0 } } },
+    option: 'buffers.output.messages',
+    received: 0,
+    shows: '`0` (number)',
+  },
+  {
+    title: 'buffers.input.bytes -1',
+    options: { transform, buffers: { input: { bytes: -1 } } },
+    option: 'buffers.input.bytes',
+    received: -1,
+    shows: '`-1` (number)',
+  },
+  {
+    title: "buffers.processing.overflow 'drop-oldest' (a message at a worker cannot be taken back)",
+    options: { transform, buffers: { processing: { overflow: 'drop-oldest' } } },
+    option: 'buffers.processing.overflow',
+    received: 'drop-oldest',
+    shows: '`"drop-oldest"` (string)',
+  },
+  {
+    title: "buffers.input.overflow 'drop-newest' in batch mode",
+    options: { transform, mode: 'batch', buffers: { input: { overflow: 'drop-newest' } } },
+    option: 'buffers.input.overflow',
+    received: 'drop-newest',
+    shows: '`"drop-newest"` (string)',
+  },
+  {
+    title: 'buffers.output.messages below batchSize in batch mode',
+    options: { transform, mode: 'batch', batchSize: 10, buffers: { output: { messages: 5 } } },
+    option: 'buffers.output.messages',
+    received: 5,
+    shows: '`5` (number)',
+  },
+  {
+    title: 'buffers.processing.messages other than concurrency',
+    options: { transform, concurrency: 4, buffers: { processing: { messages: 8 } } },
+    option: 'buffers.processing.messages',
+    received: 8,
+    shows: '`8` (number)',
+  },
+  {
     title: 'watermark.maxOutOfOrderness -1',
     options: { transform, watermark: { maxOutOfOrderness: -1 } },
     option: 'watermark.maxOutOfOrderness',
@@ -141,8 +190,15 @@ test('good options get the documented defaults', () => {
     transport: 'ring',
     ringBytes: 1_048_576,
     metrics: undefined,
+    buffers: {
+      input: { messages: 2, bytes: Number.POSITIVE_INFINITY, overflow: 'block' },
+      processing: { messages: 12, bytes: Number.POSITIVE_INFINITY, overflow: 'block' },
+      output: { messages: 36, bytes: Number.POSITIVE_INFINITY, overflow: 'block' },
+    },
     execArgv: [],
   });
+  const fromProcessing = resolveOptions({ transform, threads: 1, buffers: { processing: { messages: 6 } } });
+  assert.equal(fromProcessing.concurrency, 6, 'buffers.processing.messages is the in-flight target');
   const rounded = resolveOptions({ transform, threads: 3, concurrency: 10 });
   assert.equal(rounded.tasksPerThread, 4, 'ceil(10 / 3)');
   assert.equal(rounded.batchSize, 10);
@@ -170,6 +226,11 @@ test('given options are kept as given', () => {
     transport: 'task',
     ringBytes: 4096,
     metrics: { port: 0 },
+    buffers: {
+      input: { messages: 3, bytes: 4096, overflow: 'block' },
+      processing: { messages: 5, bytes: 1e6, overflow: 'block' },
+      output: { messages: 9, bytes: 65_536, overflow: 'block' },
+    },
     execArgv: ['--import', 'tsx'],
   } satisfies EngineOptions;
   assert.deepEqual(resolveOptions(options), {
@@ -177,6 +238,14 @@ test('given options are kept as given', () => {
     transform: transform.href,
     retry: { attempts: 1, initial: 0, max: 0 },
   });
+  const policies = resolveOptions({
+    transform,
+    buffers: { input: { overflow: 'drop-oldest' }, processing: { overflow: 'reject' }, output: { overflow: 'drop-newest' } },
+  }).buffers;
+  assert.deepEqual(
+    [policies.input.overflow, policies.processing.overflow, policies.output.overflow],
+    ['drop-oldest', 'reject', 'drop-newest'],
+  );
 });
 
 test('a transform path, relative or absolute, resolves to its file: URL href', () => {

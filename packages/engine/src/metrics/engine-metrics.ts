@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { register as defaultRegistry } from 'prom-client';
 import type { AnyRegistry as Registry } from '../options.js';
+import { bufferNames, overflowPolicies } from '../buffer-limit.js';
+import type { BufferFill, BufferName } from '../buffer-limit.js';
 import type { MessageTrace } from '../message-state.js';
 import { now } from '../message-state.js';
 import { CollectedMetric } from './collected-metric.js';
@@ -19,11 +21,11 @@ export interface MetricsOptions {
 
 /** What the engine shows at a scrape. */
 export interface EngineSnapshot {
-  readonly totals: { read: number; emitted: number; acked: number; retried: number; failed: number; late: number };
+  readonly totals: { read: number; emitted: number; acked: number; retried: number; failed: number; late: number; dropped: number };
   readonly inFlight: number;
   readonly processing: number;
   readonly concurrency: number;
-  readonly buffers: Record<'input' | 'processing' | 'output', { fill: number; capacity: number }>;
+  readonly buffers: Record<BufferName, BufferFill>;
   readonly busyWorkers: number;
   readonly workers: number;
   readonly restarts: number;
@@ -49,6 +51,8 @@ const counters = [
  */
 export class EngineMetrics {
   readonly #histograms = new StageHistograms();
+  /** Messages taken by an overflow policy, by `${buffer} ${policy}`. */
+  readonly #overflows = new Map<string, number>();
   readonly #registry: Registry;
   readonly #metrics: CollectedMetric[];
   #server: Server | undefined;
@@ -66,9 +70,16 @@ export class EngineMetrics {
         ([key, help]) =>
           new CollectedMetric(`tidemark_messages_${key}_total`, help, 'counter', () => one(snapshot().totals[key])),
       ),
-      new CollectedMetric('tidemark_messages_dropped_total', 'Messages dropped by a buffer overflow policy.', 'counter', () =>
-        // No dropping policy exists yet: every buffer blocks (backpressure).
-        ['drop-oldest', 'drop-newest', 'reject'].map((policy) => ({ labels: { policy }, value: 0 })),
+      new CollectedMetric(
+        'tidemark_messages_dropped_total',
+        'Messages taken by a full buffer\'s overflow policy: dropped (drop-oldest, drop-newest) or rejected as failed records (reject).',
+        'counter',
+        () =>
+          bufferNames.flatMap((buffer) =>
+            overflowPolicies
+              .filter((policy) => policy !== 'block')
+              .map((policy) => ({ labels: { buffer, policy }, value: this.#overflows.get(`${buffer} ${policy}`) ?? 0 })),
+          ),
       ),
       new CollectedMetric('tidemark_worker_restarts_total', 'Workers that died and were replaced.', 'counter', () =>
         one(snapshot().restarts),
@@ -78,6 +89,8 @@ export class EngineMetrics {
       gauge('tidemark_concurrency_target', 'The in-flight target at the workers.', (s) => one(s.concurrency)),
       gauge('tidemark_buffer_fill_messages', 'Messages in each buffer.', (s) => bufferSamples(s, 'fill')),
       gauge('tidemark_buffer_capacity_messages', 'Capacity of each buffer.', (s) => bufferSamples(s, 'capacity')),
+      gauge('tidemark_buffer_fill_bytes', 'Bytes in each buffer that has a byte limit.', (s) => byteSamples(s, 'fill')),
+      gauge('tidemark_buffer_capacity_bytes', 'Byte limit of each buffer that has one.', (s) => byteSamples(s, 'capacity')),
       gauge('tidemark_busy_workers', 'Worker threads holding at least one message.', (s) => one(s.busyWorkers)),
       gauge('tidemark_workers', 'Worker threads in the pool.', (s) => one(s.workers)),
       gauge('tidemark_watermark_seconds', 'The output watermark (event time, seconds since the epoch).', (s) =>
@@ -93,8 +106,14 @@ export class EngineMetrics {
     for (const metric of this.#metrics) metric.register(this.#registry);
   }
 
-  /** Record an acked message's stage durations. */
+  /** Record an acked message's stage durations, and count it if an overflow policy took it. */
   observe(trace: MessageTrace): void {
+    const overflow = trace.overflow;
+    if (overflow !== undefined) {
+      const key = `${overflow.buffer} ${overflow.policy}`;
+      this.#overflows.set(key, (this.#overflows.get(key) ?? 0) + 1);
+      if (trace.stage === 'dropped') return; // never processed: no stage durations
+    }
     const outcome = trace.stage === 'failed' || trace.endedAt === 0 ? 1 : 0;
     const h = this.#histograms;
     const { readAt, dispatchedAt, startedAt, endedAt, completedAt, ackedAt } = trace;
@@ -140,5 +159,12 @@ export class EngineMetrics {
 }
 
 function bufferSamples(s: EngineSnapshot, field: 'fill' | 'capacity'): Sample[] {
-  return (['input', 'processing', 'output'] as const).map((buffer) => ({ labels: { buffer }, value: s.buffers[buffer][field] }));
+  return bufferNames.map((buffer) => ({ labels: { buffer }, value: s.buffers[buffer][field] }));
+}
+
+function byteSamples(s: EngineSnapshot, field: 'fill' | 'capacity'): Sample[] {
+  return bufferNames.flatMap((buffer) => {
+    const bytes = s.buffers[buffer].bytes;
+    return bytes === undefined || !Number.isFinite(bytes.capacity) ? [] : [{ labels: { buffer }, value: bytes[field] }];
+  });
 }

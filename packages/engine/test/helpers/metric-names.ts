@@ -6,6 +6,8 @@ export const metricNames = [
   'tidemark_concurrency_target',
   'tidemark_buffer_fill_messages',
   'tidemark_buffer_capacity_messages',
+  'tidemark_buffer_fill_bytes',
+  'tidemark_buffer_capacity_bytes',
   'tidemark_busy_workers',
   'tidemark_workers',
   'tidemark_watermark_seconds',

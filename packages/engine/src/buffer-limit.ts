@@ -1,0 +1,51 @@
+/** The three buffers a message passes through (DESIGN.md). */
+export const bufferNames = ['input', 'processing', 'output'] as const;
+export type BufferName = (typeof bufferNames)[number];
+
+/**
+ * What happens to a message that arrives at a full buffer.
+ * - `'block'`: it waits, and the stage before it waits too, back to the
+ *   source, which is not read (backpressure).
+ * - `'drop-newest'`: the arriving message is dropped.
+ * - `'drop-oldest'`: the message that has waited longest in the buffer is
+ *   dropped to make room.
+ * - `'reject'`: the arriving message becomes a failed record with a
+ *   `BufferFullError` (code `ERR_TIDEMARK_BUFFER_FULL`).
+ *
+ * A dropped message is acked and dropped: the `ack` event reports it with
+ * `stage: 'dropped'` and `overflow: { buffer, policy }`, it counts in
+ * `stats.dropped` and `tidemark_messages_dropped_total{buffer, policy}`, and
+ * the committed offset moves past it. Nothing is dropped silently.
+ */
+export const overflowPolicies = ['block', 'drop-oldest', 'drop-newest', 'reject'] as const;
+export type OverflowPolicy = (typeof overflowPolicies)[number];
+
+/** One buffer's limits, resolved. `bytes` is `Infinity` when not limited. */
+export interface BufferLimit {
+  readonly messages: number;
+  readonly bytes: number;
+  readonly overflow: OverflowPolicy;
+}
+
+/**
+ * Whether a buffer holding `messages` messages of `bytes` bytes is full. A
+ * buffer under its byte limit takes one more message whatever its size (a
+ * stream's high-water mark), so a message larger than the whole limit still
+ * passes, alone, and the limit is exceeded by at most one message.
+ */
+export function isFull(messages: number, bytes: number, limit: BufferLimit): boolean {
+  return messages >= limit.messages || bytes >= limit.bytes;
+}
+
+/** Why a message left without being processed: the buffer and the policy. */
+export interface Overflow {
+  readonly buffer: BufferName;
+  readonly policy: Exclude<OverflowPolicy, 'block'>;
+}
+
+/** A buffer's fill against its limits; `bytes` only where sizes are measured. */
+export interface BufferFill {
+  readonly fill: number;
+  readonly capacity: number;
+  readonly bytes?: { readonly fill: number; readonly capacity: number };
+}
