@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { BufferFill, BufferName } from './buffer-limit.js';
 import { EngineBusyError, EngineClosedError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import type { MessageTrace } from './message-state.js';
@@ -139,6 +140,16 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.#run?.inFlight ?? 0;
   }
 
+  /**
+   * Fill and capacity of the input, processing and output buffers (in
+   * messages, and in bytes for a buffer whose sizes are measured).
+   */
+  get buffers(): Readonly<Record<BufferName, BufferFill>> {
+    if (this.#run !== undefined) return this.#run.buffers;
+    const { input, processing, output } = this.options.buffers;
+    return { input: { fill: 0, capacity: input.messages }, processing: { fill: 0, capacity: processing.messages }, output: { fill: 0, capacity: output.messages } };
+  }
+
   /** The tracked state of every in-flight message. */
   traces(): MessageTrace[] {
     return this.#run?.traces() ?? [];
@@ -171,13 +182,12 @@ export class Engine extends EventEmitter<EngineEvents> {
     const stats = run?.stats;
     const totals = { ...this.#before };
     if (stats !== undefined) for (const key of Object.keys(totals) as (keyof RunStats)[]) totals[key] += stats[key];
-    const idle = { fill: 0, capacity: 0 };
     return {
       totals,
       inFlight: run?.inFlight ?? 0,
       processing: run?.processing ?? 0,
       concurrency: this.options.concurrency,
-      buffers: run?.buffers ?? { input: idle, processing: idle, output: idle },
+      buffers: this.buffers,
       busyWorkers: this.#transport.busyWorkers,
       workers: this.options.threads,
       restarts: this.#transport.restarts,

@@ -66,7 +66,7 @@ test('run --dead-letter: failed records go to their own file, outputs to the out
   }
   const [written, summary, ...rest] = stderrLines(exit);
   assert.equal(written, `tidemark: 10 failed records written to ${deadLetter}`);
-  assert.match(summary ?? '', /^tidemark: 20 read, 10 outputs, 10 failed \(1 malformed\), \d+ late, 0 retried in [\d.]+ s$/);
+  assert.match(summary ?? '', /^tidemark: 20 read, 10 outputs, 10 failed \(1 malformed, 0 too large\), 0 dropped, \d+ late, 0 retried in [\d.]+ s$/);
   assert.deepEqual(rest, [], 'the summary stays the last line');
 });
 

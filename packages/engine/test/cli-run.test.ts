@@ -59,7 +59,7 @@ test('run: each input line becomes exactly one record, a malformed line a failed
     }
   }
   assert.equal(stderrLines(exit).length, 1, exit.stderr);
-  assert.match(exit.stderr, /^tidemark: 52 read, 50 outputs, 2 failed \(2 malformed\), \d+ late, 0 retried in [\d.]+ s\n$/);
+  assert.match(exit.stderr, /^tidemark: 52 read, 50 outputs, 2 failed \(2 malformed, 0 too large\), 0 dropped, \d+ late, 0 retried in [\d.]+ s\n$/);
 });
 
 test("run: '-' reads stdin and writes stdout", async () => {
@@ -73,7 +73,7 @@ test("run: '-' reads stdin and writes stdout", async () => {
   assert.equal(array?.kind, 'failed');
   assert.equal(array.line, 3);
   assert.equal(array.error?.code, 'ERR_TIDEMARK_MALFORMED_INPUT');
-  assert.match(exit.stderr, /^tidemark: 3 read, 2 outputs, 1 failed \(1 malformed\), /);
+  assert.match(exit.stderr, /^tidemark: 3 read, 2 outputs, 1 failed \(1 malformed, 0 too large\), 0 dropped, /);
 });
 
 // cli-hold-first.js holds the message at offset 0 until the one at offset 4
@@ -164,7 +164,7 @@ test('run: a transform that throws gives failed records after --attempts tries, 
       errorCode: 'E_ODD',
     });
   }
-  assert.match(exit.stderr, /^tidemark: 20 read, 10 outputs, 10 failed \(0 malformed\), \d+ late, 10 retried in /);
+  assert.match(exit.stderr, /^tidemark: 20 read, 10 outputs, 10 failed \(0 malformed, 0 too large\), 0 dropped, \d+ late, 10 retried in /);
 });
 
 test('run: a bad invocation exits non-zero and the first line on stderr names the problem', async (t) => {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { overflowPolicies } from '../buffer-limit.js';
 import { TidemarkError } from '../errors.js';
 import { distributionNames } from '../workload/distributions.js';
 import { demoCommand } from './demo-command.js';
@@ -30,7 +31,16 @@ program
   .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
   .option('--quiet', 'no progress on stderr, only the summary')
   .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (0: any free port)', port)
-  .option('--dead-letter <file>', 'write failed records to this NDJSON file instead of the output')
+  .option('--dead-letter <file>', 'write failed records (and dropped messages) to this NDJSON file instead of the output')
+  .option('--max-record-bytes <n>', 'longest input line; a longer one becomes a failed record (default: 16 MiB)', integer(1))
+  .option('--input-buffer <n>', 'messages read ahead of the workers at most (default: concurrency / 8)', integer(1))
+  .option('--input-buffer-bytes <n>', 'bytes read ahead of the workers at most (default: no limit)', integer(1))
+  .addOption(overflowOption('input'))
+  .option('--processing-buffer-bytes <n>', 'bytes at the workers at most (default: no limit)', integer(1))
+  .addOption(overflowOption('processing', ['block', 'drop-newest', 'reject']))
+  .option('--output-buffer <n>', 'settled messages waiting to be written at most (default: 3 * concurrency)', integer(1))
+  .option('--output-buffer-bytes <n>', 'bytes of outputs waiting to be written at most (default: no limit)', integer(1))
+  .addOption(overflowOption('output'))
   .option(
     '--shutdown-timeout <ms>',
     'after SIGINT or SIGTERM, how long in-flight messages may take to finish before exiting anyway',
@@ -62,6 +72,14 @@ program
   .action(async (options: DemoOptions) => {
     await demoCommand(options);
   });
+
+/** `--<buffer>-overflow <policy>`: what a message arriving at that full buffer does. */
+function overflowOption(buffer: string, choices: readonly string[] = overflowPolicies): Option {
+  return new Option(
+    `--${buffer}-overflow <policy>`,
+    `what a message arriving at the full ${buffer} buffer does: block waits, reject makes it a failed record (default: block)`,
+  ).choices(choices);
+}
 
 /** A problem with the command line: one line on stderr, exit code 2. */
 class UsageError extends Error {}

@@ -2,7 +2,9 @@ import { once } from 'node:events';
 import { ReadStream, createReadStream, createWriteStream, fstatSync, statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { Engine } from '../engine.js';
-import { MalformedInputError } from '../errors.js';
+import type { OverflowPolicy } from '../buffer-limit.js';
+import { MalformedInputError, RecordTooLargeError } from '../errors.js';
+import type { BufferOptions } from '../options.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import { DeadLetterSink } from '../io/dead-letter-sink.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
@@ -28,6 +30,16 @@ export interface RunCommandOptions {
   deadLetter?: string;
   /** After SIGINT or SIGTERM, how long (ms) in-flight messages may take to finish. @default 10000 */
   shutdownTimeout?: number;
+  /** Bytes one input line may have; a longer one becomes a failed record. @default 16 MiB */
+  maxRecordBytes?: number;
+  inputBuffer?: number;
+  inputBufferBytes?: number;
+  inputOverflow?: OverflowPolicy;
+  processingBufferBytes?: number;
+  processingOverflow?: OverflowPolicy;
+  outputBuffer?: number;
+  outputBufferBytes?: number;
+  outputOverflow?: OverflowPolicy;
 }
 
 /** The shell's convention: 128 + the signal's number. */
@@ -55,9 +67,22 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     },
     ...(options.attempts === undefined ? {} : { retry: { attempts: options.attempts } }),
     ...(options.metricsPort === undefined ? {} : { metrics: { port: options.metricsPort } }),
+    buffers: {
+      input: buffer(options.inputBuffer, options.inputBufferBytes, options.inputOverflow),
+      processing: buffer(undefined, options.processingBufferBytes, options.processingOverflow),
+      output: buffer(options.outputBuffer, options.outputBufferBytes, options.outputOverflow),
+    },
   });
   const started = performance.now();
   let malformed = 0;
+  let tooLarge = 0;
+  const dropped = new Map<string, number>();
+  engine.on('ack', (trace) => {
+    if (trace.stage !== 'dropped' || trace.overflow === undefined) return;
+    const key = `${trace.overflow.buffer} ${trace.overflow.policy}`;
+    dropped.set(key, (dropped.get(key) ?? 0) + 1);
+    deadLetter?.dropped(trace);
+  });
   let progress: Progress | undefined;
   let sink: NdjsonSink | undefined;
   let deadLetter: DeadLetterSink | undefined;
@@ -73,11 +98,17 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     const stats = engine.stats;
     const seconds = (performance.now() - started) / 1000;
     if (deadLetter !== undefined) {
-      process.stderr.write(`tidemark: ${deadLetter.written} failed records written to ${deadLetter.path}\n`);
+      const drops = deadLetter.droppedCount > 0 ? ` and ${deadLetter.droppedCount} dropped messages` : '';
+      process.stderr.write(`tidemark: ${deadLetter.written} failed records${drops} written to ${deadLetter.path}\n`);
+    }
+    if (dropped.size > 0) {
+      const by = [...dropped].map(([key, count]) => `${count} by ${key}`).join(', ');
+      process.stderr.write(`tidemark: dropped by full buffers: ${by}\n`);
     }
     process.stderr.write(
       `tidemark: ${stats?.read ?? 0} read, ${stats?.emitted ?? 0} outputs, ${stats?.failed ?? 0} failed ` +
-        `(${malformed} malformed), ${stats?.late ?? 0} late, ${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
+        `(${malformed} malformed, ${tooLarge} too large), ${stats?.dropped ?? 0} dropped, ${stats?.late ?? 0} late, ` +
+        `${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
     );
   };
 
@@ -144,8 +175,13 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
       // A bar redrawn on the terminal the records are written to would tear their lines.
       ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
     }).start();
-    for await (const record of engine.process(ndjsonSource(opened.stream), { signal: reading.signal })) {
+    const source = ndjsonSource(opened.stream, options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes });
+    for await (const record of engine.process(source, { signal: reading.signal })) {
       if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
+      if (record.kind === 'failed' && record.error instanceof RecordTooLargeError) {
+        tooLarge++;
+        process.stderr.write(`tidemark: ${record.error.code}: ${record.error.message} (skipped)\n`);
+      }
       await (record.kind === 'failed' && deadLetter !== undefined ? deadLetter.write(record) : sink.write(record));
     }
     if (forcing !== undefined) await forcing; // it owns the outputs and the exit now
@@ -187,4 +223,13 @@ async function openOutput(path: string): Promise<Writable> {
   const stream = createWriteStream(path);
   await once(stream, 'open'); // rejects at once on a missing folder or no permission
   return stream;
+}
+
+/** One buffer's engine options from its flags (only those given). */
+function buffer(messages: number | undefined, bytes: number | undefined, overflow: OverflowPolicy | undefined): BufferOptions {
+  return {
+    ...(messages === undefined ? {} : { messages }),
+    ...(bytes === undefined ? {} : { bytes }),
+    ...(overflow === undefined ? {} : { overflow }),
+  };
 }

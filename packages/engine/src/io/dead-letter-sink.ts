@@ -2,14 +2,17 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { FailedRecord } from '../message.js';
+import type { MessageTrace } from '../message-state.js';
 import { failedRecordData } from './ndjson-sink.js';
 
 /**
  * Writes failed records to a file of their own, one NDJSON line each:
  * `{ offset, line?, key, eventTime, late?, attempts, error: { name, code,
- * message, errorName?, errorCode? }, input }` (`line` for a malformed input
- * line). Waits for `drain` when the file is behind, so that a slow disk holds
- * the engine back like a slow output does.
+ * message, errorName?, errorCode? }, input }` (`line` for a malformed or
+ * oversized input line), and messages a buffer's overflow policy dropped:
+ * `{ offset, key, eventTime, dropped: { buffer, policy } }`. Waits for
+ * `drain` when the file is behind, so that a slow disk holds the engine back
+ * like a slow output does.
  */
 export class DeadLetterSink {
   /** The file's path, as given. */
@@ -17,6 +20,7 @@ export class DeadLetterSink {
   readonly #out: WriteStream;
   #error: Error | undefined;
   #written = 0;
+  #dropped = 0;
 
   private constructor(path: string, out: WriteStream) {
     this.path = path;
@@ -48,6 +52,22 @@ export class DeadLetterSink {
     this.#written++;
     if (this.#out.write(`${JSON.stringify(failedRecordData(record))}\n`)) return undefined;
     return once(this.#out, 'drain').then(() => {});
+  }
+
+  /**
+   * Note a message dropped by an overflow policy (from the engine's `ack`
+   * event, which cannot wait: the line is buffered like any other).
+   */
+  dropped(trace: MessageTrace): void {
+    if (this.#error !== undefined || trace.overflow === undefined) return;
+    this.#dropped++;
+    const { offset, key, eventTime, overflow } = trace;
+    this.#out.write(`${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`);
+  }
+
+  /** Dropped messages noted so far. */
+  get droppedCount(): number {
+    return this.#dropped;
   }
 
   /** Finish the file and wait until it is flushed. Idempotent. */

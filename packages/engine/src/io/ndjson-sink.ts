@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { MalformedInputError } from '../errors.js';
+import { MalformedInputError, RecordTooLargeError } from '../errors.js';
 import type { TidemarkError, TransformError } from '../errors.js';
 import type { EngineRecord, FailedRecord } from '../message.js';
 
@@ -49,7 +49,7 @@ export class NdjsonSink {
 export function failedRecordData(record: FailedRecord): Record<string, unknown> {
   return {
     offset: record.offset,
-    ...(record.error instanceof MalformedInputError ? { line: record.error.line } : {}),
+    ...(record.error instanceof MalformedInputError || record.error instanceof RecordTooLargeError ? { line: record.error.line } : {}),
     key: record.key,
     eventTime: record.eventTime,
     ...(record.late === true ? { late: true } : {}),

@@ -1,25 +1,41 @@
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { MalformedInputError } from '../errors.js';
+import { MalformedInputError, RecordTooLargeError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
+import { ndjsonLines } from './ndjson-lines.js';
+
+/** Options of {@link ndjsonSource}. */
+export interface NdjsonSourceOptions {
+  /** Bytes one line may have; a longer one becomes a failed record. @default 16 MiB */
+  maxRecordBytes?: number;
+}
+
+/** The default of `maxRecordBytes` (and of `tidemark run --max-record-bytes`). */
+export const defaultMaxRecordBytes = 16 * 1024 * 1024;
 
 /**
  * Read NDJSON records `{ value, eventTime?, key? }`, one per line; a record's
- * offset is its 0-based line index. Blank lines are skipped. A line that is
- * not valid JSON or not such a record is yielded with a `MalformedInputError`
- * (naming its 1-based line) and the raw line as its value, so the engine
- * turns it into a failed record in its place; reading goes on.
+ * offset is its 0-based line index and its `bytes` the line's length. Blank
+ * lines are skipped. A line that is not valid JSON or not such a record is
+ * yielded with a `MalformedInputError` (naming its 1-based line) and the raw
+ * line as its value, a line over `maxRecordBytes` with a
+ * `RecordTooLargeError` and its first bytes (the rest is never held in
+ * memory), so the engine turns it into a failed record in its place;
+ * reading goes on.
  */
-export async function* ndjsonSource(input: Readable): AsyncGenerator<SourceRecord> {
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let index = -1;
-  for await (const text of lines) {
-    index++;
+export async function* ndjsonSource(input: Readable, options: NdjsonSourceOptions = {}): AsyncGenerator<SourceRecord> {
+  const max = options.maxRecordBytes ?? defaultMaxRecordBytes;
+  for await (const line of ndjsonLines(input, max)) {
+    const { index, bytes } = line;
+    if (line.tooLarge === true) {
+      yield { value: line.head, offset: index, error: new RecordTooLargeError(index + 1, bytes, max) };
+      continue;
+    }
+    const text = line.text;
     if (text.trim() === '') continue;
     const parsed = parseRecord(text, index + 1);
     yield parsed instanceof MalformedInputError
       ? { value: text, offset: index, error: parsed }
-      : { ...parsed, offset: index };
+      : { ...parsed, offset: index, bytes };
   }
 }
 

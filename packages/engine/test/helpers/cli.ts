@@ -63,6 +63,8 @@ export interface NdjsonLine {
   readonly attempts?: number;
   readonly input?: unknown;
   readonly error?: { name: string; code: string; message: string; errorName?: string; errorCode?: string };
+  /** On a dead-letter line for a message a full buffer dropped. */
+  readonly dropped?: { buffer: string; policy: string };
 }
 
 /** The lines of an NDJSON file or stream the CLI wrote (which must end with a newline). */

@@ -1,0 +1,69 @@
+import type { Readable } from 'node:stream';
+
+/** One line of an NDJSON stream. */
+export type NdjsonLine =
+  /** A line within the limit: its text (without `\n` or `\r\n`) and length in bytes. */
+  | { readonly index: number; readonly text: string; readonly bytes: number; readonly tooLarge?: undefined }
+  /** A line past the limit: only its first bytes were kept (`head`), the rest skipped unread. */
+  | { readonly index: number; readonly head: string; readonly bytes: number; readonly tooLarge: true };
+
+const newline = 0x0a;
+/** What is kept of a line past the limit, to show in its failed record. */
+const headBytes = 256;
+
+/**
+ * Split a byte stream into lines, holding at most `maxBytes` of any one
+ * line in memory: a longer line is reported as `tooLarge` with its length
+ * and first bytes, and the rest of it is skipped as it streams by, so one
+ * huge record cannot exhaust memory. Splitting on the `\n` byte is safe in
+ * UTF-8 (no multi-byte character contains it).
+ */
+export async function* ndjsonLines(input: Readable, maxBytes: number): AsyncGenerator<NdjsonLine> {
+  let pieces: Buffer[] = [];
+  let held = 0; // bytes in `pieces`
+  let length = 0; // bytes of the current line so far, kept or not
+  let tooLarge = false;
+  let last = -1; // the line's last byte so far: a `\r` before `\n` is not part of it
+  let index = 0;
+  const finish = (): NdjsonLine => {
+    const line = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, held);
+    const cr = last === 0x0d ? 1 : 0;
+    const bytes = length - cr;
+    // The `\r` is dropped when it was kept, i.e. the whole line was.
+    const end = held === length ? line.length - cr : line.length;
+    const result: NdjsonLine = tooLarge
+      ? { index, head: line.toString('utf8', 0, Math.min(end, headBytes)), bytes, tooLarge: true }
+      : { index, text: line.toString('utf8', 0, end), bytes };
+    pieces = [];
+    held = 0;
+    length = 0;
+    tooLarge = false;
+    last = -1;
+    index++;
+    return result;
+  };
+  const take = (chunk: Buffer) => {
+    if (chunk.length === 0) return;
+    length += chunk.length;
+    last = chunk[chunk.length - 1] as number;
+    if (!tooLarge && length - (last === 0x0d ? 1 : 0) > maxBytes) tooLarge = true;
+    // Past the limit only the head is kept.
+    const room = tooLarge ? Math.max(0, headBytes - held) : chunk.length;
+    if (room > 0) {
+      const kept = chunk.subarray(0, room);
+      pieces.push(kept);
+      held += kept.length;
+    }
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    let start = 0;
+    for (let at = data.indexOf(newline); at !== -1; at = data.indexOf(newline, start)) {
+      take(data.subarray(start, at));
+      yield finish();
+      start = at + 1;
+    }
+    if (start < data.length) take(data.subarray(start));
+  }
+  if (length > 0) yield finish();
+}

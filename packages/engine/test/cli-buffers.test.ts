@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+
+// `tidemark run` with record-size and buffer flags: the built CLI in a child process.
+before(requireBuiltCli);
+
+test('run --max-record-bytes: an oversized line becomes a failed record with one line on stderr, and the run goes on', async (t) => {
+  const dir = await tempDir(t);
+  const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ value: `record ${i}` }));
+  lines[3] = JSON.stringify({ value: 'x'.repeat(300) });
+  lines[6] = JSON.stringify({ value: 'y'.repeat(5_000_000) }); // streamed past, never held whole
+  await writeFile(join(dir, 'in.ndjson'), `${lines.join('\r\n')}\r\n`);
+
+  const exit = await tidemark([
+    'run',
+    '--transform',
+    fixture('cli-upper.js'),
+    '--input',
+    join(dir, 'in.ndjson'),
+    '--output',
+    join(dir, 'out.ndjson'),
+    '--max-record-bytes',
+    '200',
+    '--threads',
+    '1',
+    '--quiet',
+  ]);
+
+  assert.equal(exit.code, 0, exit.stderr);
+  const records = parseNdjson(await readFile(join(dir, 'out.ndjson'), 'utf8')).sort((a, b) => a.offset - b.offset);
+  assert.deepEqual(
+    records.map((record) => record.offset),
+    Array.from({ length: 10 }, (_, i) => i),
+  );
+  for (const record of records) {
+    if (record.offset === 3 || record.offset === 6) {
+      const bytes = Buffer.byteLength(lines[record.offset] as string);
+      assert.equal(record.kind, 'failed');
+      assert.equal(record.line, record.offset + 1);
+      assert.equal(record.error?.code, 'ERR_TIDEMARK_RECORD_TOO_LARGE');
+      assert.equal(record.error.message, `line ${record.offset + 1}: a record of ${bytes} bytes is over the limit of 200 bytes`);
+      assert.equal(record.input, (lines[record.offset] as string).slice(0, 256), 'the head of the line is kept');
+    } else {
+      assert.deepEqual([record.kind, record.value], ['output', `RECORD ${record.offset}`]);
+    }
+  }
+  const stderr = stderrLines(exit);
+  assert.deepEqual(stderr.slice(0, 2), [
+    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 4: a record of ${Buffer.byteLength(lines[3] as string)} bytes is over the limit of 200 bytes (skipped)`,
+    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 7: a record of ${Buffer.byteLength(lines[6] as string)} bytes is over the limit of 200 bytes (skipped)`,
+  ]);
+  assert.match(stderr[2] ?? '', /^tidemark: 10 read, 8 outputs, 2 failed \(0 malformed, 2 too large\), 0 dropped, /);
+  assert.equal(stderr.length, 3);
+});
+
+test('run with a dropping input buffer: every line is an output or a dropped line in the dead letter file, and the counts agree', async (t) => {
+  const dir = await tempDir(t);
+  const count = 300;
+  await writeFile(join(dir, 'in.ndjson'), Array.from({ length: count }, (_, value) => `${JSON.stringify({ value })}\n`).join(''));
+  const deadLetter = join(dir, 'failed.ndjson');
+
+  const exit = await tidemark([
+    'run',
+    '--transform',
+    fixture('cli-upper.js'),
+    '--input',
+    join(dir, 'in.ndjson'),
+    '--output',
+    join(dir, 'out.ndjson'),
+    '--dead-letter',
+    deadLetter,
+    '--threads',
+    '1',
+    '--concurrency',
+    '1',
+    '--input-buffer',
+    '1',
+    '--input-overflow',
+    'drop-newest',
+    '--quiet',
+  ]);
+
+  assert.equal(exit.code, 0, exit.stderr);
+  const outputs = parseNdjson(await readFile(join(dir, 'out.ndjson'), 'utf8'));
+  const dropped = parseNdjson(await readFile(deadLetter, 'utf8'));
+  for (const line of dropped) assert.deepEqual(line.dropped, { buffer: 'input', policy: 'drop-newest' });
+  assert.deepEqual(
+    [...outputs, ...dropped].map((line) => line.offset).sort((a, b) => a - b),
+    Array.from({ length: count }, (_, i) => i),
+    'each line exactly once',
+  );
+  const stderr = stderrLines(exit);
+  const drops = dropped.length;
+  assert.equal(stderr[0], `tidemark: 0 failed records${drops > 0 ? ` and ${drops} dropped messages` : ''} written to ${deadLetter}`);
+  if (drops > 0) assert.equal(stderr[1], `tidemark: dropped by full buffers: ${drops} by input drop-newest`);
+  assert.match(stderr.at(-1) ?? '', new RegExp(`^tidemark: ${count} read, ${outputs.length} outputs, 0 failed \\(0 malformed, 0 too large\\), ${drops} dropped, `));
+});
+
+test('run rejects bad buffer flags with one line and exit 2', async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, 'in.ndjson'), '{"value":1}\n');
+  const base = ['run', '--transform', fixture('cli-upper.js'), '--input', join(dir, 'in.ndjson'), '--quiet'];
+  const cases: [string[], RegExp][] = [
+    [['--input-overflow', 'spill'], /--input-overflow <policy>' argument 'spill' is invalid. Allowed choices are block, drop-oldest, drop-newest, reject/],
+    [['--processing-overflow', 'drop-oldest'], /--processing-overflow <policy>' argument 'drop-oldest' is invalid/],
+    [['--max-record-bytes', '0'], /--max-record-bytes <n>' argument '0' is invalid. expected an integer from 1 up/],
+    [['--output-buffer', 'many'], /--output-buffer <n>' argument 'many' is invalid/],
+    [['--mode', 'batch', '--input-overflow', 'drop-newest'], /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `buffers.input.overflow` to be 'block' in batch mode/],
+  ];
+  for (const [flags, message] of cases) {
+    const exit = await tidemark([...base, ...flags]);
+    assert.equal(exit.code, 2, flags.join(' '));
+    assert.match(stderrLines(exit)[0] ?? '', message, flags.join(' '));
+    assert.equal(exit.stdout, '');
+  }
+});
