@@ -1,5 +1,4 @@
 import { BoundedOutOfOrderness, WatermarkTracker } from '@tidemark/watermark';
-import { isFull } from './buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from './buffer-limit.js';
 import { checkItem } from './check-item.js';
 import type { CheckedItem } from './check-item.js';
@@ -11,6 +10,7 @@ import type { ResolvedOptions } from './options.js';
 import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
 import type { ReleaseQueue } from './release-queue.js';
 import { IdleTimer } from './idle-timer.js';
+import { OutputBuffer } from './output-buffer.js';
 import { Scheduler } from './scheduler.js';
 import { sizeOf } from './size-of.js';
 import { SourceReader } from './source-reader.js';
@@ -30,7 +30,7 @@ export class Run {
   readonly #options: ResolvedOptions;
   readonly #events: RunEvents;
   readonly #scheduler: Scheduler;
-  readonly #release: ReleaseQueue;
+  readonly #output: OutputBuffer;
   readonly #batch: BatchRelease | undefined;
   readonly #reader: SourceReader<SourceRecord>;
   readonly #input: BoundedOutOfOrderness;
@@ -40,10 +40,8 @@ export class Run {
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
-  /** Whether sizes are computed: only when a byte limit needs them. */
+  /** Whether input sizes are computed: only when a byte limit needs them. */
   readonly #sizeInputs: boolean;
-  readonly #sizeOutputs: boolean;
-  #outputBytes = 0;
   #stopped = false;
   #seq = 0;
   #highestOffset = -1;
@@ -62,17 +60,19 @@ export class Run {
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
     this.#sizeInputs = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
-    this.#sizeOutputs = Number.isFinite(limits.output.bytes);
     this.#scheduler = new Scheduler(transport, limits, options.retry, {
       settled: (state) => this.#settle(state),
-      mayStart: (state) => this.#outputHasRoom(state),
+      mayStart: (state) =>
+        this.#stopped || this.#output.mayStart(state, this.#scheduler.running + this.#scheduler.backingOff),
     });
+    let release: ReleaseQueue;
     if (options.mode === 'batch') {
       this.#batch = new BatchRelease();
-      this.#release = this.#batch;
+      release = this.#batch;
     } else {
-      this.#release = options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease();
+      release = options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease();
     }
+    this.#output = new OutputBuffer(release, limits.output);
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     this.#reader = new SourceReader(source, {
       canRead: () => this.#canRead(),
@@ -105,7 +105,7 @@ export class Run {
     return {
       input: fill(scheduler.input.size, scheduler.input.bytes, limits.input, this.#sizeInputs),
       processing: fill(scheduler.running, scheduler.runningBytes, { ...limits.processing, messages: scheduler.concurrency }, this.#sizeInputs),
-      output: fill(this.#release.size, this.#outputBytes, limits.output, this.#sizeOutputs),
+      output: fill(this.#output.size, this.#output.bytes, limits.output, this.#output.sized),
     };
   }
 
@@ -174,13 +174,12 @@ export class Run {
         )
         .finally(() => this.#consumer.notify());
       for (;;) {
-        const state = this.#release.take();
+        const state = this.#output.take();
         if (state === undefined) {
           if (this.#reader.done && this.#inFlight.size === 0) break;
           await this.#consumer.wait();
           continue;
         }
-        this.#outputBytes -= state.outputBytes;
         this.#scheduler.pump(); // room in the output buffer
         state.stage = 'emitted';
         if (state.error !== undefined) {
@@ -327,55 +326,16 @@ export class Run {
     state.overflow = overflow;
     state.values = [];
     this.stats.dropped++;
-    this.#release.skip(state.seq);
+    this.#output.skip(state.seq);
     this.#ack(state);
     this.#consumer.notify(); // the ordered queue may have been waiting for it
     if (this.#drained !== undefined && this.#isDrained()) this.#markDrained();
   }
 
-  /**
-   * Whether `state` may start as far as the output buffer goes: under
-   * `block`, only while the messages there, at the workers and backing off
-   * would still fit (and its bytes are under the limit), unless nothing can
-   * leave before `state` does.
-   */
-  #outputHasRoom(state: MessageState): boolean {
-    const limit = this.#limits.output;
-    if (limit.overflow !== 'block' || this.#stopped) return true;
-    const scheduler = this.#scheduler;
-    const reserved = this.#release.size + scheduler.running + scheduler.backingOff;
-    if (reserved < limit.messages && this.#outputBytes < limit.bytes) return true;
-    return this.#release.needs(state);
-  }
-
-  /** A message completed or failed for good: into the output buffer, or what its policy says. */
+  /** A message completed or failed for good: into the output buffer, or dropped by its policy. */
   #settle(state: MessageState): void {
-    const limit = this.#limits.output;
-    if (limit.overflow !== 'block' && isFull(this.#release.size, this.#outputBytes, limit)) {
-      const policy = limit.overflow;
-      if (policy === 'drop-newest') {
-        this.#drop(state, { buffer: 'output', policy });
-        return;
-      }
-      if (policy === 'drop-oldest') {
-        while (isFull(this.#release.size, this.#outputBytes, limit) && this.#release.size > 0) {
-          const oldest = this.#release.removeOldest() as MessageState;
-          this.#outputBytes -= oldest.outputBytes;
-          this.#drop(oldest, { buffer: 'output', policy });
-        }
-      } else if (state.error === undefined) {
-        // reject: the outputs are let go; a failed record (already an error) passes as it is.
-        state.stage = 'failed';
-        state.overflow = { buffer: 'output', policy };
-        state.values = [];
-        state.error = new BufferFullError('output', limit);
-      }
-    }
-    if (this.#sizeOutputs && state.values.length > 0) {
-      state.outputBytes = sizeOf(state.values);
-      this.#outputBytes += state.outputBytes;
-    }
-    this.#release.add(state);
+    const policy = this.#limits.output.overflow as Overflow['policy'];
+    for (const dropped of this.#output.add(state)) this.#drop(dropped, { buffer: 'output', policy });
     this.#consumer.notify();
     this.#reader.room();
     if (this.#drained !== undefined && this.#isDrained()) this.#markDrained();

@@ -197,6 +197,11 @@ test('good options get the documented defaults', () => {
     },
     execArgv: [],
   });
+  assert.equal(
+    resolveOptions({ transform, buffers: { input: { bytes: Number.POSITIVE_INFINITY } } }).buffers.input.bytes,
+    Number.POSITIVE_INFINITY,
+    'Infinity: no byte limit, as the resolved options show it',
+  );
   const fromProcessing = resolveOptions({ transform, threads: 1, buffers: { processing: { messages: 6 } } });
   assert.equal(fromProcessing.concurrency, 6, 'buffers.processing.messages is the in-flight target');
   const rounded = resolveOptions({ transform, threads: 3, concurrency: 10 });

@@ -1,0 +1,94 @@
+import { isFull } from './buffer-limit.js';
+import type { BufferLimit } from './buffer-limit.js';
+import { BufferFullError } from './errors.js';
+import type { MessageState } from './message-state.js';
+import type { ReleaseQueue } from './release-queue.js';
+import { sizeOf } from './size-of.js';
+
+/**
+ * Settled messages waiting for the consumer: the release queue (which
+ * decides the order they leave in) with their count and bytes against the
+ * output limit, and the output overflow policy applied as messages arrive.
+ */
+export class OutputBuffer {
+  readonly limit: BufferLimit;
+  readonly #release: ReleaseQueue;
+  /** Whether output sizes are computed: only with a byte limit. */
+  readonly #sized: boolean;
+  #bytes = 0;
+
+  constructor(release: ReleaseQueue, limit: BufferLimit) {
+    this.#release = release;
+    this.limit = limit;
+    this.#sized = Number.isFinite(limit.bytes);
+  }
+
+  get size(): number {
+    return this.#release.size;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  get sized(): boolean {
+    return this.#sized;
+  }
+
+  /**
+   * A message settled. Under a drop policy with the buffer full, returns the
+   * messages to drop: the arriving one (`drop-newest`, then it is not added)
+   * or the oldest ones until there is room (`drop-oldest`). Under `reject`,
+   * an arriving message with outputs lets them go and becomes a failed record
+   * with a `BufferFullError` (one that already failed passes as it is).
+   */
+  add(state: MessageState): MessageState[] {
+    const { overflow } = this.limit;
+    const dropped: MessageState[] = [];
+    if (overflow !== 'block' && isFull(this.#release.size, this.#bytes, this.limit)) {
+      if (overflow === 'drop-newest') return [state];
+      if (overflow === 'drop-oldest') {
+        while (isFull(this.#release.size, this.#bytes, this.limit) && this.#release.size > 0) {
+          const oldest = this.#release.removeOldest() as MessageState;
+          this.#bytes -= oldest.outputBytes;
+          dropped.push(oldest);
+        }
+      } else if (state.error === undefined) {
+        state.stage = 'failed';
+        state.overflow = { buffer: 'output', policy: 'reject' };
+        state.values = [];
+        state.error = new BufferFullError('output', this.limit);
+      }
+    }
+    if (this.#sized && state.values.length > 0) {
+      state.outputBytes = sizeOf(state.values);
+      this.#bytes += state.outputBytes;
+    }
+    this.#release.add(state);
+    return dropped;
+  }
+
+  /** The next message the consumer may take, if one may leave now. */
+  take(): MessageState | undefined {
+    const state = this.#release.take();
+    if (state !== undefined) this.#bytes -= state.outputBytes;
+    return state;
+  }
+
+  /** Message `seq` was dropped before it got here: the order does not wait for it. */
+  skip(seq: number): void {
+    this.#release.skip(seq);
+  }
+
+  /**
+   * Under `block`, whether `state` may start, with `reserved` messages at the
+   * workers or backing off (each will land here): only while they and the
+   * messages here fit, and the bytes here are under the limit, unless nothing
+   * can leave before `state` does (then holding it back would wait forever).
+   */
+  mayStart(state: MessageState, reserved: number): boolean {
+    if (this.limit.overflow !== 'block') return true;
+    if (this.#release.size + reserved < this.limit.messages && this.#bytes < this.limit.bytes) return true;
+    return this.#release.needs(state);
+  }
+}
