@@ -4,6 +4,7 @@ import { Doorbell, TimeoutError, serializeError } from '@tidemark/workers';
 import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
 import { checkTransform, createPool, grace } from './task-transport.js';
+import { WorkerBoot } from './worker-boot.js';
 import type { PoolSettings } from './task-transport.js';
 import type { Completion, Transport } from './transport.js';
 import { WorkerLink } from './worker-link.js';
@@ -27,6 +28,7 @@ export interface RingSettings extends PoolSettings {
 export class RingTransport implements Transport {
   readonly #settings: RingSettings;
   readonly #pool: Piscina;
+  readonly #boot: WorkerBoot;
   readonly #bell = new Doorbell();
   readonly #links: WorkerLink[] = [];
   readonly #serving = new Set<Promise<void>>();
@@ -46,6 +48,7 @@ export class RingTransport implements Transport {
     this.#settings = settings;
     // One serve task per worker: with one task per worker piscina gives each its own.
     this.#pool = createPool(settings, 1);
+    this.#boot = new WorkerBoot(this.#pool);
   }
 
   get busyWorkers(): number {
@@ -101,6 +104,7 @@ export class RingTransport implements Transport {
     for (const link of this.#links) link.close();
     clearInterval(this.#keepAlive);
     clearInterval(this.#sweeper);
+    await this.#boot.settled();
     await this.#pool.close();
   }
 

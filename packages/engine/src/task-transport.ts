@@ -5,6 +5,7 @@ import { TransformLoadError } from './errors.js';
 import { now } from './message-state.js';
 import type { MessageState } from './message-state.js';
 import type { Completion, Transport } from './transport.js';
+import { WorkerBoot } from './worker-boot.js';
 
 /** Settings of the worker pool. */
 export interface PoolSettings {
@@ -43,6 +44,7 @@ export async function checkTransform(pool: Piscina, transform: string): Promise<
 /** One piscina task per message. */
 export class TaskTransport implements Transport {
   readonly #pool: Piscina;
+  readonly #boot: WorkerBoot;
   readonly #transform: string;
   readonly #threads: number;
   readonly #timeout: number;
@@ -53,6 +55,7 @@ export class TaskTransport implements Transport {
 
   constructor(settings: PoolSettings) {
     this.#pool = createPool(settings, settings.tasksPerThread);
+    this.#boot = new WorkerBoot(this.#pool);
     this.#transform = settings.transform;
     this.#threads = settings.threads;
     this.#timeout = settings.timeout;
@@ -125,8 +128,9 @@ export class TaskTransport implements Transport {
     );
   }
 
-  close(): Promise<void> {
-    return this.#pool.close();
+  async close(): Promise<void> {
+    await this.#boot.settled();
+    await this.#pool.close();
   }
 }
 

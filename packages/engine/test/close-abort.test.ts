@@ -84,3 +84,13 @@ test('Symbol.asyncDispose closes the engine', async () => {
   }
   assert.throws(() => outer.process([]), EngineClosedError);
 });
+
+test('an engine closed right after it is created waits for its workers to load, and the process lives on', async () => {
+  // On Node 20 a worker terminated while piscina is still loading its module
+  // aborts the whole process; close() waits until every worker has loaded.
+  for (let i = 0; i < 8; i++) {
+    const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 2 });
+    await engine.close();
+    assert.equal(engine.processing, 0);
+  }
+});

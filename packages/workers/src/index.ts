@@ -4,6 +4,7 @@ export { TransformModuleError } from './load-transform.js';
 export type { Outputs } from './outputs.js';
 export type { Transform, TransformContext } from './transform.js';
 export type { LoadRequest, LoadResult, RunReport, SerializedError, TaskRequest, TaskResult } from './protocol.js';
+export { WORKER_LOADED } from './protocol.js';
 
 /** The file piscina runs for the task transport. */
 export const taskWorkerUrl: string = new URL('./task-worker.js', import.meta.url).href;

@@ -46,3 +46,11 @@ export type TaskResult =
 
 /** The worker's answer to a {@link LoadRequest}. */
 export type LoadResult = { readonly ok: true } | { readonly ok: false; readonly error: SerializedError };
+
+/**
+ * Posted by a worker once its entry module has loaded: `{ [WORKER_LOADED]:
+ * threadId }` (piscina passes it on as a pool `message` event). The engine
+ * waits for it before closing a pool, because on Node 20 terminating a
+ * worker while it is still loading an ES module can abort the whole process.
+ */
+export const WORKER_LOADED = 'tidemarkWorkerLoaded';

@@ -3,10 +3,11 @@
  * message; the ring transport sends one long-lived `serve` task per worker. The transform's outcome comes back as data (never thrown), so
  * that its error keeps its code and the engine can decide about retries.
  */
-import { threadId } from 'node:worker_threads';
+import { parentPort, threadId } from 'node:worker_threads';
 import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
+import { WORKER_LOADED } from './protocol.js';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from './protocol.js';
 import type { ServeRequest } from './ring-layout.js';
 import { serve } from './ring-serve.js';
@@ -14,6 +15,9 @@ import { serializeError } from './serialize-error.js';
 
 const origin = performance.timeOrigin;
 
+// On the next turn: piscina loads this module with a synchronous require(),
+// which must have returned before the worker counts as loaded.
+setImmediate(() => parentPort?.postMessage({ [WORKER_LOADED]: threadId }));
 
 export default function handle(request: TaskRequest): Promise<TaskResult>;
 export default function handle(request: LoadRequest): Promise<LoadResult>;
