@@ -49,3 +49,10 @@ export interface BufferFill {
   readonly capacity: number;
   readonly bytes?: { readonly fill: number; readonly capacity: number };
 }
+
+/** A buffer's fill against `limit`; bytes only when `measured`. */
+export function bufferFill(messages: number, bytes: number, limit: BufferLimit, measured: boolean): BufferFill {
+  return measured
+    ? { fill: messages, capacity: limit.messages, bytes: { fill: bytes, capacity: limit.bytes } }
+    : { fill: messages, capacity: limit.messages };
+}

@@ -3,7 +3,7 @@ import type { BufferFill, BufferName } from './buffer-limit.js';
 import { EngineBusyError, EngineClosedError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import type { MessageTrace } from './message-state.js';
-import { resolveOptions } from './options.js';
+import { resolveOptions } from './resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options.js';
 import { Run } from './run.js';
 import type { RunStats } from './run-hooks.js';

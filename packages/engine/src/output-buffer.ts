@@ -1,6 +1,6 @@
 import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
-import { BufferFullError } from './errors.js';
+import { reject } from './admission.js';
 import type { MessageState } from './message-state.js';
 import type { ReleaseQueue } from './release-queue.js';
 import { sizeOf } from './size-of.js';
@@ -54,10 +54,7 @@ export class OutputBuffer {
           dropped.push(oldest);
         }
       } else if (state.error === undefined) {
-        state.stage = 'failed';
-        state.overflow = { buffer: 'output', policy: 'reject' };
-        state.values = [];
-        state.error = new BufferFullError('output', this.limit);
+        reject(state, 'output', this.limit);
       }
     }
     if (this.#sized && state.values.length > 0) {

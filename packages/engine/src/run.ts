@@ -1,18 +1,17 @@
-import { BoundedOutOfOrderness, WatermarkTracker } from '@tidemark/watermark';
+import { WatermarkTracker } from '@tidemark/watermark';
+import { bufferFill } from './buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from './buffer-limit.js';
-import { checkItem } from './check-item.js';
-import type { CheckedItem } from './check-item.js';
-import { BufferFullError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import { failedRecord, now, outputRecord } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import type { ResolvedOptions } from './options.js';
 import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
 import type { ReleaseQueue } from './release-queue.js';
+import { Admission } from './admission.js';
 import { IdleTimer } from './idle-timer.js';
+import { Intake } from './intake.js';
 import { OutputBuffer } from './output-buffer.js';
 import { Scheduler } from './scheduler.js';
-import { sizeOf } from './size-of.js';
 import { SourceReader } from './source-reader.js';
 import type { Source } from './source-reader.js';
 import type { RunEvents, RunHooks, RunStats } from './run-hooks.js';
@@ -33,17 +32,15 @@ export class Run {
   readonly #output: OutputBuffer;
   readonly #batch: BatchRelease | undefined;
   readonly #reader: SourceReader<SourceRecord>;
-  readonly #input: BoundedOutOfOrderness;
+  readonly #intake: Intake;
+  readonly #admission: Admission;
   readonly #tracker = new WatermarkTracker();
   readonly #inFlight = new Map<number, MessageState>();
   readonly #consumer = new Wakeup();
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
-  /** Whether input sizes are computed: only when a byte limit needs them. */
-  readonly #sizeInputs: boolean;
   #stopped = false;
-  #seq = 0;
   #highestOffset = -1;
   #inBatch = 0;
   #batchNumber = 0;
@@ -55,15 +52,18 @@ export class Run {
   constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents) {
     this.#options = options;
     this.#events = events;
-    this.#input = new BoundedOutOfOrderness(options.watermark);
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
-    this.#sizeInputs = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
+    this.#intake = new Intake(options.watermark, Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes));
     this.#scheduler = new Scheduler(transport, limits, options.retry, {
       settled: (state) => this.#settle(state),
       mayStart: (state) =>
         this.#stopped || this.#output.mayStart(state, this.#scheduler.running + this.#scheduler.backingOff),
+    });
+    this.#admission = new Admission(this.#scheduler, limits, {
+      drop: (state, overflow) => this.#drop(state, overflow),
+      settle: (state) => this.#settle(state),
     });
     let release: ReleaseQueue;
     if (options.mode === 'batch') {
@@ -103,9 +103,9 @@ export class Run {
     const scheduler = this.#scheduler;
     const limits = this.#limits;
     return {
-      input: fill(scheduler.input.size, scheduler.input.bytes, limits.input, this.#sizeInputs),
-      processing: fill(scheduler.running, scheduler.runningBytes, { ...limits.processing, messages: scheduler.concurrency }, this.#sizeInputs),
-      output: fill(this.#output.size, this.#output.bytes, limits.output, this.#output.sized),
+      input: bufferFill(scheduler.input.size, scheduler.input.bytes, limits.input, this.#intake.sized),
+      processing: bufferFill(scheduler.running, scheduler.runningBytes, { ...limits.processing, messages: scheduler.concurrency }, this.#intake.sized),
+      output: bufferFill(this.#output.size, this.#output.bytes, limits.output, this.#output.sized),
     };
   }
 
@@ -220,62 +220,16 @@ export class Run {
   }
 
   #accept(item: SourceRecord): void {
-    const readAt = now();
-    const checked = checkItem(item);
-    const seq = this.#seq++;
-    const { eventTime, watermark, late } = this.#observe(checked, readAt);
-    const state: MessageState = {
-      seq,
-      offset: checked.offset ?? seq,
-      key: checked.key,
-      eventTime,
-      watermark,
-      late,
-      stage: 'queued',
-      attempts: 0,
-      readAt,
-      dispatchedAt: 0,
-      startedAt: 0,
-      endedAt: 0,
-      threadId: -1,
-      completedAt: 0,
-      ackedAt: 0,
-      overflow: undefined,
-      input: checked.input,
-      bytes: this.#sizeInputs && checked.error === undefined ? (checked.bytes ?? sizeOf(checked.input)) : 0,
-      batch: this.#batch === undefined ? -1 : this.#batchNumber,
-      values: [],
-      outputBytes: 0,
-      error: checked.error,
-    };
+    const state = this.#intake.take(item, this.#batch === undefined ? -1 : this.#batchNumber);
     this.stats.read++;
     if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
-    if (late) this.stats.late++;
-    this.#tracker.insert(seq, watermark);
-    this.#tracker.advanceInput(this.#input.current());
-    this.#inFlight.set(seq, state);
-    if (checked.error !== undefined) {
-      state.stage = 'failed';
-      this.#settle(state);
-    } else {
-      this.#admit(state);
-    }
+    if (state.late) this.stats.late++;
+    this.#tracker.insert(state.seq, state.watermark);
+    this.#tracker.advanceInput(this.#intake.watermark.current());
+    this.#inFlight.set(state.seq, state);
+    if (state.error !== undefined) this.#settle(state);
+    else this.#admission.admit(state);
     if (this.#batch !== undefined && ++this.#inBatch === this.#options.batchSize) this.#sealBatch();
-  }
-
-  /**
-   * The event time of a message (the read time when the source gives none)
-   * and the input watermark it is read under. An item that failed without an
-   * event time of its own does not move the watermark: it takes the current
-   * one, so it is on time and cannot make later messages late.
-   */
-  #observe(checked: CheckedItem, readAt: number): { eventTime: number; watermark: number; late: boolean } {
-    if (checked.eventTime === undefined && checked.error !== undefined) {
-      const watermark = this.#input.current();
-      return { eventTime: Number.isFinite(watermark) ? watermark : readAt, watermark, late: false };
-    }
-    const eventTime = checked.eventTime ?? readAt;
-    return { eventTime, ...this.#input.observe(eventTime, readAt) };
   }
 
   #sealBatch(): void {
@@ -284,40 +238,6 @@ export class Run {
     this.#inBatch = 0;
     this.#batchNumber++;
     this.#consumer.notify();
-  }
-
-  /** Into the input buffer, or what the processing or input overflow policy says. */
-  #admit(state: MessageState): void {
-    const scheduler = this.#scheduler;
-    if (this.#limits.processing.overflow !== 'block' && scheduler.full) {
-      this.#overflow(state, 'processing');
-      return;
-    }
-    const input = scheduler.input;
-    const policy = this.#limits.input.overflow;
-    if (policy !== 'block' && input.full) {
-      if (policy !== 'drop-oldest') {
-        this.#overflow(state, 'input');
-        return;
-      }
-      while (input.full && input.size > 0) this.#drop(input.shift() as MessageState, { buffer: 'input', policy });
-    }
-    scheduler.push(state);
-  }
-
-  /** `state` arrived at the full `buffer`, whose policy is drop-newest or reject. */
-  #overflow(state: MessageState, buffer: BufferName): void {
-    const limit = this.#limits[buffer];
-    const policy = limit.overflow as Overflow['policy'];
-    if (policy !== 'reject') {
-      this.#drop(state, { buffer, policy });
-      return;
-    }
-    state.stage = 'failed';
-    state.overflow = { buffer, policy };
-    state.values = [];
-    state.error = new BufferFullError(buffer, limit);
-    this.#settle(state);
   }
 
   /** Acked and dropped: no outputs, reported by the `ack` event and counted. */
@@ -365,8 +285,8 @@ export class Run {
   /** The source gave nothing for `idleAfter` ms: idle advance, and a partial batch is sealed. */
   #onIdle(): void {
     this.#sealBatch();
-    if (this.#input.idle(now(), this.#inFlight.size)) {
-      this.#tracker.advanceInput(this.#input.current());
+    if (this.#intake.watermark.idle(now(), this.#inFlight.size)) {
+      this.#tracker.advanceInput(this.#intake.watermark.current());
       this.#publish();
     }
   }
@@ -374,10 +294,4 @@ export class Run {
   #isDrained(): boolean {
     return this.#scheduler.running === 0 && this.#scheduler.input.size === 0 && this.#scheduler.backingOff === 0;
   }
-}
-
-function fill(messages: number, bytes: number, limit: BufferLimit, measured: boolean): BufferFill {
-  return measured
-    ? { fill: messages, capacity: limit.messages, bytes: { fill: bytes, capacity: limit.bytes } }
-    : { fill: messages, capacity: limit.messages };
 }
