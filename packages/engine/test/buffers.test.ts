@@ -4,11 +4,7 @@ import { Registry } from 'prom-client';
 import { Engine } from '../src/index.js';
 import type { EngineRecord, MessageTrace } from '../src/index.js';
 import { Gates, fixture, transport } from './helpers/gates.js';
-
-/** Let the event loop turn until `ready()` holds: a condition, not a clock. */
-async function until(ready: () => boolean): Promise<void> {
-  while (!ready()) await new Promise((resolve) => setImmediate(resolve));
-}
+import { until } from './helpers/wait.js';
 
 test('block: a consumer that stops holds messages back at every buffer, back to the source, and nothing is dropped', async (t) => {
   const engine = new Engine({
@@ -33,7 +29,7 @@ test('block: a consumer that stops holds messages back at every buffer, back to 
   // The consumer holds message 0 and takes nothing more. Messages start
   // only while the output buffer can take them (3), so exactly 1, 2 and 3
   // run; the input buffer fills (2) and the reader stops.
-  await until(() => engine.buffers.output.fill === 3);
+  await until(() => engine.buffers.output.fill === 3, 'the output buffer to fill (3)', () => engine.buffers);
   await gates.started(4);
   assert.deepEqual(
     { started: 4, processing: engine.processing, input: engine.buffers.input.fill, output: engine.buffers.output.fill },
@@ -51,7 +47,7 @@ test('close() drains the workers even when the consumer stopped with the output 
   const engine = new Engine({ transport, transform: fixture('echo.js'), threads: 1, concurrency: 2, buffers: { output: { messages: 2 } } });
   const records = engine.process(Array.from({ length: 50 }, (_, i) => ({ value: i })));
   await records.next();
-  await until(() => engine.buffers.output.fill === 2);
+  await until(() => engine.buffers.output.fill === 2, 'the output buffer to fill (2)', () => engine.buffers);
   await engine.close();
   assert.equal(engine.processing, 0);
   let rest = 0;
@@ -79,7 +75,7 @@ test('drops are acked, reported on the ack event, counted in stats and metrics, 
   const records = engine.process(Array.from({ length: 10 }, (_, i) => gates.message(i)));
   const next = records.next();
   await gates.started(1);
-  await until(() => drops.length === 7);
+  await until(() => drops.length === 7, '7 drops', () => drops.map((d) => d.offset));
   // Message 0 runs; of 1..9 the input buffer keeps the newest two.
   assert.deepEqual(
     drops.map((trace) => trace.offset),
@@ -121,7 +117,7 @@ test('byte limits: sizes come from the source when it gives them, estimated othe
   const sizes = [1, 4, 4, 6, 1, 1];
   const records = engine.process(sizes.map((bytes, i) => ({ ...gates.message(i), bytes })));
   const next = records.next();
-  await until(() => drops.length === 2);
+  await until(() => drops.length === 2, '2 drops', () => drops);
   assert.deepEqual(drops, [4, 5]);
   assert.deepEqual(engine.buffers.input, { fill: 3, capacity: 100, bytes: { fill: 14, capacity: 10 } });
   for (let i = 0; i < 6; i++) gates.open(i);

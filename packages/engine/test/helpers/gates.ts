@@ -1,14 +1,24 @@
+import { WAIT_LIMIT_MS } from './wait.js';
+
 /**
- * Shared-memory gates for the `gated.js` fixture: slot 0 counts started
- * messages, slot i + 1 is message i's gate. The test opens gates to choose
- * the order in which messages complete; nothing waits on a clock.
+ * Shared-memory gates for the `gated.js` fixture. Layout, in Int32 slots:
+ *
+ *   [0]                 tries started, all messages
+ *   [1 .. count]        gate of message i at i + 1 (0 closed, 1 open)
+ *   [count + 1 .. 2c]   tries started of message i at count + 1 + i
+ *
+ * The test opens gates to choose the order in which messages complete and
+ * reads which messages have started; nothing waits on a clock. Every wait
+ * is bounded and fails saying what it waited for.
  */
 export class Gates {
   readonly buffer: SharedArrayBuffer;
+  readonly count: number;
   readonly #view: Int32Array;
 
   constructor(count: number) {
-    this.buffer = new SharedArrayBuffer(4 * (count + 1));
+    this.count = count;
+    this.buffer = new SharedArrayBuffer(4 * (2 * count + 1));
     this.#view = new Int32Array(this.buffer);
   }
 
@@ -22,12 +32,30 @@ export class Gates {
     Atomics.notify(this.#view, index + 1);
   }
 
-  /** Resolves once at least `count` messages have started in a worker. */
-  async started(count: number): Promise<void> {
+  /** Whether message `index`'s gate is open. */
+  isOpen(index: number): boolean {
+    return Atomics.load(this.#view, index + 1) === 1;
+  }
+
+  /** Tries started in a worker so far, all messages together. */
+  get startedCount(): number {
+    return Atomics.load(this.#view, 0);
+  }
+
+  /** Tries of message `index` started in a worker so far. */
+  tries(index: number): number {
+    return Atomics.load(this.#view, this.count + 1 + index);
+  }
+
+  /** Resolves once at least `count` tries have started in a worker; rejects after `ms`. */
+  async started(count: number, ms = WAIT_LIMIT_MS): Promise<void> {
+    const deadline = performance.now() + ms;
     for (;;) {
       const seen = Atomics.load(this.#view, 0);
       if (seen >= count) return;
-      const wait = Atomics.waitAsync(this.#view, 0, seen);
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`still waiting after ${ms} ms for ${count} tries to start; ${seen} have`);
+      const wait = Atomics.waitAsync(this.#view, 0, seen, left);
       if (wait.async) await wait.value;
     }
   }

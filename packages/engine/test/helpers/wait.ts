@@ -1,0 +1,36 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+
+/**
+ * How long a test waits for something the scenario guarantees before it
+ * fails saying what it waited for. A bound on a hang, never a timing check:
+ * a healthy run meets every wait long before it.
+ */
+export const WAIT_LIMIT_MS = 30_000;
+
+/** Fails with `what` if `promise` has not settled within `ms`. */
+export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_LIMIT_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Lets the event loop turn until `ready()` holds: a condition, not a clock.
+ * Fails with `what` (and `state()`, when given) if it has not held within `ms`.
+ */
+export async function until(ready: () => boolean, what: string, state?: () => unknown, ms = WAIT_LIMIT_MS): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!ready()) {
+    if (performance.now() > deadline) {
+      const seen = state === undefined ? '' : `; state: ${JSON.stringify(state())}`;
+      throw new Error(`still waiting after ${ms} ms for ${what}${seen}`);
+    }
+    await nextTurn();
+  }
+}
