@@ -181,11 +181,13 @@ export class Run {
           continue;
         }
         this.#scheduler.pump(); // room in the output buffer
-        state.stage = 'emitted';
+        // A failed message keeps `failed` as its final outcome (DESIGN.md: the
+        // ack event and the metrics report it); an output is emitted, then acked.
         if (state.error !== undefined) {
           this.stats.failed++;
           yield failedRecord(state, state.error);
         } else {
+          state.stage = 'emitted';
           for (const value of state.values) {
             this.stats.emitted++;
             yield outputRecord(state, value);
@@ -262,7 +264,7 @@ export class Run {
   }
 
   #ack(state: MessageState): void {
-    if (state.stage !== 'dropped') state.stage = 'acked';
+    if (state.stage === 'emitted') state.stage = 'acked';
     state.ackedAt = now();
     this.#inFlight.delete(state.seq);
     this.#tracker.complete(state.seq);
