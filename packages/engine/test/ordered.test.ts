@@ -3,9 +3,11 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Engine } from '../src/index.js';
 import { Gates, fixture, transport } from './helpers/gates.js';
+import { until, within } from './helpers/wait.js';
 
 test('ordered mode emits in read order whatever the completion order', async (t) => {
-  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency: 6, ordering: 'ordered' });
+  const concurrency = 6;
+  const engine = new Engine({ transport, transform: fixture('gated.js'), threads: 2, concurrency, ordering: 'ordered' });
   t.after(() => engine.close());
   await fc.assert(
     fc.asyncProperty(
@@ -14,14 +16,29 @@ test('ordered mode emits in read order whatever the completion order', async (t)
       ),
       async ([n, order]) => {
         const gates = new Gates(n);
-        // Every gate opens in the chosen order once its message has started;
-        // with 6 in flight and up to 14 messages, later ones start as earlier ones leave.
-        for (const index of order) gates.open(index);
+        const rank = new Map(order.map((index, position) => [index, position]));
         const offsets: number[] = [];
-        for await (const record of engine.process(Array.from({ length: n }, (_, i) => gates.message(i)))) {
-          offsets.push(record.offset);
+        const consumed = (async () => {
+          for await (const record of engine.process(Array.from({ length: n }, (_, i) => gates.message(i)))) offsets.push(record.offset);
+        })();
+        // While the run is in flight: wait until every slot the engine can
+        // fill is taken, then let the running message that comes first in
+        // `order` complete. Messages thus complete in the shuffled order, as
+        // far as the in-flight target lets them be running at once.
+        const completed: number[] = [];
+        for (let opened = 0; opened < n; opened++) {
+          const running = Math.min(n, opened + concurrency);
+          await until(() => gates.startedCount >= running, `${running} messages started`, () => ({ completed, offsets }));
+          let next = -1;
+          for (let i = 0; i < n; i++) {
+            if (gates.tries(i) > 0 && !gates.isOpen(i) && (next === -1 || (rank.get(i) as number) < (rank.get(next) as number))) next = i;
+          }
+          assert.notEqual(next, -1, 'a started message is waiting for its gate');
+          gates.open(next);
+          completed.push(next);
         }
-        assert.deepEqual(offsets, [...Array(n).keys()]);
+        await within(consumed, `the run to end after completing ${completed.join(', ')}`);
+        assert.deepEqual(offsets, [...Array(n).keys()], `completed in the order ${completed.join(', ')}`);
       },
     ),
     { numRuns: 25 },
