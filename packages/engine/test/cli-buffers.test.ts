@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import type { Exit } from './helpers/cli.js';
+import { until, within } from './helpers/wait.js';
 
 // `tidemark run` with record-size and buffer flags: the built CLI in a child process.
 before(requireBuiltCli);
@@ -56,16 +59,20 @@ test('run --max-record-bytes: an oversized line becomes a failed record with one
   assert.equal(stderr.length, 3);
 });
 
-test('run with a dropping input buffer: every line is an output or a dropped line in the dead letter file, and the counts agree', async (t) => {
+test('run with a dropping input buffer: a held slot and a full input buffer drop every later line, each in the dead letter file', async (t) => {
   const dir = await tempDir(t);
   const count = 300;
-  await writeFile(join(dir, 'in.ndjson'), Array.from({ length: count }, (_, value) => `${JSON.stringify({ value })}\n`).join(''));
+  const release = join(dir, 'release');
+  // Line 0 holds the only processing slot until the test creates `release`;
+  // line 1 fills the one-message input buffer; every later line finds it full.
+  const lines = [JSON.stringify({ value: { holdUntil: release } }), ...Array.from({ length: count - 1 }, (_, i) => JSON.stringify({ value: i + 1 }))];
+  await writeFile(join(dir, 'in.ndjson'), `${lines.join('\n')}\n`);
   const deadLetter = join(dir, 'failed.ndjson');
 
-  const exit = await tidemark([
+  const exited = tidemark([
     'run',
     '--transform',
-    fixture('cli-upper.js'),
+    fixture('cli-hold-until-file.js'),
     '--input',
     join(dir, 'in.ndjson'),
     '--output',
@@ -81,23 +88,51 @@ test('run with a dropping input buffer: every line is an output or a dropped lin
     '--input-overflow',
     'drop-newest',
     '--quiet',
-  ]);
+  ], undefined, t);
+  const drops = count - 2;
+  await linesIn(deadLetter, drops, exited);
+  await writeFile(release, '');
+  const exit = await within(exited, 'the CLI to finish once line 0 is released');
 
   assert.equal(exit.code, 0, exit.stderr);
   const outputs = parseNdjson(await readFile(join(dir, 'out.ndjson'), 'utf8'));
-  const dropped = parseNdjson(await readFile(deadLetter, 'utf8'));
-  for (const line of dropped) assert.deepEqual(line.dropped, { buffer: 'input', policy: 'drop-newest' });
   assert.deepEqual(
-    [...outputs, ...dropped].map((line) => line.offset).sort((a, b) => a - b),
-    Array.from({ length: count }, (_, i) => i),
-    'each line exactly once',
+    outputs.map((line) => [line.offset, line.value]),
+    [
+      [0, release],
+      [1, 1],
+    ],
+    'the held line and the one in the input buffer',
   );
+  const dropped = parseNdjson(await readFile(deadLetter, 'utf8'));
+  assert.deepEqual(
+    dropped.map((line) => line.offset),
+    Array.from({ length: drops }, (_, i) => i + 2),
+    'every later line, dropped as it arrived',
+  );
+  for (const line of dropped) assert.deepEqual(line.dropped, { buffer: 'input', policy: 'drop-newest' });
   const stderr = stderrLines(exit);
-  const drops = dropped.length;
-  assert.equal(stderr[0], `tidemark: 0 failed records${drops > 0 ? ` and ${drops} dropped messages` : ''} written to ${deadLetter}`);
-  if (drops > 0) assert.equal(stderr[1], `tidemark: dropped by full buffers: ${drops} by input drop-newest`);
-  assert.match(stderr.at(-1) ?? '', new RegExp(`^tidemark: ${count} read, ${outputs.length} outputs, 0 failed \\(0 malformed, 0 too large\\), ${drops} dropped, `));
+  assert.equal(stderr[0], `tidemark: 0 failed records and ${drops} dropped messages written to ${deadLetter}`);
+  assert.equal(stderr[1], `tidemark: dropped by full buffers: ${drops} by input drop-newest`);
+  assert.match(stderr[2] ?? '', new RegExp(`^tidemark: ${count} read, 2 outputs, 0 failed \\(0 malformed, 0 too large\\), ${drops} dropped, `));
+  assert.equal(stderr.length, 3);
 });
+
+/** Resolves once the file at `path` has `count` lines; fails if `exited` settles first, or after the wait limit. */
+async function linesIn(path: string, count: number, exited: Promise<Exit>): Promise<void> {
+  let seen = 0;
+  let ended = false;
+  void exited.then(() => (ended = true));
+  await until(
+    () => {
+      if (ended) throw new Error(`the CLI exited with ${seen} of ${count} lines in ${path}`);
+      seen = existsSync(path) ? readFileSync(path, 'utf8').split('\n').length - 1 : 0;
+      return seen >= count;
+    },
+    `${count} lines in ${path}`,
+    () => seen,
+  );
+}
 
 test('run rejects bad buffer flags with one line and exit 2', async (t) => {
   const dir = await tempDir(t);

@@ -31,10 +31,16 @@ export interface Exit {
   readonly stderr: string;
 }
 
-/** Run the CLI from the package folder to its end; stdin is `input`, or empty. */
-export function tidemark(args: readonly string[], input?: string): Promise<Exit> {
+/**
+ * Run the CLI from the package folder to its end; stdin is `input`, or empty.
+ * With `t`, a CLI still running when the test ends (it failed waiting) is killed.
+ */
+export function tidemark(args: readonly string[], input?: string, t?: TestContext): Promise<Exit> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], { cwd: packageDir });
+    t?.after(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
