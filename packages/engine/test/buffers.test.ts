@@ -48,12 +48,18 @@ test('close() drains the workers even when the consumer stopped with the output 
   const records = engine.process(Array.from({ length: 50 }, (_, i) => ({ value: i })));
   await records.next();
   await until(() => engine.buffers.output.fill === 2, 'the output buffer to fill (2)', () => engine.buffers);
+  // The consumer holds 0; 1 and 2 fill the output buffer; 3 waits in the
+  // one-message input buffer, and the reader stops there.
+  await until(() => engine.buffers.input.fill === 1, 'the input buffer to fill (1)', () => engine.buffers);
+  assert.equal(engine.stats?.read, 4);
   await engine.close();
   assert.equal(engine.processing, 0);
-  let rest = 0;
-  for await (const record of records) if (record.kind === 'output') rest++;
-  assert.ok(rest >= 2, 'what had settled is still handed over');
-  assert.equal(rest + 1 + engine.traces().length, engine.stats?.read, 'every message read is handed over or still in flight');
+  assert.deepEqual(engine.buffers.output, { fill: 3, capacity: 2 }, 'close() started 3 although the output buffer was full');
+  const rest: number[] = [];
+  for await (const record of records) rest.push(record.offset);
+  assert.deepEqual(rest.sort((a, b) => a - b), [1, 2, 3], 'what was read is handed over after close()');
+  assert.equal(engine.stats?.read, 4, 'nothing read after close()');
+  assert.equal(engine.inFlight, 0);
 });
 
 test('drops are acked, reported on the ack event, counted in stats and metrics, and the committed offset passes them', async (t) => {
