@@ -1,24 +1,31 @@
 #!/usr/bin/env node
 // Runs every package's tests in one node:test run, so the output ends with
 // the runner's summary. Node 20's --test does not expand globs itself.
+// A package whose test folder is missing or holds no test fails the run:
+// tests that silently do not exist pass nothing.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const roots = ['packages/watermark', 'packages/workers', 'packages/engine', 'benchmarks'];
-const files = roots.flatMap((root) => collect(join(root, 'test')));
+const files = roots.flatMap((root) => {
+  const dir = join(root, 'test');
+  const found = existsSync(dir) ? collect(dir) : [];
+  if (found.length === 0) {
+    console.error(`test: no *.test.ts under ${dir}: every package has tests`);
+    process.exit(1);
+  }
+  return found;
+});
+// Every test gets a bound: a hang fails its test, naming it, instead of the run.
+// A test that needs longer says so with its own `timeout`.
+const timeout = ['--test-timeout=120000'];
 const extra = process.argv.slice(2);
-const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...extra, ...files], { stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...timeout, ...extra, ...files], { stdio: 'inherit' });
 process.exit(run.status ?? 1);
 
 function collect(dir) {
-  let names;
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
+  return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return name === 'fixtures' ? [] : collect(path);
     return name.endsWith('.test.ts') ? [path] : [];

@@ -1,5 +1,6 @@
 import { Engine } from '@tidemark/engine';
-import type { OverheadOptions, OverheadResult } from './overhead-baselines.js';
+import { warmupMessages } from './overhead-loop.js';
+import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
 
 const trivialUrl = new URL('./workers/trivial.js', import.meta.url);
 
@@ -31,7 +32,7 @@ export async function engineRun(options: EngineOverheadOptions): Promise<Overhea
   const source = function* (n: number) {
     for (let i = 0; i < n; i++) yield { value: bytes ?? i };
   };
-  await drain(engine, source(threads * 1000), bytes);
+  await drain(engine, source(warmupMessages(threads)), bytes);
   const start = performance.now();
   await drain(engine, source(messages), bytes, messages);
   const ms = performance.now() - start;

@@ -1,15 +1,22 @@
 // `pnpm bench:overhead`: the transport benchmarks of the ring issue, side by side in one run:
-// per-message overhead (engine ring and task against piscina and raw postMessage), payload
-// sizes (ring vs task), and CPU scaling (1 vs 2 threads). Prints Markdown, writes JSON.
+// per-message overhead (engine ring and task against the peer pools at their best and raw
+// postMessage), payload sizes (ring vs task), and CPU scaling (1 thread vs one per core).
+// Prints Markdown, writes JSON; exits 1 when the metrics check fails.
 import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
+import { checkTable } from './check.js';
 import { calibrate, cpuScaling } from './cpu-scaling.js';
 import { machine } from './machine.js';
-import { piscinaDefaults, piscinaRun, pMapPiscina, rawPostMessage, rawPostMessageBatched } from './overhead-baselines.js';
-import type { OverheadOptions, OverheadResult } from './overhead-baselines.js';
+import { median, metricsChecks } from './overhead-checks.js';
+import type { MetricsRatio } from './overhead-checks.js';
 import { engineRun } from './overhead-engine.js';
+import { warmupMessages } from './overhead-loop.js';
+import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
+import { piscinaBest, piscinaDefaults, pMapPiscina, poolifierBest, tinypoolBest } from './overhead-pools.js';
+import { rawPostMessage, rawPostMessageBatched } from './overhead-raw.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,45 +29,56 @@ if (!(messages >= 1000) || !Number.isInteger(messages)) {
   console.error(`bench: --messages must be an integer from 1000 up, got ${values.messages}`);
   process.exit(2);
 }
-const threads = 2;
+const threads = availableParallelism();
 const host = machine();
 const progress = (line: string) => console.error(`  ${line}`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 // ── overhead ────────────────────────────────────────────────────────────────
-const runs: [string, (o: OverheadOptions) => Promise<OverheadResult>][] = [
-  ['engine ring', (o) => engineRun({ ...o, transport: 'ring' })],
-  ['engine ring + metrics', (o) => engineRun({ ...o, transport: 'ring', metrics: true })],
-  ['engine task', (o) => engineRun({ ...o, transport: 'task' })],
-  ['plain piscina', piscinaDefaults],
-  ['piscina tuned', piscinaRun],
-  ['p-map', pMapPiscina],
-  ['raw postMessage', rawPostMessage],
-  ['raw postMessage x64', rawPostMessageBatched],
+// `baseline` marks the row the ratio column divides by: piscina at its best.
+const runs: { label: string; baseline?: true; run: (o: OverheadOptions) => Promise<OverheadResult> }[] = [
+  { label: 'engine ring', run: (o) => engineRun({ ...o, transport: 'ring' }) },
+  { label: 'engine ring + metrics', run: (o) => engineRun({ ...o, transport: 'ring', metrics: true }) },
+  { label: 'engine task', run: (o) => engineRun({ ...o, transport: 'task' }) },
+  { label: 'piscina', baseline: true, run: piscinaBest },
+  { label: 'tinypool', run: tinypoolBest },
+  { label: 'poolifier', run: poolifierBest },
+  { label: 'piscina defaults', run: piscinaDefaults },
+  { label: 'p-map + piscina', run: pMapPiscina },
+  { label: 'raw postMessage', run: rawPostMessage },
+  { label: 'raw postMessage x64', run: rawPostMessageBatched },
 ];
-const overhead: (OverheadResult & { concurrency: number })[] = [];
+const overhead: (OverheadResult & { label: string; baseline: boolean; concurrency: number })[] = [];
 for (const concurrency of [64, 256]) {
-  for (const [label, run] of runs) {
+  for (const { label, baseline, run } of runs) {
     const result = await run({ messages, concurrency, threads });
     progress(`c${concurrency} ${label}: ${fmt(result.messagesPerSecond)} msg/s`);
-    overhead.push({ ...result, concurrency });
+    overhead.push({ ...result, label, baseline: baseline === true, concurrency });
   }
 }
+const rate = (concurrency: number, label: string) =>
+  overhead.find((r) => r.concurrency === concurrency && r.label === label)?.messagesPerSecond ?? Number.NaN;
 const overheadTable = markdownTable(
   [
-    ['run', 'concurrency', 'messages/s', 'ns/message', 'vs plain piscina'],
+    ['run', 'concurrency', 'messages/s', 'ns/message', 'vs piscina at its best'],
     ...overhead.map((r) => {
-      const plain = overhead.find((p) => p.concurrency === r.concurrency && p.name.startsWith('plain piscina'));
-      return [r.name, String(r.concurrency), fmt(r.messagesPerSecond), fmt(r.nsPerMessage), plain ? `${(r.messagesPerSecond / plain.messagesPerSecond).toFixed(1)}x` : ''];
+      const best = overhead.find((p) => p.concurrency === r.concurrency && p.baseline);
+      return [r.name, String(r.concurrency), fmt(r.messagesPerSecond), fmt(r.nsPerMessage), best ? `${(r.messagesPerSecond / best.messagesPerSecond).toFixed(2)}x` : ''];
     }),
   ],
   { align: ['l', 'r', 'r', 'r', 'r'] },
 );
+const peersLine = [64, 256]
+  .map(
+    (c) =>
+      `c${c}: piscina ${fmt(rate(c, 'piscina'))}, poolifier ${fmt(rate(c, 'poolifier'))}, tinypool ${fmt(rate(c, 'tinypool'))} ` +
+      `against the engine's ${fmt(rate(c, 'engine ring'))} (ring) trivial msg/s`,
+  )
+  .join('; ');
 
 // Metrics on vs off: on a 2-core machine one pair of runs is noisy, so each
 // concurrency alternates off and on three times and compares the medians.
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const metricsRatios: { concurrency: number; off: number; on: number; ratio: number }[] = [];
+const metricsRatios: MetricsRatio[] = [];
 for (const concurrency of [64, 256]) {
   const off: number[] = [];
   const on: number[] = [];
@@ -72,9 +90,7 @@ for (const concurrency of [64, 256]) {
   progress(`c${concurrency} metrics on/off: ${fmt(median(on))} / ${fmt(median(off))} = ${ratio.toFixed(3)}`);
   metricsRatios.push({ concurrency, off: median(off), on: median(on), ratio });
 }
-const metricsLine = metricsRatios
-  .map((m) => `c${m.concurrency}: ${fmt(m.on)} / ${fmt(m.off)} msg/s = **${m.ratio.toFixed(3)}**`)
-  .join(', ');
+const checks = metricsChecks(metricsRatios);
 
 // ── payload sizes ───────────────────────────────────────────────────────────
 const payloads: (OverheadResult & { bytes: number; megabytesPerSecond: number })[] = [];
@@ -95,11 +111,11 @@ const payloadTable = markdownTable(
 // ── CPU scaling ─────────────────────────────────────────────────────────────
 const rounds = calibrate(2);
 const one = await cpuScaling(1, rounds, 500);
-const two = await cpuScaling(2, rounds, 1000);
-const scaling = two.messagesPerSecond / one.messagesPerSecond;
+const all = await cpuScaling(threads, rounds, 500 * threads);
+const scaling = all.messagesPerSecond / one.messagesPerSecond;
 progress(`cpu scaling: ${scaling.toFixed(2)}`);
 const scalingTable = markdownTable(
-  [['threads', 'messages', 'messages/s'], ...[one, two].map((r) => [String(r.threads), fmt(r.messages), r.messagesPerSecond.toFixed(1)])],
+  [['threads', 'messages', 'messages/s'], ...[one, all].map((r) => [String(r.threads), fmt(r.messages), r.messagesPerSecond.toFixed(1)])],
   { align: ['r', 'r', 'r'] },
 );
 
@@ -109,9 +125,15 @@ ${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.dat
 
 ## Overhead: trivial transform, ${threads} threads, ${fmt(messages)} messages
 
+Every pool with its tasks at the workers (\`ceil(concurrency / threads)\` per worker) and the engine's warm-up (${fmt(warmupMessages(threads))} messages), driven by the same closed loop; every output checked.
+
 ${overheadTable}
 
-Metrics on / off (engine ring, medians of 3 alternating runs each): ${metricsLine} (the bar is 0.90)
+Peers at their best: ${peersLine}.
+
+Metrics on / off (engine ring, medians of 3 alternating runs each):
+
+${checkTable(checks)}
 
 ## Payload sizes (concurrency 64)
 
@@ -121,7 +143,11 @@ ${payloadTable}
 
 ${scalingTable}
 
-2 threads / 1 thread: **${scaling.toFixed(2)}** (the limit on this machine is 2.0)
+${threads} threads / 1 thread: **${scaling.toFixed(2)}** (${host.cores} cores: perfect scaling would be ${threads.toFixed(2)})
 `);
 await mkdir(values.out, { recursive: true });
-await writeFile(join(values.out, 'overhead.json'), JSON.stringify({ machine: host, overhead, metricsRatios, payloads, scaling: { rounds, one, two, ratio: scaling } }, null, 2));
+await writeFile(
+  join(values.out, 'overhead.json'),
+  JSON.stringify({ machine: host, overhead, metricsRatios, checks, payloads, scaling: { rounds, one, all, ratio: scaling } }, null, 2),
+);
+if (checks.some((c) => !c.pass)) process.exitCode = 1;

@@ -253,12 +253,10 @@ test('Ring.create takes a power of two from 64 to 2^30 and rejects anything else
   }
 });
 
-// Known gaps in ring.ts, kept here so they turn green when fixed.
-
 test('reserve rejects a negative or NaN length', () => {
-  // Today reserve(-1) stores 0xFFFFFFFF, the wrap marker, as the length:
-  // the consumer then skips to 0 and reads garbage. reserve(NaN) takes 0 bytes
-  // and the record is lost.
+  // reserve(-1) would store 0xFFFFFFFF, the wrap marker, as the length (the
+  // consumer would skip to 0 and read garbage), and reserve(NaN) would take
+  // 0 bytes and lose the record.
   for (const length of [-1, -8, Number.NaN]) assert.throws(() => Ring.create(64).reserve(length), RangeError, String(length));
 });
 

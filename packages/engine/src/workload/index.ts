@@ -1,9 +1,13 @@
 export { distributionNames, sampleLatency } from './distributions.js';
 export type { DistributionName } from './distributions.js';
+export { exactWait, runOracle, skewWait } from './oracle.js';
+export type { OracleOptions, OracleRun } from './oracle.js';
 export { seededRandom, standardNormal } from './random.js';
 export { mean, percentile } from './stats.js';
-export { defaultThreads, runSkewScenario, skewLatencies } from './skew-scenario.js';
-export type { SkewFamily, SkewResult, SkewRun, SkewScenario } from './skew-scenario.js';
+export { defaultThreads, runSkewOracle, runSkewScenario, skewLatencies } from './skew-scenario.js';
+export type { SkewFamily, SkewHooks, SkewOracle, SkewResult, SkewRun, SkewScenario } from './skew-scenario.js';
+export { steadyState, summarizeSkew } from './skew-summary.js';
+export type { SkewFigures, SkewSummaryInput, SkewTimes, SteadyState } from './skew-summary.js';
 export { inFlightSeries, thin } from './timeline.js';
 export type { SkewTimeline } from './timeline.js';
 export { skewTable } from './skew-table.js';

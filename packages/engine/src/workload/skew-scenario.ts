@@ -7,8 +7,11 @@ import { now } from '../message-state.js';
 import type { MessageTrace } from '../message-state.js';
 import { sampleLatency } from './distributions.js';
 import type { DistributionName } from './distributions.js';
+import { runOracle, skewWait } from './oracle.js';
+import type { OracleRun } from './oracle.js';
 import { seededRandom } from './random.js';
-import { mean, percentile } from './stats.js';
+import { summarizeSkew } from './skew-summary.js';
+import type { SkewFigures } from './skew-summary.js';
 import { inFlightSeries, thin } from './timeline.js';
 import type { SkewTimeline } from './timeline.js';
 
@@ -31,29 +34,13 @@ export interface SkewScenario {
 }
 
 /** What one scenario measured. Times in ms, rates per second. */
-export interface SkewResult extends Required<SkewScenario> {
-  /** Messages acked per second between the first read and the last read (the steady state). */
-  readonly throughput: number;
-  /** Messages per second over the whole run, drain included. */
-  readonly wallThroughput: number;
-  /** `concurrency / mean latency`, the mean as the transform itself measured it. */
-  readonly ideal: number;
-  /** `throughput / ideal`. */
-  readonly efficiency: number;
-  /** Mean latency as measured inside the transform, start to end. */
-  readonly measuredMeanMs: number;
-  /** Mean of the seeded latencies the transform was asked for. */
-  readonly sampledMeanMs: number;
-  /** Time-averaged messages at the workers during the steady state. */
-  readonly parallelism: number;
-  readonly latencyP50: number;
-  readonly latencyP99: number;
-  /** `now - watermark`, sampled at every ack. */
-  readonly lagP50: number;
-  readonly lagP99: number;
-  readonly failed: number;
-  readonly seconds: number;
+export interface SkewResult extends Required<SkewScenario>, SkewFigures {
+  /** The oracle's mean wait (timer overshoot included), beside the measured and sampled means. */
+  readonly oracleMeanMs: number;
 }
+
+/** The oracle figures a run is compared with; async and batch of one scenario share them. */
+export type SkewOracle = Pick<OracleRun, 'throughput' | 'meanMs'>;
 
 /** The threads a family runs on when the scenario does not say. */
 export function defaultThreads(family: SkewFamily, concurrency: number): number {
@@ -79,12 +66,29 @@ export interface SkewRun extends SkewResult {
 export interface SkewHooks {
   /** Called with the engine once it is warmed up, just before the measured run (for a progress display). */
   readonly measuring?: (engine: Engine) => void;
+  /**
+   * The oracle run of this scenario ({@link runSkewOracle}), so that async and
+   * batch are divided by the same figure. Without it the run makes its own
+   * just before the engine starts.
+   */
+  readonly oracle?: SkewOracle;
+}
+
+/**
+ * The oracle ({@link runOracle}) on the scenario's seeded latencies and
+ * concurrency, in this process: the figure its runs' efficiency divides by.
+ */
+export function runSkewOracle(
+  scenario: Pick<SkewScenario, 'family' | 'distribution' | 'meanMs' | 'messages' | 'seed' | 'concurrency'>,
+): Promise<OracleRun> {
+  return runOracle(skewLatencies(scenario), scenario.concurrency, { sleep: skewWait(scenario.family) });
 }
 
 /** Run one scenario on a fresh engine (warmed up first) and measure it. */
 export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks = {}): Promise<SkewRun> {
   const threads = scenario.threads ?? defaultThreads(scenario.family, scenario.concurrency);
   const latencies = skewLatencies(scenario);
+  const oracle = hooks.oracle ?? (await runSkewOracle(scenario));
   await using engine = new Engine({
     transform: skewTransformUrl,
     threads,
@@ -129,10 +133,20 @@ export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks =
     else failed++;
   }
   const end = now();
-  const result = summarize(scenario, threads, latencies, measured, failed, { readAt, ackedAt, startedAt, endedAt, lags, begin, end });
+  const figures = summarizeSkew({
+    concurrency: scenario.concurrency,
+    latencies,
+    measured,
+    failed,
+    oracleThroughput: oracle.throughput,
+    times: { readAt, ackedAt, startedAt, endedAt, lags, begin, end },
+  });
   const e2e = Array.from(ackedAt, (ack, i) => ack - (readAt[i] ?? 0));
   return {
-    ...result,
+    ...scenario,
+    threads,
+    ...figures,
+    oracleMeanMs: oracle.meanMs,
     timeline: {
       inFlight: inFlightSeries(dispatchedAt, completedAt, begin),
       watermarkLag: thin(lagSeries),
@@ -143,59 +157,4 @@ export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks =
 
 function* source(latencies: Float64Array, family: SkewFamily): Generator<SourceRecord<SkewMessage>> {
   for (const ms of latencies) yield { value: { ms, family }, eventTime: now() };
-}
-
-interface Timeline {
-  readonly readAt: Float64Array;
-  readonly ackedAt: Float64Array;
-  readonly startedAt: Float64Array;
-  readonly endedAt: Float64Array;
-  readonly lags: number[];
-  readonly begin: number;
-  readonly end: number;
-}
-
-function summarize(
-  scenario: SkewScenario,
-  threads: number,
-  latencies: Float64Array,
-  measured: number[],
-  failed: number,
-  t: Timeline,
-): SkewResult {
-  const n = latencies.length;
-  // Steady state: from the first read to the last read. After the last read
-  // the in-flight count can only fall (the drain of a finite input).
-  const from = t.readAt[0] ?? t.begin;
-  const to = t.readAt[n - 1] ?? t.end;
-  let acked = 0;
-  let busy = 0;
-  const e2e = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const ack = t.ackedAt[i] ?? 0;
-    if (ack >= from && ack <= to) acked++;
-    busy += Math.max(0, Math.min(to, t.endedAt[i] ?? 0) - Math.max(from, t.startedAt[i] ?? 0));
-    e2e[i] = ack - (t.readAt[i] ?? 0);
-  }
-  const window = Math.max(to - from, 1e-9);
-  const measuredMeanMs = mean(measured);
-  const throughput = (acked / window) * 1000;
-  const ideal = (scenario.concurrency / measuredMeanMs) * 1000;
-  return {
-    ...scenario,
-    threads,
-    throughput,
-    wallThroughput: (n / (t.end - t.begin)) * 1000,
-    ideal,
-    efficiency: throughput / ideal,
-    measuredMeanMs,
-    sampledMeanMs: mean(latencies),
-    parallelism: busy / window,
-    latencyP50: percentile(e2e, 50),
-    latencyP99: percentile(e2e, 99),
-    lagP50: percentile(t.lags, 50),
-    lagP99: percentile(t.lags, 99),
-    failed,
-    seconds: (t.end - t.begin) / 1000,
-  };
 }
