@@ -80,7 +80,10 @@ export class RingTransport implements Transport {
       this.#done = done;
       this.#counted = this.#count(done);
     }
-    this.#dispatch(state);
+    // Behind the messages already waiting for a slot, not ahead of them: a
+    // freed slot goes to the oldest (flushed once the completion returns).
+    if (this.#waiting.length > 0) this.#waiting.push(state);
+    else this.#dispatch(state);
   }
 
   #dispatch(state: MessageState): void {
