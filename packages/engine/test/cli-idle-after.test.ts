@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { cliFixture as fixture, requireBuiltCli } from './helpers/cli.js';
-import { CliSession, scrape, scrapeUntil } from './helpers/cli-session.js';
+import { CliSession } from './helpers/cli-session.js';
+import { scrape, scrapeUntil } from './helpers/prometheus.js';
 
 // `tidemark run --idle-after <ms>`: once the input has given nothing for that
 // long with nothing in flight, the watermark rises to the largest event time

@@ -3,7 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { cliFixture as fixture, requireBuiltCli, tempDir } from './helpers/cli.js';
-import { CliSession, scrape, scrapeUntil } from './helpers/cli-session.js';
+import { CliSession } from './helpers/cli-session.js';
+import { scrape, scrapeUntil } from './helpers/prometheus.js';
 import { metricNames } from './helpers/metric-names.js';
 
 // `tidemark run --metrics-port 0` serves /metrics on 127.0.0.1 while it runs.

@@ -1,69 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { cli, cliFixture as fixture, packageDir, requireBuiltCli } from './helpers/cli.js';
+import { cliFixture as fixture, requireBuiltCli } from './helpers/cli.js';
+import { CliSession } from './helpers/cli-session.js';
 
 // SIGINT and SIGTERM to the built `tidemark run`, its stdin a pipe the test
 // keeps open. The test acts on what the CLI has printed, never on a clock.
 before(requireBuiltCli);
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-}
-
-/** A running CLI whose stdin stays open until the test ends. */
-class Cli {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly exited: Promise<Exit>;
-  stdout = '';
-  stderr = '';
-  #waiters: (() => void)[] = [];
-
-  constructor(t: TestContext, args: readonly string[]) {
-    this.child = spawn(process.execPath, [cli, 'run', '--quiet', ...args], { cwd: packageDir });
-    this.child.stdout.setEncoding('utf8').on('data', (chunk: string) => this.#seen(() => (this.stdout += chunk)));
-    this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => this.#seen(() => (this.stderr += chunk)));
-    // The CLI closes its end of stdin when it stops reading; what the test
-    // wrote and it never read is reported as EPIPE here.
-    this.child.stdin.on('error', () => {});
-    this.exited = new Promise((resolve, reject) => {
-      this.child.on('error', reject);
-      this.child.on('close', (code, signal) => resolve({ code, signal }));
-    });
-    t.after(() => {
-      this.child.stdin.destroy();
-      if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    });
-  }
-
-  write(lines: readonly string[]): void {
-    this.child.stdin.write(lines.map((line) => `${line}\n`).join(''));
-  }
-
-  /** Resolves once `condition` holds on what the CLI printed; rejects if it exits first. */
-  until(condition: () => boolean): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        if (!condition()) return false;
-        resolve();
-        return true;
-      };
-      if (check()) return;
-      this.#waiters.push(() => void check());
-      void this.exited.then(() => {
-        if (!check()) reject(new Error(`the CLI exited first; stderr:\n${this.stderr}`));
-      });
-    });
-  }
-
-  #seen(append: () => void): void {
-    append();
-    for (const waiter of this.#waiters) waiter();
-  }
-}
 
 const outputOffsets = (stdout: string): number[] =>
   stdout
@@ -83,12 +26,12 @@ for (const [signal, code] of [
 ] as const) {
   test(`run: ${signal} stops reading, finishes what is in flight, loses nothing and exits ${code}`, async (t) => {
     const n = 2000;
-    const cli = new Cli(t, ['--transform', fixture('cli-upper.js'), '--threads', '2']);
+    const cli = new CliSession(t, ['--quiet', '--transform', fixture('cli-upper.js'), '--threads', '2']);
     cli.write(Array.from({ length: n }, (_, i) => JSON.stringify({ value: `record ${i}` })));
-    await cli.until(() => cli.stdout.includes('\n'));
+    await cli.until(() => cli.stdout.includes('\n'), 'a first output');
     cli.child.kill(signal);
 
-    const exit = await cli.exited; // while its stdin is still open
+    const exit = await cli.exit(); // while its stdin is still open
     assert.deepEqual(exit, { code, signal: null }, cli.stderr);
     const lines = cli.stderr.split('\n').filter((line) => line !== '');
     assert.match(lines[0] ?? '', new RegExp(`^tidemark: ${signal}: stopping; finishing the \\d+ messages in flight`));
@@ -118,10 +61,10 @@ for (const [signal, code] of [
 // cli-hang.js never settles, so the messages at offsets 0-2 stay in flight.
 // The malformed line after them is written out without reaching a worker:
 // once it is on stdout, those three have been read and the handlers are in place.
-async function hanging(t: TestContext, extra: readonly string[]): Promise<Cli> {
-  const cli = new Cli(t, ['--transform', fixture('cli-hang.js'), '--threads', '1', ...extra]);
+async function hanging(t: TestContext, extra: readonly string[]): Promise<CliSession> {
+  const cli = new CliSession(t, ['--quiet', '--transform', fixture('cli-hang.js'), '--threads', '1', ...extra]);
   cli.write(['{"value":0}', '{"value":1}', '{"value":2}', 'not json']);
-  await cli.until(() => cli.stdout.includes('\n'));
+  await cli.until(() => cli.stdout.includes('\n'), 'the malformed line written out');
   assert.equal(outputOffsets(cli.stdout)[0], 3);
   return cli;
 }
@@ -129,10 +72,10 @@ async function hanging(t: TestContext, extra: readonly string[]): Promise<Cli> {
 test('run: a second SIGINT exits at once with 130 and names the committed offset', async (t) => {
   const cli = await hanging(t, []);
   cli.child.kill('SIGINT');
-  await cli.until(() => cli.stderr.includes('stopping'));
+  await cli.until(() => cli.stderr.includes('stopping'), 'the first signal seen');
   cli.child.kill('SIGINT');
 
-  const exit = await cli.exited;
+  const exit = await cli.exit();
   assert.deepEqual(exit, { code: 130, signal: null }, cli.stderr);
   assert.match(cli.stderr, /^tidemark: SIGINT: stopping; finishing the 3 messages in flight/);
   assert.match(
@@ -145,7 +88,7 @@ test('run --shutdown-timeout: when draining takes longer, it exits non-zero nami
   const cli = await hanging(t, ['--shutdown-timeout', '200']);
   cli.child.kill('SIGINT');
 
-  const exit = await cli.exited;
+  const exit = await cli.exit();
   assert.equal(exit.signal, null);
   assert.equal(exit.code, 1, cli.stderr);
   assert.match(

@@ -4,17 +4,7 @@ import { Registry } from 'prom-client';
 import { Engine } from '../src/index.js';
 import type { MessageTrace } from '../src/index.js';
 import { fixture, transport } from './helpers/gates.js';
-
-/** The samples of a registry as `name{labels}` → value. */
-async function samples(registry: Registry): Promise<Map<string, number>> {
-  const found = new Map<string, number>();
-  for (const line of (await registry.metrics()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    found.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return found;
-}
+import { parseSamples } from './helpers/prometheus.js';
 
 test('metrics under failure: failed, retried, late, restarts and the failed outcome have the values the run determines', async (t) => {
   const registry = new Registry();
@@ -47,7 +37,7 @@ test('metrics under failure: failed, retried, late, restarts and the failed outc
   const stages = acks.sort((a, b) => a.offset - b.offset).map((trace) => trace.stage);
   assert.deepEqual(stages, ['acked', 'acked', 'failed', 'acked', 'acked'], 'the ack event reports the final outcome');
 
-  const metrics = await samples(registry);
+  const metrics = parseSamples(await registry.metrics());
   const value = (key: string): number | undefined => metrics.get(key);
   assert.equal(value('tidemark_messages_read_total'), 5);
   assert.equal(value('tidemark_messages_acked_total'), 5);

@@ -4,23 +4,11 @@ import { Registry } from 'prom-client';
 import { Engine } from '../src/index.js';
 import type { MessageTrace } from '../src/index.js';
 import { Gates, fixture, transport } from './helpers/gates.js';
+import { sample as value, scrape } from './helpers/prometheus.js';
 import { until } from './helpers/wait.js';
 import { metricNames } from './helpers/metric-names.js';
 
 const names: readonly string[] = metricNames;
-
-/** Scrape /metrics over real HTTP and read the samples as `name{labels}` → value. */
-async function scrape(port: number): Promise<Map<string, number>> {
-  const response = await fetch(`http://127.0.0.1:${port}/metrics`);
-  assert.equal(response.status, 200);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
 
 /** Epoch ms as the engine's clock reads it (`performance.timeOrigin + performance.now()`). */
 const clock = (): number => performance.timeOrigin + performance.now();
@@ -29,12 +17,6 @@ const clock = (): number => performance.timeOrigin + performance.now();
 function between(actual: number, low: number, high: number, what: string): void {
   assert.ok(actual >= low && actual <= high, `${what}: ${actual} is not within [${low}, ${high}]`);
 }
-
-const value = (samples: Map<string, number>, key: string): number => {
-  const found = samples.get(key);
-  assert.notEqual(found, undefined, `no sample ${key}`);
-  return found as number;
-};
 
 test('a scrape during a run shows every metric, and the values move as the run goes on', async (t) => {
   const engine = new Engine({

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { cli, packageDir } from './cli.js';
-import { WAIT_LIMIT_MS, within } from './wait.js';
+import { within } from './wait.js';
 
 // A `tidemark run` that the test talks to while it runs: its stdin stays
 // open until the test ends it, and the test waits on what it has printed
@@ -94,35 +94,5 @@ export class CliSession {
   #seen(append: () => void): void {
     append();
     for (const waiter of this.#waiters) waiter();
-  }
-}
-
-/** Scrape /metrics over HTTP and read the samples as `name{labels}` → value. */
-export async function scrape(port: number): Promise<Map<string, number>> {
-  const response = await within(fetch(`http://127.0.0.1:${port}/metrics`), `a scrape of port ${port}`);
-  assert.equal(response.status, 200);
-  assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
-  const samples = new Map<string, number>();
-  for (const line of (await response.text()).split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
-
-/**
- * Scrape until `ready(samples)` holds (each scrape a real request, no timer
- * between them); fails saying `what`, with the last samples, past the bound.
- */
-export async function scrapeUntil(port: number, ready: (samples: Map<string, number>) => boolean, what: string): Promise<Map<string, number>> {
-  const deadline = performance.now() + WAIT_LIMIT_MS;
-  for (;;) {
-    const samples = await scrape(port);
-    if (ready(samples)) return samples;
-    if (performance.now() > deadline) {
-      const tidemark = [...samples].filter(([name]) => name.startsWith('tidemark_') && !name.startsWith('tidemark_stage'));
-      throw new Error(`still waiting after ${WAIT_LIMIT_MS} ms for ${what}; last scrape: ${JSON.stringify(tidemark)}`);
-    }
   }
 }
