@@ -1,3 +1,5 @@
+import { now } from './message-state.js';
+
 /**
  * Fires `idle` once the source has been waited on for `after` ms without
  * giving anything. Armed when the reader starts waiting (and again when the
@@ -31,14 +33,26 @@ export class IdleTimer {
   arm(): void {
     if (!this.#waiting) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      if (this.#waiting) this.#idle();
-    }, this.#after);
-    this.#timer.unref();
+    this.#wait(now() + this.#after);
   }
 
   stop(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+  }
+
+  /**
+   * Call `idle` at `due` by the clock the idle check reads (`now()`, as the
+   * read times are taken). A timer counts from the event loop's time, taken
+   * when the loop turn began, so it can fire up to a turn early; the check
+   * would then refuse, and nothing would arm the timer again until the
+   * source gives something. So an early timer waits out the rest.
+   */
+  #wait(due: number): void {
+    this.#timer = setTimeout(() => {
+      if (now() < due) this.#wait(due);
+      else if (this.#waiting) this.#idle();
+    }, Math.max(0, due - now()));
+    this.#timer.unref();
   }
 }
