@@ -60,6 +60,12 @@ export class SourceReader<T> {
         }
         const result = this.#async ? await this.#nextAsync() : (this.#iterator as Iterator<T>).next();
         if (result.done === true) break;
+        // The run may have lost its room while the source was awaited (a
+        // batch sealed on idle, a retry back in the input buffer): the item
+        // waits here until there is room again. After a stop it is not
+        // taken: it was never read as far as the committed offset goes.
+        while (!this.#isStopped && !this.#hooks.canRead()) await this.#room.wait();
+        if (this.#isStopped) break;
         this.#hooks.accept(result.value);
       }
     } finally {
