@@ -1,0 +1,3 @@
+// The same behaviour test over the task transport (one piscina task per message).
+process.env.TIDEMARK_TEST_TRANSPORT = 'task';
+await import('../ordered-retry-head.test.js');
