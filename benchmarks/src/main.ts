@@ -80,7 +80,7 @@ if (values.suite === 'skew' || values.suite === 'all') {
   const checksText = checkTable(checks);
   const legend =
     'Efficiency is msg/s over the oracle msg/s: the same seeded latencies through an in-process, work-conserving executor ' +
-    'with the same concurrency, on the same timers, without threads (run in this process just before each scenario; ' +
+    'with the same concurrency, waiting as the family\'s transform spends its latency, without threads (run in this process just before each scenario; ' +
     'async and batch share it). Worker busy share comes from the same worker timestamps as msg/s: not an independent check.';
   console.log(`## Latency skew: async vs batch\n\n${table}\n\n${legend}\n\n### Checks\n\n${checksText}\n`);
   await writeFile(join(values.out, 'skew.json'), JSON.stringify({ machine: host, results, checks }, null, 2));

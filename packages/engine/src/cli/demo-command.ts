@@ -36,7 +36,7 @@ export async function demoCommand(options: DemoOptions): Promise<void> {
       `${options.family} transform, ${options.concurrency} in flight; ${cpus()[0]?.model ?? 'cpu'} x${availableParallelism()}, Node ${process.version}`,
   );
   const { json, quiet, report, ...workload } = options;
-  log(`  running the oracle (${options.concurrency} slots on this thread, the same timers, no workers)...`);
+  log(`  running the oracle (${options.concurrency} slots on this thread, each waiting as the ${options.family} transform does, no workers)...`);
   const oracle = await runSkewOracle(workload);
   log(`  oracle: ${oracle.throughput.toFixed(0)} msg/s, ${oracle.seconds.toFixed(2)} s`);
   const results: SkewRun[] = [];

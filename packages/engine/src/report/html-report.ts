@@ -45,7 +45,7 @@ export function renderReport(data: ReportData): string {
     'Each scenario runs the same seeded latencies twice: <b class="async">async</b> keeps the target number of messages ' +
     'at the workers and forwards each result when it is ready; <b class="batch">batch</b> reads a batch of that size, ' +
     'waits for its slowest message, acks, and reads the next. The <b>oracle</b> runs the same latencies through as many ' +
-    'work-conserving slots on the main thread, on the same timers and without threads; efficiency is a run\'s throughput over its.</p></header>\n<main>' +
+    'work-conserving slots on the main thread, waiting as the transform spends its latency, without threads; efficiency is a run\'s throughput over its.</p></header>\n<main>' +
     `<section><h2>Summary</h2>${summaryTable(pairs)}</section>\n` +
     `<section><h2>Throughput</h2><figure>${throughputChart(pairs)}` +
     '<figcaption>Messages acked per second between the first and the last read (the steady state).</figcaption></figure></section>\n' +
