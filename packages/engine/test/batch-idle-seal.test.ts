@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { Engine } from '../src/index.js';
 import type { EngineRecord } from '../src/index.js';
-import { Gates, fixture, transport } from './helpers/gates.js';
+import { Gates, gatedEngine } from './helpers/gates.js';
 import { until, within } from './helpers/wait.js';
 
 // Batch mode closes a partial batch when the source has given nothing for
@@ -34,18 +33,12 @@ const offsetOf = (result: IteratorResult<EngineRecord>): number | undefined => (
 
 test('a source that stalls mid-batch: the partial batch is closed and handed over, and the watermark advances once it is acked', async (t) => {
   const gates = new Gates(7);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 4,
     mode: 'batch',
     batchSize: 4,
     watermark: { maxOutOfOrderness: 20, idleAfter: 0 },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   // The engine's idle timer does not hold the process open (a real source's
   // I/O would); the bounded waits below do.
@@ -83,18 +76,12 @@ test('a source that stalls mid-batch: the partial batch is closed and handed ove
 
 test('a message the source gives after the partial batch was closed waits for that batch to be acked', async (t) => {
   const gates = new Gates(4);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 4,
     mode: 'batch',
     batchSize: 4,
     watermark: { idleAfter: 0 },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   for (let i = 0; i < 4; i++) gates.open(i);
   const source = stallingSource(gates, [1, 2], [3, 4]);
@@ -117,18 +104,12 @@ test('a message the source gives after the partial batch was closed waits for th
 
 test('aborting after a partial batch was closed still hands over what was read, in order, and ends', async (t) => {
   const gates = new Gates(4);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 4,
     mode: 'batch',
     batchSize: 4,
     watermark: { idleAfter: 0 },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   const source = stallingSource(gates, [1, 2, 3], [4]);
   const controller = new AbortController();

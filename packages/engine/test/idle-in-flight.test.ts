@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import fc from 'fast-check';
 import { Engine } from '../src/index.js';
 import type { EngineRecord } from '../src/index.js';
-import { Gates, fixture, transport } from './helpers/gates.js';
+import { Gates, fixture, gatedEngine, transport } from './helpers/gates.js';
 import { assertRecordsMatchModel, assertWatermarkRule, runStepped } from './helpers/stepped-run.js';
 import { until, within } from './helpers/wait.js';
 
@@ -17,16 +17,10 @@ import { until, within } from './helpers/wait.js';
 
 test('idle advance waits for the messages in flight, then rises to the largest event time seen', async (t) => {
   const gates = new Gates(4);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 4,
     watermark: { maxOutOfOrderness: 500, idleAfter: 0 },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   // The engine's idle timer does not hold the process open (a real source's
   // I/O would); the bounded waits below do.

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Engine, InvalidMessageError, TransformError } from '../src/index.js';
+import { InvalidMessageError, TransformError } from '../src/index.js';
 import type { EngineRecord, MessageTrace, SourceRecord } from '../src/index.js';
-import { Gates, fixture, transport } from './helpers/gates.js';
+import { Gates, gatedEngine } from './helpers/gates.js';
 import { until, within } from './helpers/wait.js';
 
 // Ordered mode, output buffer under `block`: a message starts only while
@@ -25,18 +25,12 @@ async function rest(records: AsyncGenerator<EngineRecord>, first: Promise<Iterat
 
 test('a retrying head message starts again with the output buffer full of failed records behind it', async (t) => {
   const gates = new Gates(1);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 2,
     ordering: 'ordered',
     retry: { attempts: 2, backoff: { initial: 1, max: 1 } },
     buffers: { output: { messages: 2 } },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   const acks = new Map<number, MessageTrace>();
   engine.on('ack', (trace) => acks.set(trace.offset, trace));
@@ -71,18 +65,12 @@ test('a retrying head message starts again with the output buffer full of failed
 
 test('a retrying head message starts again with the output buffer full by bytes, and one behind it failed every try', async (t) => {
   const gates = new Gates(3);
-  const engine = new Engine({
-    transport,
-    transform: fixture('gated.js'),
+  const engine = gatedEngine(t, gates, {
     threads: 1,
     concurrency: 3,
     ordering: 'ordered',
     retry: { attempts: 2, backoff: { initial: 1, max: 1 } },
     buffers: { output: { messages: 10, bytes: 16 } },
-  });
-  t.after(() => {
-    for (let i = 0; i < gates.count; i++) gates.open(i); // close() lets the workers finish what they hold
-    return engine.close();
   });
   const acks = new Map<number, MessageTrace>();
   engine.on('ack', (trace) => acks.set(trace.offset, trace));
