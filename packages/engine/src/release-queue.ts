@@ -104,36 +104,45 @@ export class OrderedRelease implements ReleaseQueue {
 
 /**
  * Batch mode: nothing leaves until every message of the batch has settled
- * and the batch is sealed (all of it read); then the batch leaves in read order.
+ * and the batch is sealed (all of it read); then the batch leaves in read
+ * order. Sealed batches queue: one read while the previous is still in
+ * flight (only the item a stop takes from the reader, see `SourceReader`)
+ * leaves after it.
  */
 export class BatchRelease implements ReleaseQueue {
   readonly #ordered = new OrderedRelease();
-  #settled = 0;
-  #sealed = -1;
+  /** Settled messages by batch number. */
+  readonly #settled = new Map<number, number>();
+  /** Lengths of the sealed batches not yet gone, oldest first. */
+  readonly #sealed = new Deque<number>();
+  /** The batch number of the oldest sealed batch. */
+  #head = 0;
   #released = 0;
 
   add(state: MessageState): void {
     this.#ordered.add(state);
-    this.#settled++;
+    this.#settled.set(state.batch, (this.#settled.get(state.batch) ?? 0) + 1);
   }
 
   /** The batch being read is complete at `length` messages. */
   seal(length: number): void {
-    this.#sealed = length;
+    this.#sealed.push(length);
   }
 
-  /** Whether the batch being read was sealed and has not left yet. */
+  /** Whether a sealed batch has not left yet. */
   get sealed(): boolean {
-    return this.#sealed >= 0;
+    return this.#sealed.size > 0;
   }
 
   take(): MessageState | undefined {
-    if (this.#sealed < 0 || this.#settled < this.#sealed) return undefined;
+    const length = this.#sealed.peek();
+    if (length === undefined || (this.#settled.get(this.#head) ?? 0) < length) return undefined;
     const state = this.#ordered.take();
-    if (state !== undefined && ++this.#released === this.#sealed) {
-      this.#settled -= this.#sealed;
+    if (state !== undefined && ++this.#released === length) {
+      this.#settled.delete(this.#head);
+      this.#sealed.shift();
+      this.#head++;
       this.#released = 0;
-      this.#sealed = -1;
     }
     return state;
   }

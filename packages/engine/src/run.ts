@@ -198,7 +198,7 @@ export class Run {
       await reading;
       if (failure !== undefined) throw failure.error;
     } finally {
-      this.#reader.stop();
+      this.#reader.stop(false); // a no-op unless the consumer went away
       this.#idle.stop();
       hooks.signal?.removeEventListener('abort', abort);
       hooks.finished();

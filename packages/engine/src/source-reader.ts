@@ -27,6 +27,8 @@ export class SourceReader<T> {
   readonly #stopped: Promise<IteratorResult<T>>;
   #stop: () => void = () => {};
   #isStopped = false;
+  /** An item the source gave while the run had no room for it. */
+  #held: IteratorYieldResult<T> | undefined;
   #done = false;
 
   constructor(source: Source<T>, hooks: ReaderHooks<T>) {
@@ -59,13 +61,17 @@ export class SourceReader<T> {
           continue;
         }
         const result = this.#async ? await this.#nextAsync() : (this.#iterator as Iterator<T>).next();
-        if (result.done === true) break;
-        // The run may have lost its room while the source was awaited (a
-        // batch sealed on idle, a retry back in the input buffer): the item
-        // waits here until there is room again. After a stop it is not
-        // taken: it was never read as far as the committed offset goes.
-        while (!this.#isStopped && !this.#hooks.canRead()) await this.#room.wait();
-        if (this.#isStopped) break;
+        // An item that comes after a stop is not taken: the committed offset does not pass it.
+        if (result.done === true || this.#isStopped) break;
+        if (!this.#hooks.canRead()) {
+          // The run lost its room while the source was awaited (a batch
+          // sealed on idle, a retry back in the input buffer): the item is
+          // held here until there is room, and a stop takes it at once.
+          this.#held = result;
+          while (this.#held !== undefined && !this.#hooks.canRead()) await this.#room.wait();
+          if (this.#held === undefined) break; // stop() took it
+          this.#held = undefined;
+        }
         this.#hooks.accept(result.value);
       }
     } finally {
@@ -80,10 +86,18 @@ export class SourceReader<T> {
     this.#room.notify();
   }
 
-  /** Stop reading (an abort, `close()`, or the consumer went away). */
-  stop(): void {
+  /**
+   * Stop reading (an abort, `close()`, or the consumer went away). An item
+   * the source gave that was held for room is taken now, whatever the
+   * buffers hold, so that it is handed over with the drain; unless
+   * `takeHeld` is false (the consumer went away: nothing will be handed over).
+   */
+  stop(takeHeld = true): void {
     if (this.#isStopped) return;
     this.#isStopped = true;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held !== undefined && takeHeld) this.#hooks.accept(held.value);
     this.#stop();
     this.#room.notify();
   }
