@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MessagePort } from 'node:worker_threads';
 import type { TestContext } from 'node:test';
 import { Engine } from '../src/index.js';
 import type { EngineOptions, EngineRecord, SourceRecord } from '../src/index.js';
@@ -108,4 +109,35 @@ test('outputs over ringBytes / 4 made in the worker come back by postMessage, in
           : pattern(length);
     assert.deepEqual(record.value, expected, `offset ${record.offset}: a ${kind} of ${length} bytes`);
   }
+});
+
+test('ringBytes 4096, one message at a time: a value goes by postMessage exactly when its record is over ringBytes / 4', async (t) => {
+  // One message in flight, so the ring is empty at each send and only the
+  // record's size decides its path. The engine's posts to its workers are
+  // counted where they leave (MessagePort.prototype.postMessage on this
+  // thread), by the payload size each carries.
+  const posted: number[] = [];
+  const post = MessagePort.prototype.postMessage;
+  MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
+    const record = message as { slot?: unknown; payload?: unknown };
+    if (typeof record?.slot === 'number' && record.payload instanceof ArrayBuffer) posted.push(record.payload.byteLength);
+    return (post as (...args: unknown[]) => void).call(this, message, ...rest);
+  } as typeof MessagePort.prototype.postMessage;
+  t.after(() => {
+    MessagePort.prototype.postMessage = post;
+  });
+  const lengths = [0, 1, 1007, 1008, 1009, 1016, 4096];
+  const source: SourceRecord[] = lengths.flatMap((length) => [
+    { value: 'x'.repeat(length) },
+    { value: Buffer.from(pattern(length)) },
+    { value: pattern(length) },
+  ]);
+  source.push({ value: 'é'.repeat(504) }, { value: 'é'.repeat(505) }, { value: 'z'.repeat(998), key: 'kk' }, { value: 'z'.repeat(999), key: 'kk' });
+  assertEcho(await run(t, { ringBytes: 4096, concurrency: 1 }, source), source);
+  // A record is the 8-byte header, the key's bytes and the value's: at most 1016.
+  const expected = source
+    .map(({ value, key }) => ({ size: typeof value === 'string' ? Buffer.byteLength(value) : (value as Uint8Array).byteLength, key: Buffer.byteLength(key ?? '') }))
+    .filter(({ size, key }) => 8 + key + size > 1016)
+    .map(({ size }) => size);
+  assert.deepEqual(posted, expected, 'the values posted, by size, in order');
 });
