@@ -89,7 +89,9 @@ export class RingTransport implements Transport {
   #dispatch(state: MessageState): void {
     let best: WorkerLink | undefined;
     for (const link of this.#links) if (best === undefined || link.room > best.room) best = link;
-    // No room only while a dead worker's replacement starts: wait for it.
+    // No room when the in-flight target is above the workers' slots
+    // (threads * tasksPerThread < concurrency), or while a dead worker's
+    // replacement starts: wait, oldest first, for a slot to free.
     if (best === undefined || best.room === 0) this.#waiting.push(state);
     else best.send(state, this.#counted);
   }
