@@ -15,7 +15,7 @@ import type { MetricsRatio } from './overhead-checks.js';
 import { engineRun } from './overhead-engine.js';
 import { warmupMessages } from './overhead-loop.js';
 import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
-import { piscinaBest, piscinaDefaults, pMapPiscina, poolifierBest, tinypoolBest } from './overhead-pools.js';
+import { piscinaBest, piscinaBestAsync, piscinaDefaults, pMapPiscina, poolifierBest, tinypoolBest } from './overhead-pools.js';
 import { rawPostMessage, rawPostMessageBatched } from './overhead-raw.js';
 
 const { values } = parseArgs({
@@ -35,12 +35,13 @@ const progress = (line: string) => console.error(`  ${line}`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en');
 
 // ── overhead ────────────────────────────────────────────────────────────────
-// `baseline` marks the row the ratio column divides by: piscina at its best.
+// `baseline` marks the rows the ratio column divides by the faster of: piscina at its best.
 const runs: { label: string; baseline?: true; run: (o: OverheadOptions) => Promise<OverheadResult> }[] = [
   { label: 'engine ring', run: (o) => engineRun({ ...o, transport: 'ring' }) },
   { label: 'engine ring + metrics', run: (o) => engineRun({ ...o, transport: 'ring', metrics: true }) },
   { label: 'engine task', run: (o) => engineRun({ ...o, transport: 'task' }) },
   { label: 'piscina', baseline: true, run: piscinaBest },
+  { label: 'piscina atomics async', baseline: true, run: piscinaBestAsync },
   { label: 'tinypool', run: tinypoolBest },
   { label: 'poolifier', run: poolifierBest },
   { label: 'piscina defaults', run: piscinaDefaults },
@@ -58,11 +59,14 @@ for (const concurrency of [64, 256]) {
 }
 const rate = (concurrency: number, label: string) =>
   overhead.find((r) => r.concurrency === concurrency && r.label === label)?.messagesPerSecond ?? Number.NaN;
+/** The faster piscina configuration at `concurrency`: the baseline. */
+const baselineAt = (concurrency: number) =>
+  overhead.filter((r) => r.concurrency === concurrency && r.baseline).reduce((best, r) => (r.messagesPerSecond > best.messagesPerSecond ? r : best));
 const overheadTable = markdownTable(
   [
     ['run', 'concurrency', 'messages/s', 'ns/message', 'vs piscina at its best'],
     ...overhead.map((r) => {
-      const best = overhead.find((p) => p.concurrency === r.concurrency && p.baseline);
+      const best = baselineAt(r.concurrency);
       return [r.name, String(r.concurrency), fmt(r.messagesPerSecond), fmt(r.nsPerMessage), best ? `${(r.messagesPerSecond / best.messagesPerSecond).toFixed(2)}x` : ''];
     }),
   ],
@@ -71,20 +75,25 @@ const overheadTable = markdownTable(
 const peersLine = [64, 256]
   .map(
     (c) =>
-      `c${c}: piscina ${fmt(rate(c, 'piscina'))}, poolifier ${fmt(rate(c, 'poolifier'))}, tinypool ${fmt(rate(c, 'tinypool'))} ` +
+      `c${c}: piscina ${fmt(baselineAt(c).messagesPerSecond)}, poolifier ${fmt(rate(c, 'poolifier'))}, tinypool ${fmt(rate(c, 'tinypool'))} ` +
       `against the engine's ${fmt(rate(c, 'engine ring'))} (ring) trivial msg/s`,
   )
   .join('; ');
 
 // Metrics on vs off: on a 2-core machine one pair of runs is noisy, so each
-// concurrency alternates off and on three times and compares the medians.
+// concurrency runs five pairs and compares the medians. Which of a pair goes
+// first alternates (off-on, on-off, ...): a run's place in the pair moves its
+// figure by several percent here, which would otherwise count for one side.
+const metricsReps = 5;
 const metricsRatios: MetricsRatio[] = [];
 for (const concurrency of [64, 256]) {
   const off: number[] = [];
   const on: number[] = [];
-  for (let rep = 0; rep < 3; rep++) {
-    off.push((await engineRun({ messages, concurrency, threads, transport: 'ring' })).messagesPerSecond);
-    on.push((await engineRun({ messages, concurrency, threads, transport: 'ring', metrics: true })).messagesPerSecond);
+  for (let rep = 0; rep < metricsReps; rep++) {
+    for (const metrics of rep % 2 === 0 ? [false, true] : [true, false]) {
+      const rate = (await engineRun({ messages, concurrency, threads, transport: 'ring', metrics })).messagesPerSecond;
+      (metrics ? on : off).push(rate);
+    }
   }
   const ratio = median(on) / median(off);
   progress(`c${concurrency} metrics on/off: ${fmt(median(on))} / ${fmt(median(off))} = ${ratio.toFixed(3)}`);
@@ -131,7 +140,7 @@ ${overheadTable}
 
 Peers at their best: ${peersLine}.
 
-Metrics on / off (engine ring, medians of 3 alternating runs each):
+Metrics on / off (engine ring, medians of ${metricsReps} pairs, the first of each pair alternating):
 
 ${checkTable(checks)}
 

@@ -46,9 +46,15 @@ async function measure(
   }
 }
 
-function piscina(options: OverheadOptions, tuned: boolean): Pool {
+function piscina(options: OverheadOptions, tuned: boolean, mode?: 'async'): Pool {
   const perWorker = tuned ? { concurrentTasksPerWorker: tasksPerWorker(options) } : {};
-  const pool = new Piscina<number, number>({ filename: trivialUrl.href, minThreads: options.threads, maxThreads: options.threads, ...perWorker });
+  const pool = new Piscina<number, number>({
+    filename: trivialUrl.href,
+    minThreads: options.threads,
+    maxThreads: options.threads,
+    ...perWorker,
+    ...(mode === undefined ? {} : { atomics: mode }),
+  });
   const { concurrentTasksPerWorker, atomics } = pool.options;
   return {
     settings: `threads ${options.threads}, concurrentTasksPerWorker ${concurrentTasksPerWorker}, atomics ${atomics}`,
@@ -57,9 +63,14 @@ function piscina(options: OverheadOptions, tuned: boolean): Pool {
   };
 }
 
-/** piscina at its best: `concurrentTasksPerWorker` at the in-flight share; the overhead table's baseline. */
+/** piscina at its best: `concurrentTasksPerWorker` at the in-flight share, `atomics` at its default; with {@link piscinaBestAsync}, the overhead table's baseline. */
 export function piscinaBest(options: OverheadOptions): Promise<OverheadResult> {
   return measure(options, 'piscina, tasks at the workers', () => piscina(options, true));
+}
+
+/** piscina at its best with `atomics: 'async'` (a worker waits for tasks without blocking its event loop); the faster piscina row is the baseline. */
+export function piscinaBestAsync(options: OverheadOptions): Promise<OverheadResult> {
+  return measure(options, 'piscina, tasks at the workers', () => piscina(options, true, 'async'));
 }
 
 /** piscina with every option at its default (one task per worker). */
