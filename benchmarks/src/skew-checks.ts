@@ -1,3 +1,4 @@
+import { scenarioKey } from '@tidemark/engine/workload';
 import type { SkewResult } from '@tidemark/engine/workload';
 import type { Check } from './check.js';
 
@@ -21,7 +22,7 @@ export const skewBars = {
 export function skewChecks(results: readonly SkewResult[]): Check[] {
   const checks: Check[] = [];
   for (const async of results.filter((r) => r.mode === 'async')) {
-    const batch = results.find((r) => r.mode === 'batch' && sameScenario(r, async));
+    const batch = results.find((r) => r.mode === 'batch' && scenarioKey(r) === scenarioKey(async));
     const ratio = batch === undefined ? Number.NaN : async.throughput / batch.throughput;
     const where = `${async.family}/${async.distribution}/c${async.concurrency}`;
     if (async.family !== 'cpu' && async.concurrency === 32) {
@@ -39,15 +40,4 @@ export function skewChecks(results: readonly SkewResult[]): Check[] {
     }
   }
   return checks;
-}
-
-function sameScenario(a: SkewResult, b: SkewResult): boolean {
-  return (
-    a.family === b.family &&
-    a.distribution === b.distribution &&
-    a.concurrency === b.concurrency &&
-    a.meanMs === b.meanMs &&
-    a.messages === b.messages &&
-    a.seed === b.seed
-  );
 }

@@ -1,3 +1,4 @@
+import { scenarioKey } from '../workload/skew-scenario.js';
 import type { SkewRun } from '../workload/skew-scenario.js';
 
 /** One scenario's runs: the same seeded latencies in each mode, either may be missing. */
@@ -27,8 +28,4 @@ export function scenarioPairs(runs: readonly SkewRun[]): ScenarioPair[] {
 
 function scenarioLabel(run: SkewRun): string {
   return `${run.family} · ${run.distribution} · ${run.concurrency} in flight · ${run.meanMs} ms mean · ${run.messages.toLocaleString('en-US')} msg`;
-}
-
-function scenarioKey(run: SkewRun): string {
-  return JSON.stringify([run.family, run.distribution, run.concurrency, run.threads, run.messages, run.meanMs, run.seed]);
 }

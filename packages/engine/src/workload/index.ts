@@ -4,7 +4,7 @@ export { exactWait, runOracle, skewWait } from './oracle.js';
 export type { OracleOptions, OracleRun } from './oracle.js';
 export { seededRandom, standardNormal } from './random.js';
 export { mean, percentile } from './stats.js';
-export { defaultThreads, runSkewOracle, runSkewScenario, skewLatencies } from './skew-scenario.js';
+export { defaultThreads, runSkewOracle, runSkewScenario, scenarioKey, skewLatencies } from './skew-scenario.js';
 export type { SkewFamily, SkewHooks, SkewOracle, SkewResult, SkewRun, SkewScenario } from './skew-scenario.js';
 export { steadyState, summarizeSkew } from './skew-summary.js';
 export type { SkewFigures, SkewSummaryInput, SkewTimes, SteadyState } from './skew-summary.js';

@@ -42,6 +42,11 @@ export interface SkewResult extends Required<SkewScenario>, SkewFigures {
 /** The oracle figures a run is compared with; async and batch of one scenario share them. */
 export type SkewOracle = Pick<OracleRun, 'throughput' | 'meanMs'>;
 
+/** What tells scenarios apart, the mode aside: the async and batch runs of one scenario share it. */
+export function scenarioKey(s: Omit<Required<SkewScenario>, 'mode'>): string {
+  return JSON.stringify([s.family, s.distribution, s.concurrency, s.threads, s.messages, s.meanMs, s.seed]);
+}
+
 /** The threads a family runs on when the scenario does not say. */
 export function defaultThreads(family: SkewFamily, concurrency: number): number {
   return family === 'blocking' ? concurrency : availableParallelism();

@@ -1,4 +1,5 @@
 import { markdownTable } from 'markdown-table';
+import { scenarioKey } from './skew-scenario.js';
 import type { SkewResult } from './skew-scenario.js';
 
 /**
@@ -35,7 +36,7 @@ export function skewTable(results: readonly SkewResult[]): string {
     'mean ms (measured / oracle / sampled)',
   ];
   const rows = results.map((r) => {
-    const batch = r.mode === 'async' ? results.find((b) => b.mode === 'batch' && sameScenario(b, r)) : undefined;
+    const batch = r.mode === 'async' ? results.find((b) => b.mode === 'batch' && scenarioKey(b) === scenarioKey(r)) : undefined;
     return [
       r.family,
       r.distribution,
@@ -56,16 +57,4 @@ export function skewTable(results: readonly SkewResult[]): string {
     ];
   });
   return markdownTable([header, ...rows], { align: ['l', 'l', 'r', 'r', 'l', ...Array<'r'>(11).fill('r')] });
-}
-
-function sameScenario(a: SkewResult, b: SkewResult): boolean {
-  return (
-    a.family === b.family &&
-    a.distribution === b.distribution &&
-    a.concurrency === b.concurrency &&
-    a.threads === b.threads &&
-    a.meanMs === b.meanMs &&
-    a.seed === b.seed &&
-    a.messages === b.messages
-  );
 }
