@@ -29,17 +29,14 @@ function stallingSource(gates: Gates, before: readonly number[], after: readonly
   return source;
 }
 
+/** Batches of 4 on one thread, a partial batch closed as soon as the source stalls. */
+const batchOfFour = { threads: 1, concurrency: 4, mode: 'batch', batchSize: 4, watermark: { idleAfter: 0 } } as const;
+
 const offsetOf = (result: IteratorResult<EngineRecord>): number | undefined => (result.done === true ? undefined : result.value.offset);
 
 test('a source that stalls mid-batch: the partial batch is closed and handed over, and the watermark advances once it is acked', async (t) => {
   const gates = new Gates(7);
-  const engine = gatedEngine(t, gates, {
-    threads: 1,
-    concurrency: 4,
-    mode: 'batch',
-    batchSize: 4,
-    watermark: { maxOutOfOrderness: 20, idleAfter: 0 },
-  });
+  const engine = gatedEngine(t, gates, { ...batchOfFour, watermark: { maxOutOfOrderness: 20, idleAfter: 0 } });
   // The engine's idle timer does not hold the process open (a real source's
   // I/O would); the bounded waits below do.
   const watermarks: number[] = [];
@@ -76,13 +73,7 @@ test('a source that stalls mid-batch: the partial batch is closed and handed ove
 
 test('a message the source gives after the partial batch was closed waits for that batch to be acked', async (t) => {
   const gates = new Gates(4);
-  const engine = gatedEngine(t, gates, {
-    threads: 1,
-    concurrency: 4,
-    mode: 'batch',
-    batchSize: 4,
-    watermark: { idleAfter: 0 },
-  });
+  const engine = gatedEngine(t, gates, batchOfFour);
   for (let i = 0; i < 4; i++) gates.open(i);
   const source = stallingSource(gates, [1, 2], [3, 4]);
   const records = engine.process(source.items());
@@ -104,13 +95,7 @@ test('a message the source gives after the partial batch was closed waits for th
 
 test('aborting after a partial batch was closed still hands over what was read, in order, and ends', async (t) => {
   const gates = new Gates(4);
-  const engine = gatedEngine(t, gates, {
-    threads: 1,
-    concurrency: 4,
-    mode: 'batch',
-    batchSize: 4,
-    watermark: { idleAfter: 0 },
-  });
+  const engine = gatedEngine(t, gates, batchOfFour);
   const source = stallingSource(gates, [1, 2, 3], [4]);
   const controller = new AbortController();
   const records = engine.process(source.items(), { signal: controller.signal });
@@ -139,7 +124,7 @@ test('aborting after a partial batch was closed still hands over what was read, 
 
 test('close() while the source has given a message that waits for the closed batch: it is handed over with the drain', async (t) => {
   const gates = new Gates(4);
-  const engine = gatedEngine(t, gates, { threads: 1, concurrency: 4, mode: 'batch', batchSize: 4, watermark: { idleAfter: 0 } });
+  const engine = gatedEngine(t, gates, batchOfFour);
   for (let i = 0; i < 4; i++) gates.open(i);
   const source = stallingSource(gates, [1, 2], [3, 4]);
   const records = engine.process(source.items());
