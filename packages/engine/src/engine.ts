@@ -1,18 +1,18 @@
 import { EventEmitter } from 'node:events';
-import type { BufferFill, BufferName } from './buffer-limit.js';
+import type { BufferFill, BufferName } from './buffers/buffer-limit.js';
 import { EngineBusyError, EngineClosedError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
-import type { MessageTrace } from './message-state.js';
-import { resolveOptions } from './resolve-options.js';
-import type { EngineOptions, ResolvedOptions } from './options.js';
-import { Run } from './run.js';
-import type { RunStats } from './run-hooks.js';
-import type { Source } from './source-reader.js';
+import type { MessageTrace } from './run/message-state.js';
+import { resolveOptions } from './options/resolve-options.js';
+import type { EngineOptions, ResolvedOptions } from './options/options.js';
+import { Run } from './run/run.js';
+import type { RunStats } from './run/run-hooks.js';
+import type { Source } from './source/source-reader.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';
-import { RingTransport } from './ring-transport.js';
-import { TaskTransport } from './task-transport.js';
-import type { Transport } from './transport.js';
+import { RingTransport } from './transport/ring-transport.js';
+import { TaskTransport } from './transport/task-transport.js';
+import type { Transport } from './transport/transport.js';
 
 /** Options of one {@link Engine.process} call. */
 export interface ProcessOptions {

@@ -13,11 +13,11 @@ export {
 } from './errors.js';
 export { drop, fanOut } from '@tidemark/workers';
 export type { EngineEvents, ProcessOptions } from './engine.js';
-export type { BufferOptions, EngineOptions, ResolvedOptions } from './options.js';
-export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffer-limit.js';
-export { sizeOf } from './size-of.js';
+export type { BufferOptions, EngineOptions, ResolvedOptions } from './options/options.js';
+export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffers/buffer-limit.js';
+export { sizeOf } from './buffers/size-of.js';
 export type { EngineRecord, FailedRecord, Output, SourceRecord } from './message.js';
-export type { MessageTrace, Stage } from './message-state.js';
-export type { RunStats } from './run-hooks.js';
-export type { Source } from './source-reader.js';
+export type { MessageTrace, Stage } from './run/message-state.js';
+export type { RunStats } from './run/run-hooks.js';
+export type { Source } from './source/source-reader.js';
 export type { Transform, TransformContext } from '@tidemark/workers';

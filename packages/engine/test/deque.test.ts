@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Deque } from '../src/deque.js';
+import { Deque } from '../src/buffers/deque.js';
 
 test('Deque behaves as an array used as a queue (push, unshift, shift, peek), across compactions', () => {
   fc.assert(

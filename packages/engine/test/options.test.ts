@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Engine, InvalidOptionError } from '../src/index.js';
 import type { EngineOptions } from '../src/index.js';
-import { resolveOptions } from '../src/resolve-options.js';
+import { resolveOptions } from '../src/options/resolve-options.js';
 import { fixture } from './helpers/gates.js';
 
 const transform = fixture('echo.js');

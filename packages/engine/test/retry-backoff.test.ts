@@ -3,14 +3,14 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import type { SerializedError } from '@tidemark/workers';
-import type { BufferLimit } from '../src/buffer-limit.js';
+import type { BufferLimit } from '../src/buffers/buffer-limit.js';
 import { TransformError } from '../src/errors.js';
-import { Intake } from '../src/intake.js';
-import type { MessageState } from '../src/message-state.js';
-import { resolveOptions } from '../src/resolve-options.js';
-import { Scheduler, backoff } from '../src/scheduler.js';
-import type { RetryPolicy } from '../src/scheduler.js';
-import type { Completion, Transport } from '../src/transport.js';
+import { Intake } from '../src/source/intake.js';
+import type { MessageState } from '../src/run/message-state.js';
+import { resolveOptions } from '../src/options/resolve-options.js';
+import { Scheduler, backoff } from '../src/dispatch/scheduler.js';
+import type { RetryPolicy } from '../src/dispatch/scheduler.js';
+import type { Completion, Transport } from '../src/transport/transport.js';
 import { fixture } from './helpers/gates.js';
 
 // The retry backoff: `backoff()` as values, and the Scheduler's timers driven

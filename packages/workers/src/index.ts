@@ -16,3 +16,4 @@ export { CLONED, Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELD
 export type { PortRecord, ServeRequest } from './ring-layout.js';
 export { portValue } from './ring-serve.js';
 export { TimeoutError, withDeadline } from './deadline.js';
+export { now } from './clock.js';

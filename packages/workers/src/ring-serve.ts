@@ -2,6 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { threadId } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { ValueEncoder, decodeValue, Tag } from './codec.js';
+import { now } from './clock.js';
 import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
@@ -10,8 +11,6 @@ import { CLONED, Control, Field, INPUT_HEADER, NO_KEY, OUTPUT_HEADER, SLOT_FIELD
 import type { PortRecord, ServeRequest } from './ring-layout.js';
 import { serializeError } from './serialize-error.js';
 import type { Transform } from './transform.js';
-
-const origin = performance.timeOrigin;
 
 /** ms a worker with nothing running blocks before it looks at its port. */
 const portPoll = 20;
@@ -124,7 +123,7 @@ class RingServer {
     const row = slot * SLOT_FIELDS;
     const table = this.#table;
     table[row + Field.stage] = SlotStage.processing;
-    table[row + Field.startedAt] = origin + performance.now();
+    table[row + Field.startedAt] = now();
     this.#pending++;
     // Which message holds the thread: if the worker dies or hangs while this
     // is set, the engine knows whose fault it was and spares the others.
@@ -170,7 +169,7 @@ class RingServer {
       value = JSON.stringify(result);
     }
     const row = slot * SLOT_FIELDS;
-    this.#table[row + Field.endedAt] = origin + performance.now();
+    this.#table[row + Field.endedAt] = now();
     this.#table[row + Field.stage] = SlotStage.completed;
     this.#write(slot, status, value);
     if (--this.#pending === 0 && this.#idle !== undefined) this.#idle();

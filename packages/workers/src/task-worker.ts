@@ -4,6 +4,7 @@
  * that its error keeps its code and the engine can decide about retries.
  */
 import { parentPort, threadId } from 'node:worker_threads';
+import { now } from './clock.js';
 import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
@@ -13,7 +14,6 @@ import type { ServeRequest } from './ring-layout.js';
 import { serve } from './ring-serve.js';
 import { serializeError } from './serialize-error.js';
 
-const origin = performance.timeOrigin;
 
 // On the next turn: piscina loads this module with a synchronous require(),
 // which must have returned before the worker counts as loaded.
@@ -50,8 +50,4 @@ export default async function handle(
   } catch (error) {
     return { ok: false, error: serializeError(error), startedAt, endedAt: now(), threadId };
   }
-}
-
-function now(): number {
-  return origin + performance.now();
 }

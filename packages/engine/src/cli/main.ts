@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { overflowPolicies } from '../buffer-limit.js';
+import { overflowPolicies } from '../buffers/buffer-limit.js';
 import { TidemarkError } from '../errors.js';
 import { distributionNames } from '../workload/distributions.js';
 import { demoCommand } from './demo-command.js';

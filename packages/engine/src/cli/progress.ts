@@ -2,7 +2,7 @@
 import cliProgress from 'cli-progress';
 import type { Options, Params, SingleBar } from 'cli-progress';
 import type { Engine } from '../engine.js';
-import type { ResolvedOptions } from '../options.js';
+import type { ResolvedOptions } from '../options/options.js';
 
 /** What the progress display reads from a running engine (an {@link Engine} is one). */
 export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 'watermark'> & {

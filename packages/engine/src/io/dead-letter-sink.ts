@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { FailedRecord } from '../message.js';
-import type { MessageTrace } from '../message-state.js';
+import type { MessageTrace } from '../run/message-state.js';
 import { failedRecordData } from './ndjson-sink.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AnyRegistry as Registry } from '../options.js';
+import type { AnyRegistry as Registry } from '../options/options.js';
 
 /** One sample of a metric: its labels and value. */
 export interface Sample {

@@ -1,10 +1,10 @@
 import type { SerializedError } from '@tidemark/workers';
-import type { BufferLimit } from './buffer-limit.js';
-import { TransformError } from './errors.js';
-import { InputBuffer } from './input-buffer.js';
-import { now } from './message-state.js';
-import type { MessageState } from './message-state.js';
-import type { Transport } from './transport.js';
+import type { BufferLimit } from '../buffers/buffer-limit.js';
+import { TransformError } from '../errors.js';
+import { InputBuffer } from '../buffers/input-buffer.js';
+import { now } from '../run/message-state.js';
+import type { MessageState } from '../run/message-state.js';
+import type { Transport } from '../transport/transport.js';
 
 /** Retry settings, as resolved from the engine options. */
 export interface RetryPolicy {

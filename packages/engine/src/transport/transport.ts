@@ -1,5 +1,5 @@
 import type { SerializedError } from '@tidemark/workers';
-import type { MessageState } from './message-state.js';
+import type { MessageState } from '../run/message-state.js';
 
 /**
  * Called once per send with its outcome. Before calling, the transport has

@@ -1,7 +1,7 @@
 import type { BufferLimit, BufferName, Overflow } from './buffer-limit.js';
-import { BufferFullError } from './errors.js';
-import type { MessageState } from './message-state.js';
-import type { Scheduler } from './scheduler.js';
+import { BufferFullError } from '../errors.js';
+import type { MessageState } from '../run/message-state.js';
+import type { Scheduler } from '../dispatch/scheduler.js';
 
 /** What admission asks of its run. */
 export interface AdmissionHooks {

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidOptionError } from './errors.js';
+import { InvalidOptionError } from '../errors.js';
 
 /** The first problem zod found, as our error: the option's path, what it expects, and the value given. */
 export function toOptionError(issue: z.core.$ZodIssue | undefined, options: unknown): InvalidOptionError {

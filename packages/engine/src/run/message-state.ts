@@ -1,6 +1,6 @@
-import type { Overflow } from './buffer-limit.js';
-import type { TidemarkError } from './errors.js';
-import type { FailedRecord, Output } from './message.js';
+import type { Overflow } from '../buffers/buffer-limit.js';
+import type { TidemarkError } from '../errors.js';
+import type { FailedRecord, Output } from '../message.js';
 
 /** Where a message is in the engine (DESIGN.md, "stage"). */
 export type Stage =
@@ -68,12 +68,7 @@ export interface MessageState extends Mutable<MessageTrace> {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const origin = performance.timeOrigin;
-
-/** Epoch ms with sub-ms precision, comparable across threads. */
-export function now(): number {
-  return origin + performance.now();
-}
+export { now } from '@tidemark/workers';
 
 /** The record of one output value of a completed message. */
 export function outputRecord(state: MessageState, value: unknown): Output {

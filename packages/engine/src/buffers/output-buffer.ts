@@ -1,7 +1,7 @@
 import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
 import { reject } from './admission.js';
-import type { MessageState } from './message-state.js';
+import type { MessageState } from '../run/message-state.js';
 import type { ReleaseQueue } from './release-queue.js';
 import { sizeOf } from './size-of.js';
 

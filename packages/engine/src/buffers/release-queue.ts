@@ -1,5 +1,5 @@
 import { Deque } from './deque.js';
-import type { MessageState } from './message-state.js';
+import type { MessageState } from '../run/message-state.js';
 
 /**
  * Where settled messages wait to be handed to the consumer, and the order in

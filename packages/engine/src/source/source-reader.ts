@@ -1,5 +1,5 @@
-import { InvalidOptionError } from './errors.js';
-import { Wakeup } from './wakeup.js';
+import { InvalidOptionError } from '../errors.js';
+import { Wakeup } from '../run/wakeup.js';
 
 /** What `engine.process()` accepts: any iterable, sync or async. */
 export type Source<T> = Iterable<T> | AsyncIterable<T>;

@@ -18,7 +18,7 @@ import {
   serializeError,
 } from '@tidemark/workers';
 import type { PortRecord, SerializedError, ServeRequest } from '@tidemark/workers';
-import type { MessageState } from './message-state.js';
+import type { MessageState } from '../run/message-state.js';
 import type { Completion } from './transport.js';
 
 /**

@@ -1,10 +1,10 @@
 import { BoundedOutOfOrderness } from '@tidemark/watermark';
 import { checkItem } from './check-item.js';
 import type { CheckedItem } from './check-item.js';
-import type { SourceRecord } from './message.js';
-import { now } from './message-state.js';
-import type { MessageState } from './message-state.js';
-import { sizeOf } from './size-of.js';
+import type { SourceRecord } from '../message.js';
+import { now } from '../run/message-state.js';
+import type { MessageState } from '../run/message-state.js';
+import { sizeOf } from '../buffers/size-of.js';
 
 /**
  * Where a source item becomes a tracked message: checked, numbered in read

@@ -1,21 +1,21 @@
 import { WatermarkTracker } from '@tidemark/watermark';
-import { bufferFill } from './buffer-limit.js';
-import type { BufferFill, BufferLimit, BufferName, Overflow } from './buffer-limit.js';
-import type { EngineRecord, SourceRecord } from './message.js';
+import { bufferFill } from '../buffers/buffer-limit.js';
+import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
+import type { EngineRecord, SourceRecord } from '../message.js';
 import { failedRecord, now, outputRecord } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
-import type { ResolvedOptions } from './options.js';
-import { BatchRelease, OrderedRelease, UnorderedRelease } from './release-queue.js';
-import type { ReleaseQueue } from './release-queue.js';
-import { Admission } from './admission.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { BatchRelease, OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
+import type { ReleaseQueue } from '../buffers/release-queue.js';
+import { Admission } from '../buffers/admission.js';
 import { IdleTimer } from './idle-timer.js';
-import { Intake } from './intake.js';
-import { OutputBuffer } from './output-buffer.js';
-import { Scheduler } from './scheduler.js';
-import { SourceReader } from './source-reader.js';
-import type { Source } from './source-reader.js';
+import { Intake } from '../source/intake.js';
+import { OutputBuffer } from '../buffers/output-buffer.js';
+import { Scheduler } from '../dispatch/scheduler.js';
+import { SourceReader } from '../source/source-reader.js';
+import type { Source } from '../source/source-reader.js';
 import type { RunEvents, RunHooks, RunStats } from './run-hooks.js';
-import type { Transport } from './transport.js';
+import type { Transport } from '../transport/transport.js';
 import { Wakeup } from './wakeup.js';
 
 /**

@@ -4,9 +4,9 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
-import { bufferNames, overflowPolicies } from './buffer-limit.js';
-import type { BufferLimit, BufferName, OverflowPolicy } from './buffer-limit.js';
-import { InvalidOptionError } from './errors.js';
+import { bufferNames, overflowPolicies } from '../buffers/buffer-limit.js';
+import type { BufferLimit, BufferName, OverflowPolicy } from '../buffers/buffer-limit.js';
+import { InvalidOptionError } from '../errors.js';
 import { toOptionError } from './option-error.js';
 import type { AnyRegistry, ResolvedOptions } from './options.js';
 

@@ -1,5 +1,5 @@
 import type { Registry, RegistryContentType } from 'prom-client';
-import type { BufferLimit, BufferName, OverflowPolicy } from './buffer-limit.js';
+import type { BufferLimit, BufferName, OverflowPolicy } from '../buffers/buffer-limit.js';
 
 /** A prom-client registry of either exposition format. */
 export type AnyRegistry = Registry<RegistryContentType>;

@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
 import { Doorbell, TimeoutError, serializeError } from '@tidemark/workers';
-import { now } from './message-state.js';
-import type { MessageState } from './message-state.js';
+import { now } from '../run/message-state.js';
+import type { MessageState } from '../run/message-state.js';
 import { checkTransform, createPool, grace } from './task-transport.js';
 import { WorkerBoot } from './worker-boot.js';
 import type { PoolSettings } from './task-transport.js';

@@ -1,7 +1,7 @@
 import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
 import { Deque } from './deque.js';
-import type { MessageState } from './message-state.js';
+import type { MessageState } from '../run/message-state.js';
 
 /**
  * Messages read (or back from a failed try) waiting for a processing slot,

@@ -1,5 +1,5 @@
-import { InvalidMessageError, TidemarkError } from './errors.js';
-import type { SourceRecord } from './message.js';
+import { InvalidMessageError, TidemarkError } from '../errors.js';
+import type { SourceRecord } from '../message.js';
 
 /** A source item, checked: the message's fields, or why it is not a message. */
 export interface CheckedItem {

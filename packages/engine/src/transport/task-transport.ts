@@ -1,9 +1,9 @@
 import { Piscina } from 'piscina';
 import { serializeError, taskWorkerUrl } from '@tidemark/workers';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
-import { TransformLoadError } from './errors.js';
-import { now } from './message-state.js';
-import type { MessageState } from './message-state.js';
+import { TransformLoadError } from '../errors.js';
+import { now } from '../run/message-state.js';
+import type { MessageState } from '../run/message-state.js';
 import type { Completion, Transport } from './transport.js';
 import { WorkerBoot } from './worker-boot.js';
 
