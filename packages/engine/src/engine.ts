@@ -6,7 +6,10 @@ import type { MessageTrace } from './run/message-state.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options/options.js';
 import { Run } from './run/run.js';
-import type { RunStats } from './run/run-hooks.js';
+import { addStats, emptyStats } from './run/run-stats.js';
+import type { RunStats } from './run/run-stats.js';
+import { TurnClock } from './run/turn-clock.js';
+import type { Completion } from './transport/transport.js';
 import type { Source } from './source/source-reader.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';
@@ -51,7 +54,14 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #metrics: EngineMetrics | undefined;
   readonly #listening: Promise<number | undefined>;
   /** Counters of the runs before the current one, for the metrics' totals. */
-  readonly #before: RunStats = { read: 0, emitted: 0, acked: 0, retried: 0, failed: 0, late: 0, dropped: 0 };
+  readonly #before: RunStats = emptyStats();
+  /** Runs started so far: each run's message ids start at `runs * 2 ** 32`. */
+  #runs = 0;
+  readonly #clock = new TurnClock();
+  /** The transport's one completion handler: to the current run, timed once per batch of completions. */
+  readonly #report = (completion: Completion): void => {
+    this.#run?.complete(completion, this.#clock.now());
+  };
 
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
   constructor(options: EngineOptions) {
@@ -88,20 +98,21 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (this.#closing !== undefined) throw new EngineClosedError();
     if (this.#active) throw new EngineBusyError();
     const metrics = this.#metrics;
-    const run = new Run(source, this.options, this.#transport, {
-      watermark: (value) => this.emit('watermark', value),
-      ack: (trace) => {
+    const events = {
+      watermark: (value: number) => this.emit('watermark', value),
+      ack: (trace: MessageTrace) => {
         metrics?.observe(trace);
         this.emit('ack', trace);
       },
-    });
+    };
+    const run = new Run(source, this.options, this.#transport, events, this.#runs++ * 2 ** 32);
     this.#addTotals(this.#run);
     this.#run = run;
     this.#active = true;
     const records = run.records({
       start: async () => {
         await this.#listening;
-        await this.#transport.start();
+        await this.#transport.start(this.#report);
       },
       signal: options.signal,
       finished: () => {
@@ -173,15 +184,13 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #addTotals(run: Run | undefined): void {
-    if (run === undefined) return;
-    for (const key of Object.keys(this.#before) as (keyof RunStats)[]) this.#before[key] += run.stats[key];
+    if (run !== undefined) addStats(this.#before, run.stats);
   }
 
   #snapshot(): EngineSnapshot {
     const run = this.#run;
-    const stats = run?.stats;
-    const totals = { ...this.#before };
-    if (stats !== undefined) for (const key of Object.keys(totals) as (keyof RunStats)[]) totals[key] += stats[key];
+    const totals = addStats(emptyStats(), this.#before);
+    if (run !== undefined) addStats(totals, run.stats);
     return {
       totals,
       inFlight: run?.inFlight ?? 0,

@@ -1,6 +1,8 @@
 /**
  * Every error the engine throws or reports: one class per failure, each with
- * a fixed `name` and `code` (the pattern of undici's `lib/core/errors.js`).
+ * a fixed `name`, `code` and default message (the pattern of undici's
+ * `lib/core/errors.js`). An empty message gets the default too, so that no
+ * error shows up blank.
  */
 import type { SerializedError } from '@tidemark/workers';
 
@@ -8,6 +10,10 @@ import type { SerializedError } from '@tidemark/workers';
 export class TidemarkError extends Error {
   override readonly name: string = 'TidemarkError';
   readonly code: string = 'ERR_TIDEMARK';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'Tidemark failed', options);
+  }
 }
 
 /** An engine or CLI option is missing, of the wrong type or out of range. */
@@ -36,7 +42,7 @@ export class TransformError extends TidemarkError {
   readonly errorCode: string | undefined;
 
   constructor(remote: SerializedError) {
-    super(remote.message);
+    super(remote.message || `the transform threw ${remote.name} with no message`);
     this.errorName = remote.name;
     this.errorCode = remote.code;
     if (remote.stack !== undefined) this.stack = remote.stack;
@@ -47,12 +53,20 @@ export class TransformError extends TidemarkError {
 export class TransformLoadError extends TidemarkError {
   override readonly name = 'TransformLoadError';
   override readonly code = 'ERR_TIDEMARK_TRANSFORM_LOAD';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the transform module could not be loaded, or has no default export function', options);
+  }
 }
 
 /** A source item is not a message: not an object, or a bad `eventTime`, `key` or `offset`. */
 export class InvalidMessageError extends TidemarkError {
   override readonly name = 'InvalidMessageError';
   override readonly code = 'ERR_TIDEMARK_INVALID_MESSAGE';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'a source item is not a valid message', options);
+  }
 }
 
 /** A line of NDJSON input is not valid JSON, or not a record object. */
@@ -62,8 +76,8 @@ export class MalformedInputError extends TidemarkError {
   /** The 1-based line number in the input. */
   readonly line: number;
 
-  constructor(line: number, reason: string) {
-    super(`line ${line}: ${reason}`);
+  constructor(line: number, reason?: string) {
+    super(`line ${line}: ${reason || 'not a valid input record'}`);
     this.line = line;
   }
 }

@@ -17,7 +17,7 @@ export type { BufferOptions, EngineOptions, ResolvedOptions } from './options/op
 export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffers/buffer-limit.js';
 export { sizeOf } from './buffers/size-of.js';
 export type { EngineRecord, FailedRecord, Output, SourceRecord } from './message.js';
-export type { MessageTrace, Stage } from './run/message-state.js';
-export type { RunStats } from './run/run-hooks.js';
+export type { MessageTrace, Outcome, Stage } from './run/message-state.js';
+export type { RunStats } from './run/run-stats.js';
 export type { Source } from './source/source-reader.js';
 export type { Transform, TransformContext } from '@tidemark/workers';

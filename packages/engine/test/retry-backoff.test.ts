@@ -4,19 +4,23 @@ import type { TestContext } from 'node:test';
 import fc from 'fast-check';
 import type { SerializedError } from '@tidemark/workers';
 import type { BufferLimit } from '../src/buffers/buffer-limit.js';
+import { OutputBuffer } from '../src/buffers/output-buffer.js';
+import { UnorderedRelease } from '../src/buffers/release-queue.js';
+import { Dispatcher } from '../src/dispatch/dispatcher.js';
+import { backoff } from '../src/dispatch/retry-policy.js';
+import type { RetryPolicy } from '../src/dispatch/retry-policy.js';
 import { TransformError } from '../src/errors.js';
-import { Intake } from '../src/source/intake.js';
-import type { MessageState } from '../src/run/message-state.js';
 import { resolveOptions } from '../src/options/resolve-options.js';
-import { Scheduler, backoff } from '../src/dispatch/scheduler.js';
-import type { RetryPolicy } from '../src/dispatch/scheduler.js';
-import type { Completion, Transport } from '../src/transport/transport.js';
+import type { MessageState } from '../src/run/message-state.js';
+import { MessageTracker } from '../src/run/message-tracker.js';
+import { Intake } from '../src/source/intake.js';
 import { fixture } from './helpers/gates.js';
+import { HeldTransport } from './helpers/held-transport.js';
 
-// The retry backoff: `backoff()` as values, and the Scheduler's timers driven
-// by node:test's fake clock over an in-process transport. Not a transport
+// The retry backoff: `backoff()` as values, and the Dispatcher's timers driven
+// by node:test's fake clock over an in-memory transport. Not a transport
 // behaviour (the backoff lives on the main thread, before any transport), so
-// there is no task-transport twin in test/task/.
+// it runs over no real transport.
 
 test('backoff(): initial, then doubling each try, capped at max', () => {
   const rows: { policy: RetryPolicy; delays: number[] }[] = [
@@ -58,37 +62,6 @@ test('backoff(): against a model that doubles the previous delay until the cap',
   );
 });
 
-/** A transport that holds what it is sent until the test completes it. */
-class HeldTransport implements Transport {
-  readonly busyWorkers = 0;
-  readonly restarts = 0;
-  readonly held: { state: MessageState; done: Completion }[] = [];
-  /** The input of every send, in order (a retry is sent again). */
-  readonly sent: unknown[] = [];
-
-  async start(): Promise<void> {}
-  async close(): Promise<void> {}
-
-  send(state: MessageState, done: Completion): void {
-    this.held.push({ state, done });
-    this.sent.push(state.input);
-  }
-
-  /** What the transport holds now, by input. */
-  get holding(): unknown[] {
-    return this.held.map(({ state }) => state.input);
-  }
-
-  /** Complete the held message whose input is `input`: ok, or failed with `failure`. */
-  complete(input: unknown, failure?: SerializedError): void {
-    const at = this.held.findIndex(({ state }) => state.input === input);
-    assert.notEqual(at, -1, `the transport holds ${String(input)}`);
-    const [{ state, done }] = this.held.splice(at, 1) as [{ state: MessageState; done: Completion }];
-    state.values = [state.input];
-    done(state, failure);
-  }
-}
-
 const failure: SerializedError = { name: 'RangeError', code: 'E_TRY', message: 'this try failed', stack: undefined };
 const limit = (messages: number): BufferLimit => ({ messages, bytes: Number.POSITIVE_INFINITY, overflow: 'block' });
 
@@ -96,30 +69,43 @@ function setUp(t: TestContext, retry: RetryPolicy, concurrency: number) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const transport = new HeldTransport();
   const settled: MessageState[] = [];
-  const scheduler = new Scheduler(transport, { input: limit(8), processing: limit(concurrency) }, retry, {
-    settled: (state) => settled.push(state),
-    mayStart: () => true,
+  const tracker = new MessageTracker();
+  const output = new OutputBuffer(new UnorderedRelease(), limit(1000));
+  const scheduler = new Dispatcher(transport, tracker, output, { input: limit(8), processing: limit(concurrency) }, retry);
+  void transport.start((completion) => {
+    const state = scheduler.complete(completion, 1);
+    if (state !== undefined) settled.push(state);
+    scheduler.pump();
   });
-  const intake = new Intake({ maxOutOfOrderness: 0, idleAfter: 1000 }, false);
-  const message = (value: string) => intake.take({ value }, -1);
+  const intake = new Intake({ maxOutOfOrderness: 0, idleAfter: 1000 }, false, 0);
+  /** A message read from the source, as a run reads it. */
+  const message = (value: string) => {
+    const state = intake.take({ value }, -1);
+    tracker.read(state, intake.watermark.current());
+    return state;
+  };
+  /** Give `state` to the dispatcher, as a run does. */
+  const push = (state: MessageState) => {
+    assert.equal(scheduler.admit(state), undefined, 'nothing shed');
+    tracker.queue(state, 0);
+    scheduler.pump();
+  };
   /** The input buffer's messages by input, front first (taken out and put back in order). */
   const waiting = () => {
     const states: unknown[] = [];
     const taken: MessageState[] = [];
     for (let state = scheduler.input.shift(); state !== undefined; state = scheduler.input.shift()) taken.push(state);
-    for (const state of taken) {
-      states.push(state.input);
-      scheduler.input.push(state);
-    }
+    for (const state of taken.reverse()) scheduler.input.unshift(state);
+    for (const state of taken.reverse()) states.push(state.input);
     return states;
   };
-  return { transport, settled, scheduler, message, waiting };
+  return { transport, settled, scheduler, tracker, message, push, waiting };
 }
 
-test('a failed try waits out its backoff off both buffers, then goes back to the front of the input buffer', (t) => {
-  const { transport, settled, scheduler, message, waiting } = setUp(t, { attempts: 3, initial: 10, max: 1000 }, 1);
+test('a failed try waits out its backoff off both buffers, then goes back ahead of everything waiting', (t) => {
+  const { transport, settled, scheduler, tracker, message, push, waiting } = setUp(t, { attempts: 3, initial: 10, max: 1000 }, 1);
   const a = message('a');
-  for (const state of [a, message('b'), message('c')]) scheduler.push(state);
+  for (const state of [a, message('b'), message('c')]) push(state);
   assert.deepEqual(transport.holding, ['a']);
   assert.deepEqual(waiting(), ['b', 'c']);
 
@@ -130,7 +116,7 @@ test('a failed try waits out its backoff off both buffers, then goes back to the
   assert.equal(scheduler.running, 1);
   assert.deepEqual(waiting(), ['c']);
   assert.equal(scheduler.backingOff, 1);
-  assert.equal(scheduler.retried, 1);
+  assert.equal(tracker.stats.retried, 1);
 
   t.mock.timers.tick(9);
   assert.equal(scheduler.backingOff, 1, 'not back 1 ms before the backoff ends');
@@ -138,8 +124,9 @@ test('a failed try waits out its backoff off both buffers, then goes back to the
   t.mock.timers.tick(1);
   assert.equal(scheduler.backingOff, 0);
   assert.equal(a.stage, 'queued');
-  assert.deepEqual(waiting(), ['a', 'c'], 'back in front of the message read after it');
-  assert.deepEqual(transport.holding, ['b'], 'the processing buffer was full: it waits there');
+  // The processing buffer is full: it waits at the head of the dispatch queue, ahead of c in the input buffer.
+  assert.deepEqual(waiting(), ['c']);
+  assert.deepEqual(transport.holding, ['b']);
 
   transport.complete('b');
   assert.deepEqual(transport.holding, ['a'], 'the retry takes the freed slot before c');
@@ -159,10 +146,10 @@ test('a failed try waits out its backoff off both buffers, then goes back to the
 
 test('the delays between tries are initial, 2x, 4x... capped at max; after the last try the message fails', (t) => {
   const attempts = 7;
-  const { transport, settled, scheduler, message } = setUp(t, { attempts, initial: 10, max: 50 }, 1);
+  const { transport, settled, scheduler, tracker, message, push } = setUp(t, { attempts, initial: 10, max: 50 }, 1);
   const expected = [10, 20, 40, 50, 50, 50];
   const state = message('x');
-  scheduler.push(state);
+  push(state);
   for (let attempt = 1; attempt < attempts; attempt++) {
     const delay = expected[attempt - 1] as number;
     assert.equal(state.attempts, attempt);
@@ -174,7 +161,7 @@ test('the delays between tries are initial, 2x, 4x... capped at max; after the l
     assert.equal(transport.sent.length, attempt + 1, `try ${attempt + 1} sent ${delay} ms after try ${attempt} failed`);
     assert.equal(state.stage, 'dispatched');
   }
-  assert.equal(scheduler.retried, attempts - 1);
+  assert.equal(tracker.stats.retried, attempts - 1);
   transport.complete('x', failure);
   assert.equal(scheduler.backingOff, 0, 'no backoff after the last try');
   assert.deepEqual(settled, [state]);
@@ -187,11 +174,11 @@ test('the delays between tries are initial, 2x, 4x... capped at max; after the l
 });
 
 test('backoffs of different messages run side by side, each on its own count of tries', (t) => {
-  const { transport, scheduler, message, waiting } = setUp(t, { attempts: 5, initial: 10, max: 1000 }, 2);
+  const { transport, scheduler, message, push, waiting } = setUp(t, { attempts: 5, initial: 10, max: 1000 }, 2);
   const a = message('a');
   const b = message('b');
-  scheduler.push(a);
-  scheduler.push(b);
+  push(a);
+  push(b);
   transport.complete('a', failure); // a: back at 10
   t.mock.timers.tick(10);
   transport.complete('b', failure); // b: back at 10 + 10 = 20

@@ -2,12 +2,14 @@ import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
 import { Deque } from './deque.js';
 import type { MessageState } from '../run/message-state.js';
+import { shedArriving } from './shed.js';
+import type { Shed } from './shed.js';
 
 /**
- * Messages read (or back from a failed try) waiting for a processing slot,
- * oldest first, with their count and bytes against the input limit. The
- * scheduler takes from the front; a message going out again (a retry, or one
- * a dead worker never started) is put back at the front, ahead of new ones.
+ * Messages read (or back from a failed try) waiting for a dispatch slot,
+ * oldest first, with their count and bytes against the input limit, and
+ * the input overflow policy applied as messages arrive. A message going out
+ * again (a retry) is put back at the front, ahead of new ones.
  */
 export class InputBuffer {
   readonly limit: BufferLimit;
@@ -30,11 +32,26 @@ export class InputBuffer {
     return isFull(this.#items.size, this.#bytes, this.limit);
   }
 
-  push(state: MessageState): void {
-    this.#bytes += state.bytes;
-    this.#items.push(state);
+  /**
+   * A message arrives from the source. Under `block` it always joins (the
+   * reader does not read into a full buffer). When full, `drop-newest` and
+   * `reject` shed the arriving message, and `drop-oldest` takes out the
+   * oldest ones until there is room; returns what was shed, if anything.
+   */
+  add(state: MessageState): Shed | undefined {
+    const policy = this.limit.overflow;
+    if (policy === 'block' || !this.full) {
+      this.#push(state);
+      return undefined;
+    }
+    if (policy !== 'drop-oldest') return shedArriving('input', policy, state);
+    const dropped: MessageState[] = [];
+    while (this.full && this.#items.size > 0) dropped.push(this.shift() as MessageState);
+    this.#push(state);
+    return { buffer: 'input', policy, dropped, rejected: undefined };
   }
 
+  /** Back at the front: it was read before anything waiting here. */
   unshift(state: MessageState): void {
     this.#bytes += state.bytes;
     this.#items.unshift(state);
@@ -48,5 +65,10 @@ export class InputBuffer {
     const state = this.#items.shift();
     if (state !== undefined) this.#bytes -= state.bytes;
     return state;
+  }
+
+  #push(state: MessageState): void {
+    this.#bytes += state.bytes;
+    this.#items.push(state);
   }
 }

@@ -1,8 +1,8 @@
 import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
-import { reject } from './admission.js';
 import type { MessageState } from '../run/message-state.js';
 import type { ReleaseQueue } from './release-queue.js';
+import type { Shed } from './shed.js';
 import { sizeOf } from './size-of.js';
 
 /**
@@ -36,25 +36,29 @@ export class OutputBuffer {
   }
 
   /**
-   * A message settled. Under a drop policy with the buffer full, returns the
-   * messages to drop: the arriving one (`drop-newest`, then it is not added)
-   * or the oldest ones until there is room (`drop-oldest`). Under `reject`,
-   * an arriving message with outputs lets them go and becomes a failed record
-   * with a `BufferFullError` (one that already failed passes as it is).
+   * A message settled (completed, or failed for good). When the buffer is
+   * full: `drop-newest` sheds the arriving message (it is not added),
+   * `drop-oldest` takes out the oldest ones until there is room, and
+   * `reject` turns an arriving message with outputs into a failed record
+   * (it is added, without its outputs; one that already failed passes as it
+   * is). Returns what was shed, if anything.
    */
-  add(state: MessageState): MessageState[] {
-    const { overflow } = this.limit;
-    const dropped: MessageState[] = [];
-    if (overflow !== 'block' && isFull(this.#release.size, this.#bytes, this.limit)) {
-      if (overflow === 'drop-newest') return [state];
-      if (overflow === 'drop-oldest') {
+  add(state: MessageState): Shed | undefined {
+    const policy = this.limit.overflow;
+    let shed: Shed | undefined;
+    if (policy !== 'block' && isFull(this.#release.size, this.#bytes, this.limit)) {
+      if (policy === 'drop-newest') return { buffer: 'output', policy, dropped: [state], rejected: undefined };
+      if (policy === 'drop-oldest') {
+        const dropped: MessageState[] = [];
         while (isFull(this.#release.size, this.#bytes, this.limit) && this.#release.size > 0) {
           const oldest = this.#release.removeOldest() as MessageState;
           this.#bytes -= oldest.outputBytes;
           dropped.push(oldest);
         }
+        shed = { buffer: 'output', policy, dropped, rejected: undefined };
       } else if (state.error === undefined) {
-        reject(state, 'output', this.limit);
+        this.#release.add(state);
+        return { buffer: 'output', policy, dropped: [], rejected: state };
       }
     }
     if (this.#sized && state.values.length > 0) {
@@ -62,7 +66,7 @@ export class OutputBuffer {
       this.#bytes += state.outputBytes;
     }
     this.#release.add(state);
-    return dropped;
+    return shed;
   }
 
   /** The next message the consumer may take, if one may leave now. */

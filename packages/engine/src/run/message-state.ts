@@ -1,17 +1,9 @@
 import type { Overflow } from '../buffers/buffer-limit.js';
 import type { TidemarkError } from '../errors.js';
 import type { FailedRecord, Output } from '../message.js';
+import type { Outcome, Stage } from './stages.js';
 
-/** Where a message is in the engine (DESIGN.md, "stage"). */
-export type Stage =
-  | 'queued'
-  | 'dispatched'
-  | 'completed'
-  | 'emitted'
-  | 'acked'
-  | 'retrying'
-  | 'failed'
-  | 'dropped';
+export type { Outcome, Stage } from './stages.js';
 
 /**
  * The tracked state of one in-flight message. Times are epoch ms with
@@ -27,11 +19,16 @@ export interface MessageTrace {
   /** The input watermark the message was read under. */
   readonly watermark: number;
   readonly late: boolean;
+  /** Where it is now; only the run's `MessageTracker` moves it. */
   readonly stage: Stage;
+  /** How it ended, once it has (set when it settles or is shed). */
+  readonly outcome: Outcome | undefined;
   /** Tries started so far. */
   readonly attempts: number;
   /** Read from the source and queued. */
   readonly readAt: number;
+  /** Last put in the input buffer (or back in it for another try). */
+  readonly queuedAt: number;
   /** Last handed to the transport. */
   readonly dispatchedAt: number;
   /** Last try's start and end, as the worker measured them. */
@@ -53,6 +50,8 @@ export interface MessageTrace {
 
 /** The engine's mutable view of a {@link MessageTrace}. */
 export interface MessageState extends Mutable<MessageTrace> {
+  /** Unique among the messages of one engine (all its runs): how the transport names it. */
+  readonly id: number;
   readonly input: unknown;
   /** Batch number in batch mode; -1 in async mode. */
   readonly batch: number;
@@ -64,6 +63,8 @@ export interface MessageState extends Mutable<MessageTrace> {
   outputBytes: number;
   /** Set once the message failed for good. */
   error: TidemarkError | undefined;
+  /** While at the transport: frees its dispatch slot (the dispatch queue's callback). */
+  release: (() => void) | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };

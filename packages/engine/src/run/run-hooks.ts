@@ -12,15 +12,3 @@ export interface RunHooks {
   readonly signal: AbortSignal | undefined;
   finished(): void;
 }
-
-/** Counters of one `process()` run. */
-export interface RunStats {
-  read: number;
-  emitted: number;
-  acked: number;
-  failed: number;
-  late: number;
-  retried: number;
-  /** Messages dropped by a buffer's overflow policy (acked without outputs). */
-  dropped: number;
-}

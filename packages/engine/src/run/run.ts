@@ -1,78 +1,63 @@
-import { WatermarkTracker } from '@tidemark/watermark';
+import { now } from '@tidemark/workers';
 import { bufferFill } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
-import type { EngineRecord, SourceRecord } from '../message.js';
-import { failedRecord, now, outputRecord } from './message-state.js';
-import type { MessageState, MessageTrace } from './message-state.js';
-import type { ResolvedOptions } from '../options/options.js';
-import { BatchRelease, OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
-import type { ReleaseQueue } from '../buffers/release-queue.js';
-import { Admission } from '../buffers/admission.js';
-import { IdleTimer } from './idle-timer.js';
-import { Intake } from '../source/intake.js';
 import { OutputBuffer } from '../buffers/output-buffer.js';
-import { Scheduler } from '../dispatch/scheduler.js';
+import { OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
+import type { Shed } from '../buffers/shed.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import type { EngineRecord, SourceRecord } from '../message.js';
+import type { ResolvedOptions } from '../options/options.js';
+import { Intake } from '../source/intake.js';
 import { SourceReader } from '../source/source-reader.js';
 import type { Source } from '../source/source-reader.js';
-import type { RunEvents, RunHooks, RunStats } from './run-hooks.js';
-import type { Transport } from '../transport/transport.js';
+import type { Completion, Transport } from '../transport/transport.js';
+import { BatchMode } from './batch-mode.js';
+import { IdleTimer } from './idle-timer.js';
+import { failedRecord, outputRecord } from './message-state.js';
+import type { MessageState, MessageTrace } from './message-state.js';
+import { MessageTracker } from './message-tracker.js';
+import { asyncReading } from './reading-rule.js';
+import type { ReadingRule } from './reading-rule.js';
+import type { RunEvents, RunHooks } from './run-hooks.js';
+import type { RunStats } from './run-stats.js';
 import { Wakeup } from './wakeup.js';
 
 /**
- * One `process()` call: reads the source into the scheduler, hands settled
- * messages to the consumer in the order the release queue allows, acks each
- * message once the consumer has taken all its outputs, and publishes the
- * watermark on ack.
+ * One `process()` call, in one direction: the reader reads the source into
+ * the dispatcher (input buffer, then fastq slots at the transport); the
+ * engine hands each completion to `complete()`; settled messages wait in the
+ * output buffer until the consumer takes them, in the order its release
+ * queue allows; a message is acked once the consumer has taken all its
+ * outputs, and the watermark is published on ack. The tracker owns every
+ * message's state on the way.
  */
 export class Run {
-  readonly stats: RunStats = { read: 0, emitted: 0, acked: 0, failed: 0, late: 0, retried: 0, dropped: 0 };
-  readonly #options: ResolvedOptions;
   readonly #events: RunEvents;
-  readonly #scheduler: Scheduler;
+  readonly #tracker = new MessageTracker();
+  readonly #dispatcher: Dispatcher;
   readonly #output: OutputBuffer;
-  readonly #batch: BatchRelease | undefined;
+  readonly #reading: ReadingRule;
   readonly #reader: SourceReader<SourceRecord>;
   readonly #intake: Intake;
-  readonly #admission: Admission;
-  readonly #tracker = new WatermarkTracker();
-  readonly #inFlight = new Map<number, MessageState>();
   readonly #consumer = new Wakeup();
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
-  #stopped = false;
-  #highestOffset = -1;
-  #inBatch = 0;
-  #batchNumber = 0;
-  #published = Number.NEGATIVE_INFINITY;
   readonly #idle: IdleTimer;
-  #drained: Promise<void> | undefined;
-  #markDrained: () => void = () => {};
 
-  constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents) {
-    this.#options = options;
+  /** `firstId`: where this run's message ids start, so that a late completion of an earlier run is never taken for one of this run's. */
+  constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents, firstId: number) {
     this.#events = events;
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
-    this.#intake = new Intake(options.watermark, Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes));
-    this.#scheduler = new Scheduler(transport, limits, options.retry, {
-      settled: (state) => this.#settle(state),
-      mayStart: (state) =>
-        this.#stopped || this.#output.mayStart(state, this.#scheduler.running + this.#scheduler.backingOff),
-    });
-    this.#admission = new Admission(this.#scheduler, limits, {
-      drop: (state, overflow) => this.#drop(state, overflow),
-      settle: (state) => this.#settle(state),
-    });
-    let release: ReleaseQueue;
-    if (options.mode === 'batch') {
-      this.#batch = new BatchRelease();
-      release = this.#batch;
-    } else {
-      release = options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease();
-    }
+    const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
+    this.#intake = new Intake(options.watermark, sized, firstId);
+    const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
+    this.#reading = batch ?? asyncReading;
+    const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
+    this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry);
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     this.#reader = new SourceReader(source, {
       canRead: () => this.#canRead(),
@@ -83,52 +68,51 @@ export class Run {
     });
   }
 
+  /** Counters of this run. */
+  get stats(): RunStats {
+    return this.#tracker.stats;
+  }
+
   /** The output watermark. */
   get watermark(): number {
-    return this.#published;
+    return this.#tracker.watermark;
   }
 
   /** Messages read and not yet acked. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#tracker.size;
   }
 
   /** Messages at the workers right now. */
   get processing(): number {
-    return this.#scheduler.running;
+    return this.#dispatcher.running;
   }
 
   /** Fill and capacity of the input, processing and output buffers, in messages and (when measured) bytes. */
   get buffers(): Record<BufferName, BufferFill> {
-    const scheduler = this.#scheduler;
-    const limits = this.#limits;
+    const dispatcher = this.#dispatcher;
+    const { input, processing, output } = this.#limits;
+    const sized = this.#intake.sized;
     return {
-      input: bufferFill(scheduler.input.size, scheduler.input.bytes, limits.input, this.#intake.sized),
-      processing: bufferFill(scheduler.running, scheduler.runningBytes, { ...limits.processing, messages: scheduler.concurrency }, this.#intake.sized),
-      output: bufferFill(this.#output.size, this.#output.bytes, limits.output, this.#output.sized),
+      input: bufferFill(dispatcher.input.size, dispatcher.input.bytes, input, sized),
+      processing: bufferFill(dispatcher.running, dispatcher.runningBytes, { ...processing, messages: dispatcher.concurrency }, sized),
+      output: bufferFill(this.#output.size, this.#output.bytes, output, this.#output.sized),
     };
   }
 
-  /**
-   * Where a restart may resume without loss: the lowest offset still in
-   * flight, or one past the highest offset read when nothing is (0 before
-   * anything was read). As Kafka consumers and Numaflow commit.
-   */
+  /** Where a restart may resume without loss (see `MessageTracker.committedOffset`). */
   get committedOffset(): number {
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const state of this.#inFlight.values()) if (state.offset < lowest) lowest = state.offset;
-    return Number.isFinite(lowest) ? lowest : this.#highestOffset + 1;
+    return this.#tracker.committedOffset;
   }
 
   /** When the oldest in-flight message was read (epoch ms), if any is. */
   get oldestReadAt(): number | undefined {
-    for (const state of this.#inFlight.values()) return state.readAt;
-    return undefined;
+    return this.#tracker.oldestReadAt;
   }
 
   /** The states of the messages in flight, oldest first. */
   traces(): MessageTrace[] {
-    return [...this.#inFlight.values()];
+    return this.#tracker.traces();
   }
 
   /**
@@ -138,17 +122,19 @@ export class Run {
    */
   stop(): void {
     this.#reader.stop();
-    this.#stopped = true;
-    this.#scheduler.pump();
+    this.#dispatcher.stop();
   }
 
-  /** Resolves once nothing is at the workers or backing off (all settled). */
+  /** Resolves once nothing is at the workers, waiting for them, or backing off. */
   drained(): Promise<void> {
-    if (this.#isDrained()) return Promise.resolve();
-    this.#drained ??= new Promise((resolve) => {
-      this.#markDrained = resolve;
-    });
-    return this.#drained;
+    return this.#dispatcher.drained();
+  }
+
+  /** A try came back from the transport; the main thread saw it at `at`. */
+  complete(completion: Completion, at: number): void {
+    const settled = this.#dispatcher.complete(completion, at);
+    if (settled !== undefined) this.#settle(settled);
+    this.#dispatcher.pump();
   }
 
   /**
@@ -165,31 +151,28 @@ export class Run {
       hooks.signal?.addEventListener('abort', abort, { once: true });
       reading = this.#reader
         .run()
-        .then(
-          () => this.#sealBatch(),
-          (error: unknown) => {
-            failure = { error };
-            this.#sealBatch();
-          },
-        )
-        .finally(() => this.#consumer.notify());
+        .catch((error: unknown) => {
+          failure = { error };
+        })
+        .finally(() => {
+          this.#seal();
+          this.#consumer.notify();
+        });
+      const tracker = this.#tracker;
       for (;;) {
         const state = this.#output.take();
         if (state === undefined) {
-          if (this.#reader.done && this.#inFlight.size === 0) break;
+          if (this.#reader.done && tracker.size === 0) break;
           await this.#consumer.wait();
           continue;
         }
-        this.#scheduler.pump(); // room in the output buffer
-        // A failed message keeps `failed` as its final outcome (DESIGN.md: the
-        // ack event and the metrics report it); an output is emitted, then acked.
+        this.#dispatcher.pump(); // room in the output buffer
+        tracker.emit(state);
         if (state.error !== undefined) {
-          this.stats.failed++;
           yield failedRecord(state, state.error);
         } else {
-          state.stage = 'emitted';
           for (const value of state.values) {
-            this.stats.emitted++;
+            tracker.stats.emitted++;
             yield outputRecord(state, value);
           }
         }
@@ -207,93 +190,91 @@ export class Run {
 
   /**
    * Whether to read one more message: never past the in-flight bound, nor,
-   * when the input buffer blocks, into a full one. (A small input buffer is
+   * when the input buffer blocks, into a full one, nor against the reading
+   * rule (batch mode reads one batch at a time). A small input buffer is
    * enough: a few messages ready so that a freed slot is refilled at once;
-   * more would only wait, adding latency and watermark lag. Measured: 1/8 of
-   * the target keeps efficiency and halves p50 latency against a full
-   * target's worth.)
+   * more would only wait, adding latency and watermark lag.
    */
   #canRead(): boolean {
-    if (this.#inFlight.size >= this.#maxInFlight) return false;
-    if (this.#limits.input.overflow === 'block' && this.#scheduler.input.full) return false;
-    if (this.#batch === undefined) return true;
-    if (this.#batch.sealed) return false;
-    return this.#inBatch > 0 || this.#inFlight.size === 0;
+    const inFlight = this.#tracker.size;
+    if (inFlight >= this.#maxInFlight) return false;
+    if (this.#limits.input.overflow === 'block' && this.#dispatcher.input.full) return false;
+    return this.#reading.mayRead(inFlight);
   }
 
   #accept(item: SourceRecord): void {
-    const state = this.#intake.take(item, this.#batch === undefined ? -1 : this.#batchNumber);
-    this.stats.read++;
-    if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
-    if (state.late) this.stats.late++;
-    this.#tracker.insert(state.seq, state.watermark);
-    this.#tracker.advanceInput(this.#intake.watermark.current());
-    this.#inFlight.set(state.seq, state);
-    if (state.error !== undefined) this.#settle(state);
-    else this.#admission.admit(state);
-    if (this.#batch !== undefined && ++this.#inBatch === this.#options.batchSize) this.#sealBatch();
+    const tracker = this.#tracker;
+    const state = this.#intake.take(item, this.#reading.read());
+    tracker.read(state, this.#intake.watermark.current());
+    if (state.error !== undefined) {
+      tracker.fail(state, state.error);
+      this.#settle(state);
+    } else {
+      const shed = this.#dispatcher.admit(state);
+      if (shed !== undefined) this.#shed(shed);
+      if (state.stage === 'read') tracker.queue(state, state.readAt);
+      this.#dispatcher.pump();
+    }
+    if (this.#reading.full) this.#seal();
   }
 
-  #sealBatch(): void {
-    if (this.#batch === undefined || this.#inBatch === 0) return;
-    this.#batch.seal(this.#inBatch);
-    this.#inBatch = 0;
-    this.#batchNumber++;
-    this.#consumer.notify();
+  /** A batch is complete (batch mode): it may leave once all of it settled. */
+  #seal(): void {
+    if (this.#reading.seal()) this.#consumer.notify();
+  }
+
+  /** Record what a full buffer's policy shed. */
+  #shed(shed: Shed): void {
+    const { buffer, policy } = shed;
+    for (const state of shed.dropped) this.#drop(state, { buffer, policy });
+    const rejected = shed.rejected;
+    if (rejected === undefined) return;
+    this.#tracker.reject(rejected, buffer, this.#limits[buffer]);
+    // One the output buffer rejected is already in it, as a failed record.
+    if (buffer !== 'output') this.#settle(rejected);
   }
 
   /** Acked and dropped: no outputs, reported by the `ack` event and counted. */
   #drop(state: MessageState, overflow: Overflow): void {
-    state.stage = 'dropped';
-    state.overflow = overflow;
-    state.values = [];
-    this.stats.dropped++;
+    this.#tracker.drop(state, overflow, now());
     this.#output.skip(state.seq);
-    this.#ack(state);
+    this.#acked(state);
     this.#consumer.notify(); // the ordered queue may have been waiting for it
-    if (this.#drained !== undefined && this.#isDrained()) this.#markDrained();
+    this.#dispatcher.left();
   }
 
-  /** A message completed or failed for good: into the output buffer, or dropped by its policy. */
+  /** A message completed or failed for good: into the output buffer, or shed by its policy. */
   #settle(state: MessageState): void {
-    const policy = this.#limits.output.overflow as Overflow['policy'];
-    for (const dropped of this.#output.add(state)) this.#drop(dropped, { buffer: 'output', policy });
+    const shed = this.#output.add(state);
+    if (shed !== undefined) this.#shed(shed);
     this.#consumer.notify();
     this.#reader.room();
-    if (this.#drained !== undefined && this.#isDrained()) this.#markDrained();
   }
 
   #ack(state: MessageState): void {
-    if (state.stage === 'emitted') state.stage = 'acked';
-    state.ackedAt = now();
-    this.#inFlight.delete(state.seq);
-    this.#tracker.complete(state.seq);
-    this.stats.acked++;
-    this.stats.retried = this.#scheduler.retried;
+    this.#tracker.ack(state, now());
+    this.#acked(state);
+  }
+
+  /** After `state` left the run: tell the engine, publish the watermark, make room for reading. */
+  #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
     this.#reader.room();
-    if (this.#inFlight.size === 0) this.#idle.arm();
+    if (this.#tracker.size === 0) this.#idle.arm();
   }
 
   #publish(): void {
-    const watermark = this.#tracker.current();
-    if (watermark > this.#published) {
-      this.#published = watermark;
-      this.#events.watermark(watermark);
-    }
+    const watermark = this.#tracker.publish();
+    if (watermark !== undefined) this.#events.watermark(watermark);
   }
 
   /** The source gave nothing for `idleAfter` ms: idle advance, and a partial batch is sealed. */
   #onIdle(): void {
-    this.#sealBatch();
-    if (this.#intake.watermark.idle(now(), this.#inFlight.size)) {
+    this.#seal();
+    if (this.#intake.watermark.idle(now(), this.#tracker.size)) {
       this.#tracker.advanceInput(this.#intake.watermark.current());
       this.#publish();
     }
-  }
-
-  #isDrained(): boolean {
-    return this.#scheduler.running === 0 && this.#scheduler.input.size === 0 && this.#scheduler.backingOff === 0;
   }
 }

@@ -16,11 +16,14 @@ export class Intake {
   /** The input watermark. */
   readonly watermark: BoundedOutOfOrderness;
   readonly #sized: boolean;
+  readonly #firstId: number;
   #seq = 0;
 
-  constructor(watermark: { maxOutOfOrderness: number; idleAfter: number }, sized: boolean) {
+  /** `firstId`: where this run's message ids start (ids stay unique across an engine's runs). */
+  constructor(watermark: { maxOutOfOrderness: number; idleAfter: number }, sized: boolean, firstId: number) {
     this.watermark = new BoundedOutOfOrderness(watermark);
     this.#sized = sized;
+    this.#firstId = firstId;
   }
 
   /** Whether input sizes are measured (a byte limit on the input or processing buffer). */
@@ -35,15 +38,18 @@ export class Intake {
     const seq = this.#seq++;
     const { eventTime, watermark, late } = this.#observe(checked, readAt);
     return {
+      id: this.#firstId + seq,
       seq,
       offset: checked.offset ?? seq,
       key: checked.key,
       eventTime,
       watermark,
       late,
-      stage: checked.error === undefined ? 'queued' : 'failed',
+      stage: 'read',
+      outcome: undefined,
       attempts: 0,
       readAt,
+      queuedAt: 0,
       dispatchedAt: 0,
       startedAt: 0,
       endedAt: 0,
@@ -57,6 +63,7 @@ export class Intake {
       values: [],
       outputBytes: 0,
       error: checked.error,
+      release: undefined,
     };
   }
 

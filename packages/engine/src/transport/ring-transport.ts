@@ -1,12 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
 import { Doorbell, TimeoutError, serializeError } from '@tidemark/workers';
-import { now } from '../run/message-state.js';
-import type { MessageState } from '../run/message-state.js';
+import { now } from '@tidemark/workers';
 import { checkTransform, createPool, grace } from './task-transport.js';
 import { WorkerBoot } from './worker-boot.js';
 import type { PoolSettings } from './task-transport.js';
-import type { Completion, Transport } from './transport.js';
+import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
 import { WorkerLink } from './worker-link.js';
 
 /** Settings of the ring transport. */
@@ -40,9 +39,17 @@ export class RingTransport implements Transport {
   /** Links killed for being stuck, with the slots that were. */
   readonly #stuck = new Map<WorkerLink, Set<number>>();
   #sweeper: NodeJS.Timeout | undefined;
-  readonly #waiting: MessageState[] = [];
-  #done: Completion | undefined;
-  #counted: Completion = () => {};
+  readonly #waiting: Outgoing[] = [];
+  #report: CompletionHandler = () => {};
+  /** Every link reports here: counted, then to the engine's handler. */
+  readonly #counted = (completion: Completion): void => {
+    if (--this.#inFlight === 0) {
+      clearInterval(this.#keepAlive);
+      clearInterval(this.#sweeper);
+    }
+    this.#report(completion);
+    if (this.#waiting.length > 0) this.#flush();
+  };
 
   constructor(settings: RingSettings) {
     this.#settings = settings;
@@ -61,7 +68,8 @@ export class RingTransport implements Transport {
     return this.#restarts;
   }
 
-  start(): Promise<void> {
+  start(report: CompletionHandler): Promise<void> {
+    if (this.#started === undefined) this.#report = report;
     this.#started ??= (async () => {
       await checkTransform(this.#pool, this.#settings.transform);
       await Promise.all(Array.from({ length: this.#settings.threads }, () => this.#serve()));
@@ -70,15 +78,11 @@ export class RingTransport implements Transport {
     return this.#started;
   }
 
-  send(state: MessageState, done: Completion): void {
+  send(state: Outgoing): void {
     if (this.#inFlight++ === 0) {
       this.#keepAlive = setInterval(() => {}, 1 << 30);
       const timeout = this.#settings.timeout;
       if (timeout > 0) this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, timeout / 4));
-    }
-    if (done !== this.#done) {
-      this.#done = done;
-      this.#counted = this.#count(done);
     }
     // Behind the messages already waiting for a slot, not ahead of them: a
     // freed slot goes to the oldest (flushed once the completion returns).
@@ -86,19 +90,19 @@ export class RingTransport implements Transport {
     else this.#dispatch(state);
   }
 
-  #dispatch(state: MessageState): void {
+  #dispatch(state: Outgoing): void {
     let best: WorkerLink | undefined;
     for (const link of this.#links) if (best === undefined || link.room > best.room) best = link;
     // No room when the in-flight target is above the workers' slots
     // (threads * tasksPerThread < concurrency), or while a dead worker's
     // replacement starts: wait, oldest first, for a slot to free.
     if (best === undefined || best.room === 0) this.#waiting.push(state);
-    else best.send(state, this.#counted);
+    else best.send(state);
   }
 
   #flush(): void {
     while (this.#waiting.length > 0 && this.#links.some((link) => link.room > 0)) {
-      this.#dispatch(this.#waiting.shift() as MessageState);
+      this.#dispatch(this.#waiting.shift() as Outgoing);
     }
   }
 
@@ -113,22 +117,10 @@ export class RingTransport implements Transport {
     await this.#pool.close();
   }
 
-  /** Count completions so the process is held open only while messages are out. */
-  #count(done: Completion): Completion {
-    return (state, failure, requeue) => {
-      if (--this.#inFlight === 0) {
-        clearInterval(this.#keepAlive);
-        clearInterval(this.#sweeper);
-      }
-      done(state, failure, requeue);
-      if (this.#waiting.length > 0) this.#flush();
-    };
-  }
-
   /** Start a serve task on a (new) link and wait until its worker serves. */
   async #serve(): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
-    const link = new WorkerLink(tasksPerThread, ringBytes, this.#bell);
+    const link = new WorkerLink(tasksPerThread, ringBytes, this.#bell, this.#counted);
     const { request, transferList } = link.serveRequest(transform, this.#settings.timeout);
     const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
       () => {

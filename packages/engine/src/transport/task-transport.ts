@@ -1,10 +1,8 @@
 import { Piscina } from 'piscina';
-import { serializeError, taskWorkerUrl } from '@tidemark/workers';
-import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
+import { now, serializeError, taskWorkerUrl } from '@tidemark/workers';
+import type { LoadRequest, LoadResult, SerializedError, TaskRequest, TaskResult } from '@tidemark/workers';
 import { TransformLoadError } from '../errors.js';
-import { now } from '../run/message-state.js';
-import type { MessageState } from '../run/message-state.js';
-import type { Completion, Transport } from './transport.js';
+import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
 import { WorkerBoot } from './worker-boot.js';
 
 /** Settings of the worker pool. */
@@ -49,6 +47,9 @@ export class TaskTransport implements Transport {
   readonly #threads: number;
   readonly #timeout: number;
   #started: Promise<void> | undefined;
+  #report: CompletionHandler = () => {};
+  /** Recycled: a completion is read only during the handler's call. */
+  readonly #completion: Completion = { id: 0, values: undefined, error: undefined, requeue: false, startedAt: 0, endedAt: 0, threadId: -1 };
   #running = 0;
   #restarts = 0;
   readonly #known = new Set<number>();
@@ -82,21 +83,26 @@ export class TaskTransport implements Transport {
     for (const id of alive) this.#known.add(id);
   }
 
-  start(): Promise<void> {
-    for (const thread of this.#pool.threads) this.#known.add(thread.threadId);
-    this.#started ??= checkTransform(this.#pool, this.#transform);
+  start(report: CompletionHandler): Promise<void> {
+    if (this.#started === undefined) {
+      this.#report = report;
+      for (const thread of this.#pool.threads) this.#known.add(thread.threadId);
+      this.#started = checkTransform(this.#pool, this.#transform);
+    }
     return this.#started;
   }
 
-  send(state: MessageState, done: Completion): void {
+  send(message: Outgoing): void {
+    const id = message.id;
+    const sentAt = now();
     const request: TaskRequest = {
       kind: 'message',
       transform: this.#transform,
-      value: state.input,
-      offset: state.offset,
-      key: state.key,
-      eventTime: state.eventTime,
-      attempt: state.attempts,
+      value: message.input,
+      offset: message.offset,
+      key: message.key,
+      eventTime: message.eventTime,
+      attempt: message.attempts,
       timeout: this.#timeout,
     };
     this.#running++;
@@ -107,25 +113,27 @@ export class TaskTransport implements Transport {
     (this.#pool.run(request) as Promise<TaskResult>).then(
       (result) => {
         this.#running--;
-        state.startedAt = result.startedAt;
-        state.endedAt = result.endedAt;
-        state.threadId = result.threadId;
-        if (result.ok) {
-          state.values = result.values;
-          done(state, undefined);
-        } else {
-          done(state, result.error);
-        }
+        const ok = result.ok;
+        this.#complete(id, ok ? result.values : undefined, ok ? undefined : result.error, result.startedAt, result.endedAt, result.threadId);
       },
       // The worker itself failed (it died): a failed try like any other.
       (error: unknown) => {
         this.#running--;
-        state.startedAt = state.dispatchedAt;
-        state.endedAt = now();
         this.#countRestarts();
-        done(state, serializeError(error));
+        this.#complete(id, undefined, serializeError(error), sentAt, now(), -1);
       },
     );
+  }
+
+  #complete(id: number, values: unknown[] | undefined, error: SerializedError | undefined, startedAt: number, endedAt: number, threadId: number): void {
+    const completion = this.#completion;
+    completion.id = id;
+    completion.values = values;
+    completion.error = error;
+    completion.startedAt = startedAt;
+    completion.endedAt = endedAt;
+    completion.threadId = threadId;
+    this.#report(completion);
   }
 
   async close(): Promise<void> {

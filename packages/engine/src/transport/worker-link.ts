@@ -18,8 +18,7 @@ import {
   serializeError,
 } from '@tidemark/workers';
 import type { PortRecord, SerializedError, ServeRequest } from '@tidemark/workers';
-import type { MessageState } from '../run/message-state.js';
-import type { Completion } from './transport.js';
+import type { Completion, CompletionHandler, Outgoing } from './transport.js';
 
 /**
  * The engine's end of one worker's rings: sends messages into its input
@@ -35,8 +34,11 @@ export class WorkerLink {
   readonly #control: Int32Array;
   readonly #request: Omit<ServeRequest, 'transform' | 'kind' | 'timeout'>;
   readonly #port: MessagePort;
-  readonly #states: (MessageState | undefined)[];
-  readonly #dones: (Completion | undefined)[];
+  /** The id of the message in each slot (NaN: free). */
+  readonly #ids: Float64Array;
+  readonly #report: CompletionHandler;
+  /** Recycled: a completion is read only during the handler's call. */
+  readonly #completion: Completion = { id: 0, values: undefined, error: undefined, requeue: false, startedAt: 0, endedAt: 0, threadId: -1 };
   readonly #free: number[];
   readonly #encoder = new ValueEncoder();
   #threadId = -1;
@@ -46,7 +48,8 @@ export class WorkerLink {
     this.#input.commit();
   };
 
-  constructor(slots: number, ringBytes: number, bell: Doorbell) {
+  constructor(slots: number, ringBytes: number, bell: Doorbell, report: CompletionHandler) {
+    this.#report = report;
     this.#input = Ring.create(ringBytes);
     this.output = Ring.create(ringBytes);
     this.#in = Buffer.from(this.#input.buffer, this.#input.bytes.byteOffset, this.#input.capacity);
@@ -60,8 +63,7 @@ export class WorkerLink {
     port1.on('message', (record: PortRecord) => this.#complete(record.slot, record.status ?? Status.value, portValue(record)));
     port1.unref();
     this.#request = { input: this.#input.buffer, output: this.output.buffer, bell: bell.buffer, table, control, port: port2 };
-    this.#states = new Array<MessageState | undefined>(slots).fill(undefined);
-    this.#dones = new Array<Completion | undefined>(slots).fill(undefined);
+    this.#ids = new Float64Array(slots).fill(Number.NaN);
     this.#free = Array.from({ length: slots }, (_, i) => slots - 1 - i);
   }
 
@@ -100,7 +102,7 @@ export class WorkerLink {
 
   /** Messages the worker holds now. */
   get holding(): number {
-    return this.#states.length - this.#free.length;
+    return this.#ids.length - this.#free.length;
   }
 
   /** Free slots. */
@@ -108,11 +110,10 @@ export class WorkerLink {
     return this.#free.length;
   }
 
-  send(state: MessageState, done: Completion): void {
+  send(state: Outgoing): void {
     const slot = this.#free.pop();
     if (slot === undefined) throw new Error('no free slot: the scheduler sent more than the in-flight target');
-    this.#states[slot] = state;
-    this.#dones[slot] = done;
+    this.#ids[slot] = state.id;
     const row = slot * SLOT_FIELDS;
     const table = this.#table;
     table[row + Field.offset] = state.offset;
@@ -157,11 +158,10 @@ export class WorkerLink {
       this.#port.postMessage(record, transfer);
       this.#input.commit(); // wakes the worker if it sleeps, so that it reads its port
     } catch (error) {
-      // Not even structured clone can send it (a function, say): the message fails.
-      const state = this.#states[slot] as MessageState;
-      const done = this.#dones[slot] as Completion;
-      this.#take(slot, state);
-      done(state, serializeError(error));
+      // Not even structured clone can send it (a function, say): the message
+      // fails, reported after this turn (never from inside a send).
+      const failure = serializeError(error);
+      queueMicrotask(() => this.#complete(slot, Status.error, JSON.stringify(failure)));
     }
   }
 
@@ -193,16 +193,17 @@ export class WorkerLink {
    */
   orphan(death: SerializedError, culprits?: ReadonlySet<number>): void {
     this.drain();
-    for (let slot = 0; slot < this.#states.length; slot++) {
-      const state = this.#states[slot];
-      const done = this.#dones[slot];
-      if (state === undefined || done === undefined) continue;
+    for (let slot = 0; slot < this.#ids.length; slot++) {
+      if (Number.isNaN(this.#ids[slot])) continue;
       // Killed for `culprits` (stuck past the timeout): only they fail a try.
       const blamed =
         culprits === undefined ? this.#table[slot * SLOT_FIELDS + Field.stage] !== SlotStage.dispatched : culprits.has(slot);
-      this.#take(slot, state);
-      state.endedAt = state.startedAt = state.dispatchedAt;
-      done(state, blamed ? death : undefined, !blamed);
+      const completion = this.#take(slot);
+      // Its times are not known (the table row may be a previous message's): the tracker uses the dispatch time.
+      completion.startedAt = completion.endedAt = 0;
+      completion.error = blamed ? death : undefined;
+      completion.requeue = !blamed;
+      this.#report(completion);
     }
   }
 
@@ -217,27 +218,27 @@ export class WorkerLink {
   }
 
   #complete(slot: number, status: number, value: unknown): void {
-    const state = this.#states[slot];
-    const done = this.#dones[slot];
-    if (state === undefined || done === undefined) return;
-    this.#take(slot, state);
-    if (status === Status.error) {
-      done(state, JSON.parse(value as string) as SerializedError);
-    } else {
-      state.values = status === Status.values ? (value as unknown[]) : [value];
-      done(state, undefined);
-    }
+    if (Number.isNaN(this.#ids[slot])) return;
+    const completion = this.#take(slot);
+    if (status === Status.error) completion.error = JSON.parse(value as string) as SerializedError;
+    else completion.values = status === Status.values ? (value as unknown[]) : [value];
+    this.#report(completion);
   }
 
-  /** Free `slot`, copying its times onto the state first. */
-  #take(slot: number, state: MessageState): void {
+  /** Free `slot`: the recycled completion with its id and times, no result yet. */
+  #take(slot: number): Completion {
     const row = slot * SLOT_FIELDS;
-    state.startedAt = this.#table[row + Field.startedAt] ?? 0;
-    state.endedAt = this.#table[row + Field.endedAt] ?? 0;
-    state.threadId = this.#threadId;
+    const completion = this.#completion;
+    completion.id = this.#ids[slot] as number;
+    completion.values = undefined;
+    completion.error = undefined;
+    completion.requeue = false;
+    completion.startedAt = this.#table[row + Field.startedAt] ?? 0;
+    completion.endedAt = this.#table[row + Field.endedAt] ?? 0;
+    completion.threadId = this.#threadId;
     this.#table[row + Field.stage] = SlotStage.free;
-    this.#states[slot] = undefined;
-    this.#dones[slot] = undefined;
+    this.#ids[slot] = Number.NaN;
     this.#free.push(slot);
+    return completion;
   }
 }

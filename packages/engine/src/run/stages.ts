@@ -1,0 +1,61 @@
+/**
+ * Where a message is in the engine (DESIGN.md, "stage"), and the only moves
+ * between stages there are. The tracker checks every move against this table.
+ *
+ *   read ─▶ queued ─▶ dispatched ─▶ completed ─▶ emitted ─▶ acked
+ *    │        │  ▲        │  │  ▲        │
+ *    │        │  │        │  ▼  │        │
+ *    │        │  └──────── retrying      │
+ *    │        │  (requeue: never started)│
+ *    ▼        ▼           ▼              ▼
+ *   failed / dropped   failed         failed (rejected) / dropped
+ *
+ * `failed` and `dropped` end a message's path: a failed message is acked
+ * once the consumer took its record (its stage stays `failed`); a dropped
+ * one is acked at once. A failed record still waiting in the output buffer
+ * can be dropped by `drop-oldest`.
+ */
+export type Stage = 'read' | 'queued' | 'dispatched' | 'retrying' | 'completed' | 'emitted' | 'acked' | 'failed' | 'dropped';
+
+/**
+ * How a message ended, as the `ack` event and the metrics report it:
+ * `completed` (its outputs were handed over), `failed` (its record was),
+ * `dropped` (a full buffer's policy took it, no record), or `rejected` (a
+ * full buffer with policy `reject`: a failed record with a `BufferFullError`).
+ */
+export type Outcome = 'completed' | 'failed' | 'dropped' | 'rejected';
+
+const allowed: Readonly<Record<Stage, readonly Stage[]>> = {
+  // Bad input fails at once; a full buffer's policy can shed it on arrival.
+  read: ['queued', 'failed', 'dropped'],
+  // drop-oldest sheds the longest waiting; the transport takes the rest.
+  queued: ['dispatched', 'dropped'],
+  // A try ends: done, again after a backoff, failed for good, or back to the
+  // queue untried (its worker died before it started).
+  dispatched: ['completed', 'retrying', 'failed', 'queued'],
+  retrying: ['queued'],
+  // In the output buffer: handed over, or shed by the output buffer's policy.
+  completed: ['emitted', 'failed', 'dropped'],
+  emitted: ['acked'],
+  failed: ['dropped'],
+  acked: [],
+  dropped: [],
+};
+
+const stageList = Object.keys(allowed) as Stage[];
+/** `masks[from]` has bit `index[to]` set when `from → to` is allowed: one lookup per move. */
+const index = Object.fromEntries(stageList.map((stage, i) => [stage, i])) as Record<Stage, number>;
+const masks = Object.fromEntries(
+  stageList.map((from) => [from, allowed[from].reduce((mask, to) => mask | (1 << index[to]), 0)]),
+) as Record<Stage, number>;
+
+/** Whether a message may move from stage `from` to stage `to`. */
+export function mayMove(from: Stage, to: Stage): boolean {
+  return (masks[from] & (1 << index[to])) !== 0;
+}
+
+/** Every stage, in the table's order. */
+export const stages: readonly Stage[] = stageList;
+
+/** The allowed moves, for documentation and tests. */
+export const transitions: Readonly<Record<Stage, readonly Stage[]>> = allowed;
