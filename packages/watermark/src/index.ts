@@ -1,3 +1,6 @@
 export { WatermarkTracker } from './watermark-tracker.js';
 export { BoundedOutOfOrderness } from './bounded-out-of-orderness.js';
 export type { BoundedOutOfOrdernessOptions, Observation } from './bounded-out-of-orderness.js';
+export { PartitionedWatermark } from './partitioned-watermark.js';
+export type { PartitionedWatermarkOptions } from './partitioned-watermark.js';
+export type { PartitionId } from './partition.js';

@@ -1,0 +1,226 @@
+import { BoundedOutOfOrderness } from './bounded-out-of-orderness.js';
+import type { Observation } from './bounded-out-of-orderness.js';
+import { Partition } from './partition.js';
+import type { InFlight, PartitionId } from './partition.js';
+import { RisingKeyHeap } from './rising-key-heap.js';
+
+/** Options of {@link PartitionedWatermark}: the settings of every partition's input watermark. */
+export interface PartitionedWatermarkOptions {
+  /**
+   * How far (in event-time units, usually ms) an event may trail the largest
+   * event time seen in its partition and still be on time.
+   * @default 0
+   */
+  maxOutOfOrderness?: number;
+  /**
+   * After this long (in the units of the `now` you pass, usually ms) with no
+   * message read from it and none of its messages in flight, a partition is
+   * idle: its input watermark rises to its largest event time and it stops
+   * holding the output back, until its next message.
+   * @default Infinity (never)
+   */
+  idleAfter?: number;
+}
+
+/**
+ * The output watermark over partitioned input (Kafka-like partitions, each
+ * with its own bounded-out-of-orderness input watermark and idleness), as
+ * Flink's per-partition watermarks and Numaflow's tracker give it.
+ *
+ *   partition a: [m1:10, m2:10*, m4:14]  low 10     ┐
+ *   partition b: [m3:7*, m5:9]           low 9      ├─ heap by low over the partitions
+ *   partition c: [] idle, input 30       left out   ┘  that are not idle: output 9
+ *                                        (* completed, dropped lazily at the head)
+ *
+ * - low(P) is the watermark its oldest in-flight message was read under, else
+ *   P's input watermark. A partition's in-flight messages form a FIFO (its
+ *   watermarks only rise in read order), so low(P) is its live head.
+ * - A partition is idle once nothing of it is in flight and nothing was read
+ *   from it for `idleAfter` (`lastArrival + idleAfter <= now`); its input
+ *   watermark then rises to its largest event time, and it is left out of the
+ *   minimum until its next message. A declared partition that has read nothing
+ *   counts from its declaration, so it holds the output back until then; its
+ *   input watermark stays -Infinity (its first message may carry any event
+ *   time), so while all partitions are idle the output does not rise.
+ * - The output is the minimum of low(P) over the partitions that are not idle;
+ *   when every partition is idle, the minimum of their input watermarks (a
+ *   lagging partition's next message must not turn late because the others ran
+ *   ahead); with no partition, it stays where it is. It never decreases.
+ * - A message is late only against its own partition's watermark. A partition
+ *   that comes back from idle, or first appears, after the output has passed
+ *   its watermark reads on time messages below the output: the output does not
+ *   go back, and does not rise while they are in flight. Declare partitions up
+ *   front where that matters.
+ *
+ * The clock is the largest `now` passed so far (a smaller one is taken as it).
+ * Idleness is settled at each call that takes `now`, in order of
+ * `lastArrival + idleAfter` from a heap of timers. The minimum comes from a
+ * heap-js min-heap of the partitions keyed by low(P), which only rises, so an
+ * entry is re-keyed or dropped lazily when it reaches the top: O(log P) per
+ * change of the minimum, and O(1) amortized per message inside a partition.
+ *
+ * @example
+ * ```ts
+ * const watermark = new PartitionedWatermark({ maxOutOfOrderness: 10, idleAfter: 1_000 });
+ * watermark.read(1, 'a', 100, 0); // { watermark: -Infinity, late: false }
+ * watermark.read(2, 'b', 500, 0);
+ * watermark.complete(1);
+ * watermark.complete(2);
+ * watermark.current(0); // 90: min(a's 90, b's 490)
+ * watermark.current(1_000); // 100: both idle, each raised to its largest event time
+ * ```
+ */
+export class PartitionedWatermark {
+  readonly #maxOutOfOrderness: number;
+  readonly #idleAfter: number;
+  readonly #partitions = new Map<PartitionId, Partition>();
+  readonly #live = new Map<number, InFlight>();
+  /** The partitions that are not idle, by low(P). */
+  readonly #busy = new RisingKeyHeap<Partition>(
+    (p) => p.low(),
+    (p) => !p.idle,
+  );
+  /** The idle partitions, by low(P) (= their input watermark): the minimum when all are idle. */
+  readonly #resting = new RisingKeyHeap<Partition>(
+    (p) => p.low(),
+    (p) => p.idle,
+  );
+  /** The partitions that may go idle (nothing in flight, not idle), by when they do. */
+  readonly #timers = new RisingKeyHeap<Partition>(
+    (p) => this.#idleAt(p),
+    (p) => !p.idle && p.inFlight === 0,
+  );
+  #clock = Number.NEGATIVE_INFINITY;
+  #output = Number.NEGATIVE_INFINITY;
+  #late = 0;
+
+  constructor(options: PartitionedWatermarkOptions = {}) {
+    // Same validation and messages as a single input's watermark.
+    new BoundedOutOfOrderness(options);
+    this.#maxOutOfOrderness = options.maxOutOfOrderness ?? 0;
+    this.#idleAfter = options.idleAfter ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Declare `partition` at clock `now` before it has read anything, so that it
+   * holds the output back (at -Infinity) until it reads or goes idle. Returns
+   * false when the partition already exists.
+   */
+  declare(partition: PartitionId, now: number): boolean {
+    this.#advance(now);
+    if (this.#partitions.has(partition)) return false;
+    this.#timers.offer(this.#add(partition));
+    return true;
+  }
+
+  /**
+   * Message `id` (unique while in flight) with `eventTime` was read from
+   * `partition` at clock `now`. The partition (created on its first read)
+   * observes it, and the message is in flight under the partition's input
+   * watermark before it was seen, which is returned with whether it was late.
+   * Throws RangeError, changing nothing, when `id` is already in flight.
+   */
+  read(id: number, partition: PartitionId, eventTime: number, now: number): Observation {
+    if (this.#live.has(id)) throw new RangeError(`id ${id} is already in flight`);
+    this.#advance(now);
+    const p = this.#partitions.get(partition) ?? this.#add(partition);
+    const observation = p.input.observe(eventTime, this.#clock);
+    this.#live.set(id, p.enqueue(id, observation.watermark));
+    p.lastArrival = this.#clock;
+    if (observation.late) this.#late++;
+    // Offered only now that the message is queued: before, low(P) would read
+    // the raised input watermark, above the key it is about to have.
+    if (p.idle) {
+      p.idle = false;
+      this.#busy.offer(p);
+    }
+    return observation;
+  }
+
+  /** Message `id` is done (in any order). Returns false when it was not in flight. */
+  complete(id: number): boolean {
+    const node = this.#live.get(id);
+    if (node === undefined) return false;
+    this.#live.delete(id);
+    const p = node.partition;
+    p.complete(node);
+    if (p.inFlight === 0) this.#timers.offer(p);
+    return true;
+  }
+
+  /** The output watermark at clock `now` (see the class for the rules). Never decreases. */
+  current(now: number): number {
+    this.#advance(now);
+    const lowest = this.#busy.peek() ?? this.#resting.peek();
+    if (lowest !== undefined) {
+      const candidate = lowest.low();
+      if (candidate > this.#output) this.#output = candidate;
+    }
+    return this.#output;
+  }
+
+  /**
+   * The earliest clock at which some partition goes idle, so that one timer
+   * can call {@link current} then: the smallest `lastArrival + idleAfter` over
+   * the partitions with nothing in flight that are not idle yet; Infinity when
+   * none. A value at or below the clock (a partition emptied since the last
+   * `now`) means: call `current` now.
+   */
+  nextIdleAt(): number {
+    if (this.#idleAfter === Number.POSITIVE_INFINITY) return Number.POSITIVE_INFINITY;
+    const p = this.#timers.peek();
+    return p === undefined ? Number.POSITIVE_INFINITY : this.#idleAt(p);
+  }
+
+  /** The input watermark of `partition`, or undefined for a partition never seen. */
+  inputWatermark(partition: PartitionId): number | undefined {
+    return this.#partitions.get(partition)?.input.current();
+  }
+
+  /** Whether `partition` was idle at the last `now` (false for a partition never seen). */
+  isIdle(partition: PartitionId): boolean {
+    return this.#partitions.get(partition)?.idle ?? false;
+  }
+
+  /** Whether message `id` is in flight. */
+  has(id: number): boolean {
+    return this.#live.has(id);
+  }
+
+  /** How many messages are in flight, over all partitions. */
+  get inFlight(): number {
+    return this.#live.size;
+  }
+
+  /** How many late messages were read, over all partitions. */
+  get lateCount(): number {
+    return this.#late;
+  }
+
+  /** The partitions, in the order they were declared or first read. */
+  get partitions(): PartitionId[] {
+    return [...this.#partitions.keys()];
+  }
+
+  #add(partition: PartitionId): Partition {
+    const p = new Partition(partition, this.#maxOutOfOrderness, this.#clock);
+    this.#partitions.set(partition, p);
+    this.#busy.offer(p);
+    return p;
+  }
+
+  /** Move the clock to `now` and settle every partition that has gone idle by then. */
+  #advance(now: number): void {
+    if (now > this.#clock) this.#clock = now;
+    if (this.#idleAfter === Number.POSITIVE_INFINITY) return;
+    for (let p = this.#timers.peek(); p !== undefined && this.#idleAt(p) <= this.#clock; p = this.#timers.peek()) {
+      p.goIdle(this.#clock);
+      this.#resting.offer(p);
+    }
+  }
+
+  // The sum nextIdleAt reports, so a timer armed for it always finds the partition idle.
+  #idleAt(p: Partition): number {
+    return p.lastArrival + this.#idleAfter;
+  }
+}
