@@ -47,6 +47,8 @@ export class ValueEncoder {
         this.tag = Tag.number;
         return 8;
       case 'string':
+        // A lone surrogate does not survive UTF-8 (it comes back as U+FFFD): v8's serializer keeps it.
+        if (!value.isWellFormed()) return this.#serialize(value);
         this.tag = Tag.string;
         return Buffer.byteLength(value);
       case 'boolean':
@@ -64,10 +66,14 @@ export class ValueEncoder {
           this.tag = Buffer.isBuffer(value) ? Tag.buffer : Tag.bytes;
           return value.byteLength;
         }
-        this.tag = Tag.v8;
-        this.#serialized = serialize(value);
-        return this.#serialized.byteLength;
+        return this.#serialize(value);
     }
+  }
+
+  #serialize(value: unknown): number {
+    this.tag = Tag.v8;
+    this.#serialized = serialize(value);
+    return this.#serialized.byteLength;
   }
 
   /** Write the measured value's payload at `position` of `target` (`size` bytes from `measure`). */

@@ -29,10 +29,12 @@ export function fanOut(...values: unknown[]): Outputs {
   return { [brand]: true, values };
 }
 
+/** True when a transform's return value is {@link drop} or {@link fanOut}, not one plain output. */
+export function isOutputs(result: unknown): result is Outputs {
+  return typeof result === 'object' && result !== null && (result as Partial<Outputs>)[brand] === true;
+}
+
 /** The outputs a transform's return value stands for. */
 export function toValues(result: unknown): unknown[] {
-  if (typeof result === 'object' && result !== null && (result as Partial<Outputs>)[brand] === true) {
-    return [...(result as Outputs).values];
-  }
-  return [result];
+  return isOutputs(result) ? [...result.values] : [result];
 }

@@ -1,6 +1,7 @@
 /**
- * What crosses the thread boundary between the engine and a worker. Plain
- * data only: anything here goes through structured clone.
+ * What crosses the thread boundary between the engine and a worker (plain
+ * data only: it goes through structured clone), and how a transport reports
+ * what came back.
  */
 
 /** An error as data: an Error loses its class and `code` when it crosses threads. */
@@ -43,6 +44,40 @@ export interface RunReport {
 export type TaskResult =
   | (RunReport & { readonly ok: true; readonly values: unknown[] })
   | (RunReport & { readonly ok: false; readonly error: SerializedError });
+
+/**
+ * One message's outcome, as a transport reports it to the engine: data, not
+ * a write of the engine's state. Exactly one of `values` and `error` is set,
+ * or neither when `requeue` is.
+ *
+ * A transport fills one object again for every report: it is valid only
+ * during the {@link CompletionHandler} call; copy what you keep.
+ */
+export interface Completion {
+  /** The id the message was sent with. */
+  id: number;
+  /** Set when the try succeeded: its outputs, in order (none when dropped). */
+  values: unknown[] | undefined;
+  /** Set when the try failed: the transform threw or timed out, its worker died while it ran, or it could not be sent. */
+  error: SerializedError | undefined;
+  /**
+   * True when the message did not fail its try though it did not complete:
+   * its worker died before it started, or was killed for another message.
+   * Send it again without counting a try.
+   */
+  requeue: boolean;
+  /**
+   * When the try started and ended in the worker (epoch ms, see `now()`);
+   * 0 when not known: it never started, or its worker died before it ended.
+   */
+  startedAt: number;
+  endedAt: number;
+  /** The thread id of the worker it was sent to (-1 when that worker was not ready yet). */
+  threadId: number;
+}
+
+/** Where a transport reports every {@link Completion}; given once, when the transport starts. */
+export type CompletionHandler = (completion: Completion) => void;
 
 /** The worker's answer to a {@link LoadRequest}. */
 export type LoadResult = { readonly ok: true } | { readonly ok: false; readonly error: SerializedError };

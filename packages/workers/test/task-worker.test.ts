@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import handle from '../src/task-worker.js';
-import type { TaskRequest, TaskResult } from '../src/index.js';
+import type { TaskRequest } from '../src/index.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url).href;
 const message = (transform: string, attempt = 1): TaskRequest => ({
@@ -16,11 +16,11 @@ const message = (transform: string, attempt = 1): TaskRequest => ({
 });
 
 test('a message runs through the transform with its context and reports when it ran', async () => {
-  const result = (await handle(message(fixture('double.js')))) as TaskResult;
+  const result = await handle(message(fixture('double.js')));
   assert.ok(result.ok);
   assert.deepEqual(result.values, [42]);
   assert.ok(result.endedAt >= result.startedAt);
-  const retried = (await handle(message(fixture('double.js'), 2))) as TaskResult;
+  const retried = await handle(message(fixture('double.js'), 2));
   assert.ok(retried.ok);
   assert.deepEqual(retried.values, [-1], 'the transform sees the try number');
 });
