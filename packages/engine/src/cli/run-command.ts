@@ -78,7 +78,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   let tooLarge = 0;
   const dropped = new Map<string, number>();
   engine.on('ack', (trace) => {
-    if (trace.stage !== 'dropped' || trace.overflow === undefined) return;
+    if (trace.outcome !== 'dropped' || trace.overflow === undefined) return;
     const key = `${trace.overflow.buffer} ${trace.overflow.policy}`;
     dropped.set(key, (dropped.get(key) ?? 0) + 1);
     deadLetter?.dropped(trace);

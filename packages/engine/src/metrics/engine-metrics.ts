@@ -112,13 +112,17 @@ export class EngineMetrics {
     if (overflow !== undefined) {
       const key = `${overflow.buffer} ${overflow.policy}`;
       this.#overflows.set(key, (this.#overflows.get(key) ?? 0) + 1);
-      if (trace.stage === 'dropped') return; // never processed: no stage durations
+      if (trace.outcome === 'dropped') return; // never processed: no stage durations
     }
-    const outcome = trace.stage === 'failed' || trace.endedAt === 0 ? 1 : 0;
+    // `failed` and `rejected` are both failed records.
+    const outcome = trace.outcome === 'completed' ? 0 : 1;
     const h = this.#histograms;
-    const { readAt, dispatchedAt, startedAt, endedAt, completedAt, ackedAt } = trace;
+    const { readAt, queuedAt, dispatchedAt, startedAt, endedAt, ackedAt } = trace;
+    // A message that failed before it was dispatched (bad input, rejected on arrival) settled when read.
+    const completedAt = trace.completedAt || readAt;
     if (dispatchedAt > 0) {
-      h.observe(0, outcome, (dispatchedAt - readAt) / 1000);
+      // The last try's own wait in the input buffer, not the time since the first try.
+      h.observe(0, outcome, (dispatchedAt - queuedAt) / 1000);
       h.observe(1, outcome, (startedAt - dispatchedAt + (completedAt - endedAt)) / 1000);
       h.observe(2, outcome, (endedAt - startedAt) / 1000);
     }

@@ -38,7 +38,7 @@ export class MessageTracker {
 
   /** A message was just read, under input watermark `state.watermark`; `input` is the input watermark after it. */
   read(state: MessageState, input: number): void {
-    if (state.stage !== 'read') throw new Error(`message ${state.seq} read in stage ${state.stage}`);
+    if (state.stage !== 'read') this.#refuse(state, 'read');
     this.#states.set(state.id, state);
     this.stats.read++;
     if (state.late) this.stats.late++;
@@ -47,8 +47,9 @@ export class MessageTracker {
     this.#watermark.advanceInput(input);
   }
 
-  /** Into the input buffer, for its first try or another one. */
+  /** Into the input buffer: just read, or back from a retry's backoff. */
   queue(state: MessageState, at: number): void {
+    if (state.stage === 'dispatched') this.#refuse(state, 'queued (a try came back untried: requeue)');
     this.#move(state, 'queued');
     state.queuedAt = at;
   }
@@ -87,7 +88,9 @@ export class MessageTracker {
 
   /** Its worker died before it started: back to the queue, and the try does not count. */
   requeue(state: MessageState, at: number): void {
-    this.queue(state, at);
+    if (state.stage !== 'dispatched') this.#refuse(state, 'queued untried');
+    this.#move(state, 'queued');
+    state.queuedAt = at;
     state.attempts--;
   }
 
@@ -128,6 +131,7 @@ export class MessageTracker {
   /** Its outputs were all taken (or it was dropped): it leaves the run. */
   ack(state: MessageState, at: number): void {
     if (state.stage === 'emitted') this.#move(state, 'acked');
+    else if (state.stage !== 'failed' && state.stage !== 'dropped') this.#refuse(state, 'acked');
     state.ackedAt = at;
     this.#states.delete(state.id);
     this.#watermark.complete(state.id);
@@ -175,9 +179,12 @@ export class MessageTracker {
   }
 
   #move(state: MessageState, to: Stage): void {
-    if (!mayMove(state.stage, to)) {
-      throw new Error(`message ${state.seq} (offset ${state.offset}) cannot move from ${state.stage} to ${to}`);
-    }
+    if (!mayMove(state.stage, to)) this.#refuse(state, to);
     state.stage = to;
+  }
+
+  /** A move the table does not allow: an engine defect, never the user's input. */
+  #refuse(state: MessageState, to: string): never {
+    throw new Error(`message ${state.seq} (offset ${state.offset}) cannot move from ${state.stage} to ${to}`);
   }
 }

@@ -1,12 +1,11 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
-import { Doorbell, TimeoutError, serializeError } from '@tidemark/workers';
+import { Doorbell, RingClient, TimeoutError, serializeError } from '@tidemark/workers';
 import { now } from '@tidemark/workers';
 import { checkTransform, createPool, grace } from './task-transport.js';
 import { WorkerBoot } from './worker-boot.js';
 import type { PoolSettings } from './task-transport.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
-import { WorkerLink } from './worker-link.js';
 
 /** Settings of the ring transport. */
 export interface RingSettings extends PoolSettings {
@@ -29,26 +28,22 @@ export class RingTransport implements Transport {
   readonly #pool: Piscina;
   readonly #boot: WorkerBoot;
   readonly #bell = new Doorbell();
-  readonly #links: WorkerLink[] = [];
+  readonly #links: RingClient[] = [];
   readonly #serving = new Set<Promise<void>>();
   #started: Promise<void> | undefined;
   #closing = false;
-  #inFlight = 0;
   #keepAlive: NodeJS.Timeout | undefined;
   #restarts = 0;
   /** Links killed for being stuck, with the slots that were. */
-  readonly #stuck = new Map<WorkerLink, Set<number>>();
+  readonly #stuck = new Map<RingClient, Set<number>>();
   #sweeper: NodeJS.Timeout | undefined;
   readonly #waiting: Outgoing[] = [];
   #report: CompletionHandler = () => {};
   /** Every link reports here: counted, then to the engine's handler. */
   readonly #counted = (completion: Completion): void => {
-    if (--this.#inFlight === 0) {
-      clearInterval(this.#keepAlive);
-      clearInterval(this.#sweeper);
-    }
     this.#report(completion);
     if (this.#waiting.length > 0) this.#flush();
+    else if (this.#keepAlive !== undefined && this.#links.every((link) => link.holding === 0)) this.#unhold();
   };
 
   constructor(settings: RingSettings) {
@@ -79,7 +74,9 @@ export class RingTransport implements Transport {
   }
 
   send(state: Outgoing): void {
-    if (this.#inFlight++ === 0) {
+    if (this.#keepAlive === undefined) {
+      // Held open only while messages are out: the main thread waits for
+      // results on a doorbell (Atomics.waitAsync), which does not hold it.
       this.#keepAlive = setInterval(() => {}, 1 << 30);
       const timeout = this.#settings.timeout;
       if (timeout > 0) this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, timeout / 4));
@@ -91,7 +88,7 @@ export class RingTransport implements Transport {
   }
 
   #dispatch(state: Outgoing): void {
-    let best: WorkerLink | undefined;
+    let best: RingClient | undefined;
     for (const link of this.#links) if (best === undefined || link.room > best.room) best = link;
     // No room when the in-flight target is above the workers' slots
     // (threads * tasksPerThread < concurrency), or while a dead worker's
@@ -111,16 +108,21 @@ export class RingTransport implements Transport {
     for (const link of this.#links) link.stop();
     await Promise.allSettled(this.#serving);
     for (const link of this.#links) link.close();
-    clearInterval(this.#keepAlive);
-    clearInterval(this.#sweeper);
+    this.#unhold();
     await this.#boot.settled();
     await this.#pool.close();
+  }
+
+  #unhold(): void {
+    clearInterval(this.#keepAlive);
+    clearInterval(this.#sweeper);
+    this.#keepAlive = this.#sweeper = undefined;
   }
 
   /** Start a serve task on a (new) link and wait until its worker serves. */
   async #serve(): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
-    const link = new WorkerLink(tasksPerThread, ringBytes, this.#bell, this.#counted);
+    const link = new RingClient(tasksPerThread, ringBytes, this.#bell, this.#counted);
     const { request, transferList } = link.serveRequest(transform, this.#settings.timeout);
     const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
       () => {
@@ -172,7 +174,7 @@ export class RingTransport implements Transport {
   }
 
   async #pump(): Promise<void> {
-    const ready = () => this.#links.some((link) => !link.output.empty);
+    const ready = () => this.#links.some((link) => link.hasOutput);
     while (!this.#closing) {
       let count = 0;
       for (const link of this.#links) count += link.drain();

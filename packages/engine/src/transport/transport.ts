@@ -1,38 +1,9 @@
-import type { SerializedError } from '@tidemark/workers';
+import type { CompletionHandler, RingMessage } from '@tidemark/workers';
 
-/**
- * One try's outcome, reported by a transport as data. The object may be
- * recycled by the transport: it is valid only during the handler's call.
- */
-export interface Completion {
-  /** The message's id (`Outgoing.id`). */
-  id: number;
-  /** Set on success: the transform's outputs. */
-  values: unknown[] | undefined;
-  /** Set when the try failed: the transform threw, the worker died while it ran, or it could not be sent. */
-  error: SerializedError | undefined;
-  /** It never started (its worker died first): send it again without counting a try. */
-  requeue: boolean;
-  /** When the try started and ended in the worker (epoch ms), and on which thread. */
-  startedAt: number;
-  endedAt: number;
-  threadId: number;
-}
+export type { Completion, CompletionHandler } from '@tidemark/workers';
 
-/** Where a transport reports every completion: given once, when it starts. */
-export type CompletionHandler = (completion: Completion) => void;
-
-/** What a transport sends of a message. */
-export interface Outgoing {
-  /** Unique among the messages in flight at this transport. */
-  readonly id: number;
-  readonly input: unknown;
-  readonly offset: number;
-  readonly key: string | undefined;
-  readonly eventTime: number;
-  /** The try this is: 1 for the first. */
-  readonly attempts: number;
-}
+/** What a transport sends of a message: its id (unique among the messages in flight), input, offset, key, event time and try (1 for the first). */
+export type Outgoing = RingMessage;
 
 /**
  * How messages reach the worker pool: one piscina task per message
