@@ -2,7 +2,10 @@
 // Runs every package's tests in one node:test run, so the output ends with
 // the runner's summary. Node 20's --test does not expand globs itself.
 // A package whose test folder is missing or holds no test fails the run:
-// tests that silently do not exist pass nothing.
+// tests that silently do not exist pass nothing. A test that depends on the
+// engine's transport runs once per transport inside its own file (suites
+// `ring` and `task`, packages/engine/test/helpers/transports.ts), so each
+// file keeps one process and `--test-name-pattern="^task$"` picks one transport.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { BufferFullError, Engine } from '../src/index.js';
 import type { EngineRecord, MessageTrace, OverflowPolicy } from '../src/index.js';
-import { Gates, fixture, transport } from './helpers/gates.js';
+import { Gates, fixture } from './helpers/gates.js';
+import { forEachTransport } from './helpers/transports.js';
 
 // The buffer overflow policies against a model: a few lines of list logic
 // that say, for a given configuration, what becomes of every message
@@ -100,7 +101,7 @@ function outputModel(sizes: readonly number[], output: Limit): Fate[] {
 
 /** What became of each offset, from the records and the `ack` events; each must appear once. */
 function fatesOf(count: number, records: readonly EngineRecord[], drops: readonly MessageTrace[]): Fate[] {
-  const fates: (Fate | undefined)[] = new Array(count).fill(undefined);
+  const fates: (Fate | undefined)[] = new Array<Fate | undefined>(count).fill(undefined);
   const set = (offset: number, fate: Fate) => {
     assert.equal(fates[offset], undefined, `offset ${offset} accounted for twice`);
     fates[offset] = fate;
@@ -115,7 +116,7 @@ function fatesOf(count: number, records: readonly EngineRecord[], drops: readonl
   }
   for (const trace of drops) set(trace.offset, 'dropped');
   assert.ok(fates.every((fate) => fate !== undefined), 'every offset accounted for');
-  return fates as Fate[];
+  return fates;
 }
 
 const limitArb = (policies: readonly OverflowPolicy[], maxMessages: number) =>
@@ -125,143 +126,145 @@ const limitArb = (policies: readonly OverflowPolicy[], maxMessages: number) =>
     overflow: fc.constantFrom(...policies),
   });
 
-test('input and processing policies: every message meets the fate the model gives it', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.record({
-        sizes: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 24 }),
-        input: limitArb(['block', 'drop-oldest', 'drop-newest', 'reject'], 5),
-        processing: limitArb(['block', 'drop-newest', 'reject'], 4),
-        ordering: fc.constantFrom('unordered' as const, 'ordered' as const),
-      }),
-      async ({ sizes, input, processing, ordering }) => {
-        const { fates: expected, readAll } = inputModel(sizes, input, processing);
-        const gates = new Gates(sizes.length);
-        const engine = new Engine({
-          transport,
-          transform: fixture('gated.js'),
-          threads: 2,
-          concurrency: processing.messages,
-          ordering,
-          // An output buffer larger than the source: the in-flight bound
-          // never stops the reader while the ordered queue waits on a gate.
-          buffers: { input, processing, output: { messages: 32 } },
-        });
-        try {
-          const drops: MessageTrace[] = [];
-          engine.on('ack', (trace) => {
-            if (trace.stage === 'dropped') drops.push(trace);
+forEachTransport((transport) => {
+  test('input and processing policies: every message meets the fate the model gives it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          sizes: fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 24 }),
+          input: limitArb(['block', 'drop-oldest', 'drop-newest', 'reject'], 5),
+          processing: limitArb(['block', 'drop-newest', 'reject'], 4),
+          ordering: fc.constantFrom('unordered' as const, 'ordered' as const),
+        }),
+        async ({ sizes, input, processing, ordering }) => {
+          const { fates: expected, readAll } = inputModel(sizes, input, processing);
+          const gates = new Gates(sizes.length);
+          const engine = new Engine({
+            transport,
+            transform: fixture('gated.js'),
+            threads: 2,
+            concurrency: processing.messages,
+            ordering,
+            // An output buffer larger than the source: the in-flight bound
+            // never stops the reader while the ordered queue waits on a gate.
+            buffers: { input, processing, output: { messages: 32 } },
           });
-          let markAllRead!: () => void;
-          const allRead = new Promise<void>((resolve) => {
-            markAllRead = resolve;
-          });
-          function* source() {
-            for (let i = 0; i < sizes.length; i++) yield { ...gates.message(i), bytes: sizes[i] as number };
-            markAllRead();
+          try {
+            const drops: MessageTrace[] = [];
+            engine.on('ack', (trace) => {
+              if (trace.stage === 'dropped') drops.push(trace);
+            });
+            let markAllRead!: () => void;
+            const allRead = new Promise<void>((resolve) => {
+              markAllRead = resolve;
+            });
+            function* source() {
+              for (let i = 0; i < sizes.length; i++) yield { ...gates.message(i), bytes: sizes[i] as number };
+              markAllRead();
+            }
+            const records: EngineRecord[] = [];
+            const consumed = (async () => {
+              for await (const record of engine.process(source())) records.push(record);
+            })();
+            // Under block the reader waits for room; otherwise it reads it all
+            // before anything completes: the drops so far are already final.
+            if (readAll) {
+              await allRead;
+              assert.deepEqual(
+                drops.map((trace) => trace.offset).sort((a, b) => a - b),
+                expected.flatMap((fate, offset) => (fate === 'dropped' ? [offset] : [])),
+                'dropped while the workers were held',
+              );
+            }
+            for (let i = 0; i < sizes.length; i++) gates.open(i);
+            await consumed;
+            assert.deepEqual(fatesOf(sizes.length, records, drops), expected);
+            for (const trace of drops) {
+              assert.equal(trace.overflow?.policy, trace.overflow?.buffer === 'input' ? input.overflow : processing.overflow);
+              assert.equal(trace.ackedAt > 0, true);
+            }
+            assert.equal(engine.stats?.dropped, drops.length);
+            assert.equal(engine.committedOffset, sizes.length, 'all acked: dropped ones count as done');
+            if (ordering === 'ordered') {
+              const offsets = records.map((record) => record.offset);
+              assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), 'ordered, dropped ones skipped');
+            }
+          } finally {
+            for (let i = 0; i < sizes.length; i++) gates.open(i);
+            await engine.close();
           }
-          const records: EngineRecord[] = [];
-          const consumed = (async () => {
-            for await (const record of engine.process(source())) records.push(record);
-          })();
-          // Under block the reader waits for room; otherwise it reads it all
-          // before anything completes: the drops so far are already final.
-          if (readAll) {
-            await allRead;
-            assert.deepEqual(
-              drops.map((trace) => trace.offset).sort((a, b) => a - b),
-              expected.flatMap((fate, offset) => (fate === 'dropped' ? [offset] : [])),
-              'dropped while the workers were held',
-            );
-          }
-          for (let i = 0; i < sizes.length; i++) gates.open(i);
-          await consumed;
-          assert.deepEqual(fatesOf(sizes.length, records, drops), expected);
-          for (const trace of drops) {
-            assert.equal(trace.overflow?.policy, trace.overflow?.buffer === 'input' ? input.overflow : processing.overflow);
-            assert.equal(trace.ackedAt > 0, true);
-          }
-          assert.equal(engine.stats?.dropped, drops.length);
-          assert.equal(engine.committedOffset, sizes.length, 'all acked: dropped ones count as done');
-          if (ordering === 'ordered') {
-            const offsets = records.map((record) => record.offset);
-            assert.deepEqual(offsets, [...offsets].sort((a, b) => a - b), 'ordered, dropped ones skipped');
-          }
-        } finally {
-          for (let i = 0; i < sizes.length; i++) gates.open(i);
-          await engine.close();
-        }
-      },
-    ),
-    { numRuns: 40 },
-  );
-});
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 
-test('output policies: with a consumer that stops, every message meets the fate the model gives it', async () => {
-  await fc.assert(
-    fc.asyncProperty(
-      fc.record({
-        outs: fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 16 }),
-        output: limitArb(['drop-oldest', 'drop-newest', 'reject'], 5),
-        ordering: fc.constantFrom('unordered' as const, 'ordered' as const),
-      }),
-      async ({ outs, output, ordering }) => {
-        // The size of one message's outputs, as the engine weighs `[out]`:
-        // 8 per value and the UTF-8 bytes of the string.
-        const expected = outputModel(
-          outs.map((out) => 8 + Buffer.byteLength(out)),
-          output,
-        );
-        const count = outs.length;
-        const gates = new Gates(count + 1);
-        gates.open(0);
-        const engine = new Engine({
-          transport,
-          transform: fixture('gated.js'),
-          threads: 1,
-          concurrency: 1,
-          ordering,
-          // A large input buffer: the in-flight bound never stops the reader here.
-          buffers: { input: { messages: count + 1 }, output },
-        });
-        try {
-          const drops: MessageTrace[] = [];
-          engine.on('ack', (trace) => {
-            if (trace.stage === 'dropped') drops.push(trace);
+  test('output policies: with a consumer that stops, every message meets the fate the model gives it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          outs: fc.array(fc.string({ maxLength: 10 }), { minLength: 1, maxLength: 16 }),
+          output: limitArb(['drop-oldest', 'drop-newest', 'reject'], 5),
+          ordering: fc.constantFrom('unordered' as const, 'ordered' as const),
+        }),
+        async ({ outs, output, ordering }) => {
+          // The size of one message's outputs, as the engine weighs `[out]`:
+          // 8 per value and the UTF-8 bytes of the string.
+          const expected = outputModel(
+            outs.map((out) => 8 + Buffer.byteLength(out)),
+            output,
+          );
+          const count = outs.length;
+          const gates = new Gates(count + 1);
+          gates.open(0);
+          const engine = new Engine({
+            transport,
+            transform: fixture('gated.js'),
+            threads: 1,
+            concurrency: 1,
+            ordering,
+            // A large input buffer: the in-flight bound never stops the reader here.
+            buffers: { input: { messages: count + 1 }, output },
           });
-          // One more message, held at its gate: once it has started, all
-          // the others have settled (one at a time, in read order).
-          const source = [...outs.map((out, i) => gates.message(i, { out })), gates.message(count)];
-          const records = engine.process(source);
-          const first = await records.next(); // message 0, taken before message 1 can complete
-          for (let i = 1; i < count; i++) gates.open(i);
-          await gates.started(count + 1);
-          assert.deepEqual(
-            drops.map((trace) => trace.offset),
-            expected.flatMap((fate, offset) => (fate === 'dropped' ? [offset] : [])),
-            'dropped, oldest first, while the consumer waited',
-          );
-          const taken: EngineRecord[] = [first.value as EngineRecord];
-          gates.open(count);
-          for await (const record of records) taken.push(record);
-          const last = taken.find((record) => record.offset === count);
-          const lastDropped = drops.some((trace) => trace.offset === count);
-          assert.ok((last !== undefined) !== lastDropped, 'the held message is accounted for once');
-          const fates = fatesOf(
-            count,
-            taken.filter((record) => record.offset !== count),
-            drops.filter((trace) => trace.offset !== count),
-          );
-          assert.deepEqual(fates, expected);
-          for (const record of taken) {
-            if (record.kind === 'output' && record.offset < count) assert.equal(record.value, outs[record.offset]);
+          try {
+            const drops: MessageTrace[] = [];
+            engine.on('ack', (trace) => {
+              if (trace.stage === 'dropped') drops.push(trace);
+            });
+            // One more message, held at its gate: once it has started, all
+            // the others have settled (one at a time, in read order).
+            const source = [...outs.map((out, i) => gates.message(i, { out })), gates.message(count)];
+            const records = engine.process(source);
+            const first = await records.next(); // message 0, taken before message 1 can complete
+            for (let i = 1; i < count; i++) gates.open(i);
+            await gates.started(count + 1);
+            assert.deepEqual(
+              drops.map((trace) => trace.offset),
+              expected.flatMap((fate, offset) => (fate === 'dropped' ? [offset] : [])),
+              'dropped, oldest first, while the consumer waited',
+            );
+            const taken: EngineRecord[] = [first.value as EngineRecord];
+            gates.open(count);
+            for await (const record of records) taken.push(record);
+            const last = taken.find((record) => record.offset === count);
+            const lastDropped = drops.some((trace) => trace.offset === count);
+            assert.ok((last !== undefined) !== lastDropped, 'the held message is accounted for once');
+            const fates = fatesOf(
+              count,
+              taken.filter((record) => record.offset !== count),
+              drops.filter((trace) => trace.offset !== count),
+            );
+            assert.deepEqual(fates, expected);
+            for (const record of taken) {
+              if (record.kind === 'output' && record.offset < count) assert.equal(record.value, outs[record.offset]);
+            }
+          } finally {
+            for (let i = 0; i <= count; i++) gates.open(i);
+            await engine.close();
           }
-        } finally {
-          for (let i = 0; i <= count; i++) gates.open(i);
-          await engine.close();
-        }
-      },
-    ),
-    { numRuns: 40 },
-  );
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
 });

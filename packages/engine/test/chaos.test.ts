@@ -4,7 +4,9 @@ import { Registry } from 'prom-client';
 import { Engine, TransformError } from '../src/index.js';
 import type { FailedRecord, RunStats, TidemarkError } from '../src/index.js';
 import { seededRandom } from '../src/workload/index.js';
-import { fixture, transport } from './helpers/gates.js';
+import { fixture } from './helpers/gates.js';
+import { forEachTransport } from './helpers/transports.js';
+import type { TestTransport } from './helpers/transports.js';
 
 /**
  * Chaos: 20,000 messages with random latencies, a few percent of whose
@@ -12,7 +14,7 @@ import { fixture, transport } from './helpers/gates.js';
  * worker or blow its heap, on the first try only (the retry succeeds) or on
  * every try (poison: a failed record). A seeded PRNG decides it all up front
  * and each message carries its part in its value (see fixtures/chaos.js).
- * One run is shared by the two tests below; nothing waits on a clock.
+ * One run per transport is shared by the two tests below; nothing waits on a clock.
  */
 const MESSAGES = 20_000;
 const SEED = Number(process.env.TIDEMARK_CHAOS_SEED ?? 0x7d3a_c0de);
@@ -39,7 +41,7 @@ const odds: readonly [Fault, boolean, number][] = [
   ['async', true, 0.0005],
 ];
 /** Exact counts of the faults that kill their worker (each such try costs a restart): 29 tries (22 over task). */
-const crashes: readonly [Fault, boolean, number][] = [
+const crashes = (transport: TestTransport): readonly [Fault, boolean, number][] => [
   ['exit', false, 8],
   ['exit', true, 2],
   ['heap', false, 4],
@@ -53,7 +55,7 @@ const crashes: readonly [Fault, boolean, number][] = [
     : []),
 ];
 
-function plan(seed: number): Planned[] {
+function plan(seed: number, transport: TestTransport): Planned[] {
   const random = seededRandom(seed);
   const values: Value[] = [];
   for (let n = 0; n < MESSAGES; n++) {
@@ -70,7 +72,7 @@ function plan(seed: number): Planned[] {
     }
     values.push(value);
   }
-  for (const [fault, always, count] of crashes) {
+  for (const [fault, always, count] of crashes(transport)) {
     for (let placed = 0; placed < count; ) {
       const value = values[Math.floor(random() * MESSAGES)] as Value;
       if (value.fault !== undefined) continue;
@@ -135,8 +137,8 @@ interface Outcome {
   readonly bystandersRetried: string[];
 }
 
-async function runChaos(): Promise<Outcome> {
-  const planned = plan(SEED);
+async function runChaos(transport: TestTransport): Promise<Outcome> {
+  const planned = plan(SEED, transport);
   const registry = new Registry();
   const engine = new Engine({
     transport,
@@ -189,95 +191,97 @@ async function runChaos(): Promise<Outcome> {
   }
 }
 
-let shared: Promise<Outcome> | undefined;
-const chaos = (): Promise<Outcome> => (shared ??= runChaos());
+forEachTransport((transport) => {
+  let shared: Promise<Outcome> | undefined;
+  const chaos = (): Promise<Outcome> => (shared ??= runChaos(transport));
 
-test(`chaos (${transport}): ${MESSAGES} messages through throws, timeouts, exits and heap deaths: each exactly once, the watermark rule kept`, { timeout: 180_000 }, async (t) => {
-  const { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried } = await chaos();
+  test(`chaos (${transport}): ${MESSAGES} messages through throws, timeouts, exits and heap deaths: each exactly once, the watermark rule kept`, { timeout: 180_000 }, async (t) => {
+    const { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried } = await chaos();
 
-  let duplicates = 0;
-  const missing: number[] = [];
-  for (let n = 0; n < MESSAGES; n++) {
-    const count = counts[n] as number;
-    if (count === 0) missing.push(n);
-    else duplicates += count - 1;
-  }
-  const faulted = planned.filter(({ value }) => value.fault !== undefined);
-  const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
-  const errors = new Map<string, number>();
-  for (const { error } of failed.values()) {
-    const key = error instanceof TransformError ? `${error.errorName}/${error.errorCode ?? '-'}: ${error.message.replace(/\d+/g, 'N')}` : error.name;
-    errors.set(key, (errors.get(key) ?? 0) + 1);
-  }
-  t.diagnostic(`transport ${transport}, seed ${SEED}: ${MESSAGES} messages in ${seconds.toFixed(1)} s`);
-  t.diagnostic(`duplicates ${duplicates}, missing ${missing.length}; outputs ${MESSAGES - failed.size}, failed records ${failed.size}`);
-  t.diagnostic(`faulted ${faulted.length} (poison ${faulted.filter(({ value }) => value.always).length}), late ${planned.filter((p) => p.late).length}`);
-  t.diagnostic(`worker restarts: ${restarts} reported (tidemark_worker_restarts_total), ${scheduled} worker-killing tries scheduled`);
-  t.diagnostic(`messages without a fault that came out on a later try: ${bystandersRetried.length}`);
-  t.diagnostic(`stats ${JSON.stringify(stats)}`);
-  for (const [key, count] of errors) t.diagnostic(`failed x${count}: ${key}`);
-
-  assert.equal(duplicates, 0, 'no message is handed over twice');
-  assert.deepEqual(missing, [], 'no message is lost');
-  assert.deepEqual(wrongOutputs, [], 'each record carries its own message: value, try, event time and late flag');
-
-  // Poison ends failed after every try; any failure is one the chaos explains:
-  // the message's own fault, or a neighbour's (a try that died with its worker).
-  const unexplained: string[] = [];
-  for (const [offset, record] of failed) {
-    const { value } = planned[offset] as Planned;
-    const what = `offset ${offset} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
-    const error = record.error;
-    if (!(error instanceof TransformError)) unexplained.push(`${what}: ${error.name} is not a TransformError`);
-    else if (!ownError(value, error) && !bystanderError(error)) unexplained.push(`${what}: ${error.errorName}/${error.errorCode}: ${error.message}`);
-    if (record.attempts !== ATTEMPTS) unexplained.push(`${what}: failed after ${record.attempts} tries`);
-  }
-  for (const { value } of planned) if (value.always && !failed.has(value.n)) unexplained.push(`poison offset ${value.n} came out`);
-  assert.deepEqual(unexplained, [], 'failed records are the poison messages, or victims of a neighbour, after every try');
-
-  // The watermark only rises, and no on-time record handed over after W is below W.
-  let watermark = Number.NEGATIVE_INFINITY;
-  let rises = 0;
-  for (const event of timeline) {
-    if (event.kind === 'watermark') {
-      assert.ok(event.value > watermark, `watermark ${event.value} after ${watermark}`);
-      watermark = event.value;
-      rises++;
-    } else if (!event.late) {
-      assert.ok(event.eventTime >= watermark, `on-time offset ${event.offset} at ${event.eventTime} handed over after watermark ${watermark}`);
+    let duplicates = 0;
+    const missing: number[] = [];
+    for (let n = 0; n < MESSAGES; n++) {
+      const count = counts[n] as number;
+      if (count === 0) missing.push(n);
+      else duplicates += count - 1;
     }
-  }
-  assert.ok(rises > 0, 'the watermark rose');
-
-  assert.equal(stats.read, MESSAGES);
-  assert.equal(stats.acked, MESSAGES);
-  assert.equal(stats.failed, failed.size);
-  assert.equal(stats.emitted, MESSAGES - failed.size);
-  assert.equal(stats.late, planned.filter((p) => p.late).length);
-  assert.ok(restarts >= scheduled, `${restarts} restarts reported for ${scheduled} worker-killing tries`);
-});
-
-// Over the task transport a dead worker's tasks all fail a try: piscina does
-// not say which of them killed it, so innocent messages can share the
-// poison's fate. The ring transport knows (the running-slot marker).
-const strictSkip = transport === 'task' ? 'the task transport cannot tell which of a dead worker’s tasks killed it' : false;
-test(`chaos (${transport}): each poison message fails with its own error, every other message comes out on its first try, one restart per killing try`, { timeout: 180_000, skip: strictSkip }, async () => {
-  const { planned, failed, restarts, bystandersRetried } = await chaos();
-  const wrong: string[] = [];
-  for (const { value } of planned) {
-    const record = failed.get(value.n);
-    const what = `offset ${value.n} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
-    if (value.always !== true) {
-      if (record !== undefined) wrong.push(`${what} failed: ${record.error.message}`);
-    } else if (record !== undefined && !ownError(value, record.error)) {
-      const error = record.error as TransformError;
-      wrong.push(`${what} failed with ${error.errorName}/${error.errorCode}: ${error.message}`);
+    const faulted = planned.filter(({ value }) => value.fault !== undefined);
+    const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+    const errors = new Map<string, number>();
+    for (const { error } of failed.values()) {
+      const key = error instanceof TransformError ? `${error.errorName}/${error.errorCode ?? '-'}: ${error.message.replace(/\d+/g, 'N')}` : error.name;
+      errors.set(key, (errors.get(key) ?? 0) + 1);
     }
-  }
-  assert.deepEqual(wrong, [], 'each message ends as its plan says');
-  // A bystander (a message with no fault, on the worker that died or hung
-  // under another) goes out again without being charged a try.
-  assert.deepEqual(bystandersRetried, [], 'every message without a fault came out of its first try');
-  const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
-  assert.equal(restarts, scheduled, 'one worker restart per worker-killing try');
+    t.diagnostic(`transport ${transport}, seed ${SEED}: ${MESSAGES} messages in ${seconds.toFixed(1)} s`);
+    t.diagnostic(`duplicates ${duplicates}, missing ${missing.length}; outputs ${MESSAGES - failed.size}, failed records ${failed.size}`);
+    t.diagnostic(`faulted ${faulted.length} (poison ${faulted.filter(({ value }) => value.always).length}), late ${planned.filter((p) => p.late).length}`);
+    t.diagnostic(`worker restarts: ${restarts} reported (tidemark_worker_restarts_total), ${scheduled} worker-killing tries scheduled`);
+    t.diagnostic(`messages without a fault that came out on a later try: ${bystandersRetried.length}`);
+    t.diagnostic(`stats ${JSON.stringify(stats)}`);
+    for (const [key, count] of errors) t.diagnostic(`failed x${count}: ${key}`);
+
+    assert.equal(duplicates, 0, 'no message is handed over twice');
+    assert.deepEqual(missing, [], 'no message is lost');
+    assert.deepEqual(wrongOutputs, [], 'each record carries its own message: value, try, event time and late flag');
+
+    // Poison ends failed after every try; any failure is one the chaos explains:
+    // the message's own fault, or a neighbour's (a try that died with its worker).
+    const unexplained: string[] = [];
+    for (const [offset, record] of failed) {
+      const { value } = planned[offset] as Planned;
+      const what = `offset ${offset} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
+      const error = record.error;
+      if (!(error instanceof TransformError)) unexplained.push(`${what}: ${error.name} is not a TransformError`);
+      else if (!ownError(value, error) && !bystanderError(error)) unexplained.push(`${what}: ${error.errorName}/${error.errorCode}: ${error.message}`);
+      if (record.attempts !== ATTEMPTS) unexplained.push(`${what}: failed after ${record.attempts} tries`);
+    }
+    for (const { value } of planned) if (value.always && !failed.has(value.n)) unexplained.push(`poison offset ${value.n} came out`);
+    assert.deepEqual(unexplained, [], 'failed records are the poison messages, or victims of a neighbour, after every try');
+
+    // The watermark only rises, and no on-time record handed over after W is below W.
+    let watermark = Number.NEGATIVE_INFINITY;
+    let rises = 0;
+    for (const event of timeline) {
+      if (event.kind === 'watermark') {
+        assert.ok(event.value > watermark, `watermark ${event.value} after ${watermark}`);
+        watermark = event.value;
+        rises++;
+      } else if (!event.late) {
+        assert.ok(event.eventTime >= watermark, `on-time offset ${event.offset} at ${event.eventTime} handed over after watermark ${watermark}`);
+      }
+    }
+    assert.ok(rises > 0, 'the watermark rose');
+
+    assert.equal(stats.read, MESSAGES);
+    assert.equal(stats.acked, MESSAGES);
+    assert.equal(stats.failed, failed.size);
+    assert.equal(stats.emitted, MESSAGES - failed.size);
+    assert.equal(stats.late, planned.filter((p) => p.late).length);
+    assert.ok(restarts >= scheduled, `${restarts} restarts reported for ${scheduled} worker-killing tries`);
+  });
+
+  // Over the task transport a dead worker's tasks all fail a try: piscina does
+  // not say which of them killed it, so innocent messages can share the
+  // poison's fate. The ring transport knows (the running-slot marker).
+  const strictSkip = transport === 'task' ? 'the task transport cannot tell which of a dead worker’s tasks killed it' : false;
+  test(`chaos (${transport}): each poison message fails with its own error, every other message comes out on its first try, one restart per killing try`, { timeout: 180_000, skip: strictSkip }, async () => {
+    const { planned, failed, restarts, bystandersRetried } = await chaos();
+    const wrong: string[] = [];
+    for (const { value } of planned) {
+      const record = failed.get(value.n);
+      const what = `offset ${value.n} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
+      if (value.always !== true) {
+        if (record !== undefined) wrong.push(`${what} failed: ${record.error.message}`);
+      } else if (record !== undefined && !ownError(value, record.error)) {
+        const error = record.error as TransformError;
+        wrong.push(`${what} failed with ${error.errorName}/${error.errorCode}: ${error.message}`);
+      }
+    }
+    assert.deepEqual(wrong, [], 'each message ends as its plan says');
+    // A bystander (a message with no fault, on the worker that died or hung
+    // under another) goes out again without being charged a try.
+    assert.deepEqual(bystandersRetried, [], 'every message without a fault came out of its first try');
+    const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+    assert.equal(restarts, scheduled, 'one worker restart per worker-killing try');
+  });
 });

@@ -52,8 +52,8 @@ test('run --max-record-bytes: an oversized line becomes a failed record with one
   }
   const stderr = stderrLines(exit);
   assert.deepEqual(stderr.slice(0, 2), [
-    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 4: a record of ${Buffer.byteLength(lines[3] as string)} bytes is over the limit of 200 bytes (skipped)`,
-    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 7: a record of ${Buffer.byteLength(lines[6] as string)} bytes is over the limit of 200 bytes (skipped)`,
+    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 4: a record of ${Buffer.byteLength(lines[3])} bytes is over the limit of 200 bytes (skipped)`,
+    `tidemark: ERR_TIDEMARK_RECORD_TOO_LARGE: line 7: a record of ${Buffer.byteLength(lines[6])} bytes is over the limit of 200 bytes (skipped)`,
   ]);
   assert.match(stderr[2] ?? '', /^tidemark: 10 read, 8 outputs, 2 failed \(0 malformed, 2 too large\), 0 dropped, /);
   assert.equal(stderr.length, 3);

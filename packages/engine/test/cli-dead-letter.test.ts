@@ -3,13 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
-import type { NdjsonLine } from './helpers/cli.js';
 
 // `tidemark run --dead-letter` as users run it: the built CLI in a child process.
 before(requireBuiltCli);
 
 
-type Line = NdjsonLine;
 const parse = parseNdjson;
 
 

@@ -51,6 +51,7 @@ test('run with stderr not a TTY: plain progress lines while it runs, a last one 
   assert.deepEqual(await shown.exit(), { code: 0, signal: null }, shown.stderr);
   assert.deepEqual(await quiet.exit(), { code: 0, signal: null }, quiet.stderr);
 
+  // eslint-disable-next-line no-control-regex -- looks for escape sequences
   assert.doesNotMatch(shown.stderr, /[\r\x1b]/, 'plain lines: no carriage return, no escape sequence');
   const all = lines(shown.stderr);
   assert.match(all.at(-1) ?? '', summary);

@@ -13,105 +13,117 @@ import {
   TransformLoadError,
 } from '../src/index.js';
 
-interface Row {
+/** One way to make an error, and the message it gets. */
+interface Made {
   readonly make: () => TidemarkError;
-  readonly type: abstract new (...args: never[]) => TidemarkError;
-  readonly name: string;
-  readonly code: string;
-  /** The message it gets: the default one, or the one built from its arguments. */
   readonly message: string;
+}
+
+interface Row {
+  readonly type: abstract new (...args: never[]) => TidemarkError;
+  readonly code: string;
+  /** Made with no message: no argument, or only the data its message is built from. */
+  readonly byDefault: Made;
+  /** Made with a message of its own, for the classes that take one. */
+  readonly given?: Made;
 }
 
 const rows: readonly Row[] = [
   {
-    make: () => new BufferFullError('input', { messages: 4, bytes: 1024 }),
     type: BufferFullError,
-    name: 'BufferFullError',
     code: 'ERR_TIDEMARK_BUFFER_FULL',
-    message: "the input buffer was full (4 messages or 1024 bytes) and its overflow policy is 'reject'",
+    byDefault: {
+      make: () => new BufferFullError('input', { messages: 4, bytes: 1024 }),
+      message: "the input buffer was full (4 messages or 1024 bytes) and its overflow policy is 'reject'",
+    },
   },
   {
-    make: () => new RecordTooLargeError(7, 2048, 1024),
     type: RecordTooLargeError,
-    name: 'RecordTooLargeError',
     code: 'ERR_TIDEMARK_RECORD_TOO_LARGE',
-    message: 'line 7: a record of 2048 bytes is over the limit of 1024 bytes',
+    byDefault: { make: () => new RecordTooLargeError(7, 2048, 1024), message: 'line 7: a record of 2048 bytes is over the limit of 1024 bytes' },
   },
-  { make: () => new TidemarkError('base'), type: TidemarkError, name: 'TidemarkError', code: 'ERR_TIDEMARK', message: 'base' },
   {
-    make: () => new InvalidOptionError('concurrency', 'an integer from 1 and up', 0),
+    type: TidemarkError,
+    code: 'ERR_TIDEMARK',
+    byDefault: { make: () => new TidemarkError(), message: 'Tidemark failed' },
+    given: { make: () => new TidemarkError('base'), message: 'base' },
+  },
+  {
     type: InvalidOptionError,
-    name: 'InvalidOptionError',
     code: 'ERR_TIDEMARK_INVALID_OPTION',
-    message: 'Expected `concurrency` to be an integer from 1 and up, got `0` (number)',
+    byDefault: {
+      make: () => new InvalidOptionError('concurrency', 'an integer from 1 and up', 0),
+      message: 'Expected `concurrency` to be an integer from 1 and up, got `0` (number)',
+    },
   },
   {
-    make: () => new TransformError({ name: 'TypeError', message: 'boom', code: 'E_BOOM', stack: undefined }),
     type: TransformError,
-    name: 'TransformError',
     code: 'ERR_TIDEMARK_TRANSFORM',
-    message: 'boom',
+    // The transform threw an error with an empty message.
+    byDefault: {
+      make: () => new TransformError({ name: 'TypeError', message: '', code: undefined, stack: undefined }),
+      message: 'the transform threw TypeError with no message',
+    },
+    given: { make: () => new TransformError({ name: 'TypeError', message: 'boom', code: 'E_BOOM', stack: undefined }), message: 'boom' },
   },
   {
-    make: () => new TransformLoadError('no default export'),
     type: TransformLoadError,
-    name: 'TransformLoadError',
     code: 'ERR_TIDEMARK_TRANSFORM_LOAD',
-    message: 'no default export',
+    byDefault: { make: () => new TransformLoadError(), message: 'the transform module could not be loaded, or has no default export function' },
+    given: { make: () => new TransformLoadError('no default export'), message: 'no default export' },
   },
   {
-    make: () => new InvalidMessageError('not an object'),
     type: InvalidMessageError,
-    name: 'InvalidMessageError',
     code: 'ERR_TIDEMARK_INVALID_MESSAGE',
-    message: 'not an object',
+    byDefault: { make: () => new InvalidMessageError(), message: 'a source item is not a valid message' },
+    given: { make: () => new InvalidMessageError('not an object'), message: 'not an object' },
   },
   {
-    make: () => new MalformedInputError(7, 'not JSON'),
     type: MalformedInputError,
-    name: 'MalformedInputError',
     code: 'ERR_TIDEMARK_MALFORMED_INPUT',
-    message: 'line 7: not JSON',
+    byDefault: { make: () => new MalformedInputError(7), message: 'line 7: not a valid input record' },
+    given: { make: () => new MalformedInputError(7, 'not JSON'), message: 'line 7: not JSON' },
   },
   {
-    make: () => new EngineClosedError(),
     type: EngineClosedError,
-    name: 'EngineClosedError',
     code: 'ERR_TIDEMARK_ENGINE_CLOSED',
-    message: 'the engine is closed',
+    byDefault: { make: () => new EngineClosedError(), message: 'the engine is closed' },
   },
   {
-    make: () => new EngineBusyError(),
     type: EngineBusyError,
-    name: 'EngineBusyError',
     code: 'ERR_TIDEMARK_ENGINE_BUSY',
-    message: 'the engine is already running a process() call; finish or abort it first',
+    byDefault: { make: () => new EngineBusyError(), message: 'the engine is already running a process() call; finish or abort it first' },
   },
 ];
 
-test('every error class has a fixed name and code, its message, and is a TidemarkError', () => {
+test('every error class has a fixed name and code, a default message, and is a TidemarkError', () => {
   for (const row of rows) {
-    const error = row.make();
-    assert.ok(error instanceof row.type, row.name);
-    assert.ok(error instanceof TidemarkError, row.name);
-    assert.ok(error instanceof Error, row.name);
-    assert.equal(error.name, row.name);
-    assert.equal(error.code, row.code, row.name);
-    assert.equal(error.message, row.message, row.name);
-    assert.equal(String(error), `${row.name}: ${row.message}`);
-    assert.ok(error.stack?.startsWith(`${row.name}: ${row.message}\n`), `${row.name}'s stack names it`);
+    const name = row.type.name;
+    assert.notEqual(row.byDefault.make().message, '', `${name} has a default message`);
+    for (const { make, message } of row.given === undefined ? [row.byDefault] : [row.byDefault, row.given]) {
+      const error = make();
+      assert.ok(error instanceof row.type, name);
+      assert.ok(error instanceof TidemarkError, name);
+      assert.ok(error instanceof Error, name);
+      assert.equal(error.name, name, 'the name is the class name');
+      assert.equal(error.code, row.code, name);
+      assert.equal(error.message, message, name);
+      assert.equal(String(error), `${name}: ${message}`);
+      assert.ok(error.stack?.startsWith(`${name}: ${message}\n`), `${name}'s stack names it`);
+    }
   }
   const codes = rows.map((row) => row.code);
   assert.equal(new Set(codes).size, codes.length, `codes are distinct: ${codes.join(', ')}`);
   assert.ok(codes.every((code) => code.startsWith('ERR_TIDEMARK')));
 });
 
-test('the table covers every error class the package exports', async () => {
-  const exported = Object.entries(await import('../src/index.js'))
-    .filter(([, value]) => typeof value === 'function' && value.prototype instanceof Error)
-    .map(([name]) => name)
-    .sort();
-  assert.deepEqual(exported, rows.map((row) => row.name).sort());
+test('the table has a row for every error class the package exports, and each is a TidemarkError', async () => {
+  const module: Record<string, unknown> = await import('../src/index.js');
+  const exported = Object.entries(module).filter(
+    (entry): entry is [string, abstract new () => Error] => typeof entry[1] === 'function' && entry[1].prototype instanceof Error,
+  );
+  for (const [name, type] of exported) assert.ok(type === TidemarkError || type.prototype instanceof TidemarkError, `${name} extends TidemarkError`);
+  assert.deepEqual(exported.map(([name]) => name).sort(), rows.map((row) => row.type.name).sort(), 'one row per exported error class');
 });
 
 test('errors keep the details of their failure', () => {

@@ -69,7 +69,7 @@ function setUp(t: TestContext, retry: RetryPolicy, concurrency: number) {
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const transport = new HeldTransport();
   const settled: MessageState[] = [];
-  const tracker = new MessageTracker();
+  const tracker = new MessageTracker({ maxOutOfOrderness: 5, idleAfter: Number.POSITIVE_INFINITY });
   const output = new OutputBuffer(new UnorderedRelease(), limit(1000));
   const scheduler = new Dispatcher(transport, tracker, output, { input: limit(8), processing: limit(concurrency) }, retry);
   void transport.start((completion) => {
@@ -77,11 +77,11 @@ function setUp(t: TestContext, retry: RetryPolicy, concurrency: number) {
     if (state !== undefined) settled.push(state);
     scheduler.pump();
   });
-  const intake = new Intake({ maxOutOfOrderness: 0, idleAfter: 1000 }, false, 0);
+  const intake = new Intake(false, 0);
   /** A message read from the source, as a run reads it. */
   const message = (value: string) => {
     const state = intake.take({ value }, -1);
-    tracker.read(state, intake.watermark.current());
+    tracker.read(state);
     return state;
   };
   /** Give `state` to the dispatcher, as a run does. */

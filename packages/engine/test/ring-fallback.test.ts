@@ -117,6 +117,7 @@ test('ringBytes 4096, one message at a time: a value goes by postMessage exactly
   // counted where they leave (MessagePort.prototype.postMessage on this
   // thread), by the payload size each carries.
   const posted: number[] = [];
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- restored below; called with .call(this)
   const post = MessagePort.prototype.postMessage;
   MessagePort.prototype.postMessage = function (this: MessagePort, message: unknown, ...rest: unknown[]) {
     const record = message as { slot?: unknown; payload?: unknown };

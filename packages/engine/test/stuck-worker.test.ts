@@ -10,7 +10,7 @@ import { within } from './helpers/wait.js';
 
 // Ring-only: the ring transport replaces a worker stuck in a sync transform
 // a grace past the timeout; the task transport cannot (README, Transports),
-// so it has no twin in test/task/.
+// so this file does not loop over the transports (helpers/transports.ts).
 //
 // stuck.js blocks its thread for good on the tries it is told to, so each
 // outcome below depends on the engine's timers alone, never on speed: the

@@ -1,6 +1,7 @@
 import type { TestContext } from 'node:test';
 import { Engine } from '../../src/index.js';
 import type { EngineOptions } from '../../src/index.js';
+import type { TestTransport } from './transports.js';
 import { WAIT_LIMIT_MS, within } from './wait.js';
 
 /**
@@ -70,17 +71,16 @@ export function fixture(name: string): URL {
 }
 
 /**
- * The transport these tests run over: `ring` (the default), or what
- * TIDEMARK_TEST_TRANSPORT says; `test/task/` runs every behaviour test again over `task`.
+ * An engine over the `gated.js` fixture on `transport`, closed after the
+ * test with every gate opened first, so that `close()` can drain what the
+ * workers hold even when the test failed halfway.
  */
-export const transport = (process.env.TIDEMARK_TEST_TRANSPORT === 'task' ? 'task' : 'ring') as 'ring' | 'task';
-
-/**
- * An engine over the `gated.js` fixture on the transport under test, closed
- * after the test with every gate opened first, so that `close()` can drain
- * what the workers hold even when the test failed halfway.
- */
-export function gatedEngine(t: TestContext, gates: Gates, options: Omit<EngineOptions, 'transport' | 'transform'>): Engine {
+export function gatedEngine(
+  t: TestContext,
+  transport: TestTransport,
+  gates: Gates,
+  options: Omit<EngineOptions, 'transport' | 'transform'>,
+): Engine {
   const engine = new Engine({ transport, transform: fixture('gated.js'), ...options });
   t.after(() => {
     for (let i = 0; i < gates.count; i++) gates.open(i);

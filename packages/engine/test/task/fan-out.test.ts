@@ -1,3 +1,0 @@
-// The same behaviour test over the task transport (one piscina task per message).
-process.env.TIDEMARK_TEST_TRANSPORT = 'task';
-await import('../fan-out.test.js');
