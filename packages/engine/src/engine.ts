@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { PartitionId } from '@tidemark/watermark';
 import type { BufferFill, BufferName } from './buffers/buffer-limit.js';
 import { EngineBusyError, EngineClosedError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
@@ -139,6 +140,15 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   get committedOffset(): number {
     return this.#run?.committedOffset ?? 0;
+  }
+
+  /**
+   * Per partition of a `partitioned()` source (or records that name their
+   * `partition`), where a restart of that partition may resume without
+   * loss: its lowest offset in flight, or one past its highest offset read.
+   */
+  get committedOffsets(): ReadonlyMap<PartitionId, number> {
+    return this.#run?.committedOffsets() ?? new Map();
   }
 
   /** Messages at the workers right now (the actual parallelism). */

@@ -20,4 +20,7 @@ export type { EngineRecord, FailedRecord, Output, SourceRecord } from './message
 export type { MessageTrace, Outcome, Stage } from './run/message-state.js';
 export type { RunStats } from './run/run-stats.js';
 export type { Source } from './source/source-reader.js';
+export { partitioned } from './source/partitioned.js';
+export type { PartitionedSource } from './source/partitioned.js';
+export type { PartitionId } from '@tidemark/watermark';
 export type { Transform, TransformContext } from '@tidemark/workers';

@@ -1,3 +1,4 @@
+import type { PartitionId } from '@tidemark/watermark';
 import type { TidemarkError } from './errors.js';
 
 /** One item of a source: the value and, optionally, where and when it came from. */
@@ -7,6 +8,12 @@ export interface SourceRecord<T = unknown> {
   readonly eventTime?: number;
   /** Partition or ordering key, passed to the transform and kept on the output. */
   readonly key?: string;
+  /**
+   * The source partition it came from (a Kafka partition, a file, a shard),
+   * with its own input watermark; see `partitioned()`. Kept on the output.
+   * @default one partition for the whole source
+   */
+  readonly partition?: PartitionId;
   /** The source's position. @default its arrival number, from 0 */
   readonly offset?: number;
   /**
@@ -29,6 +36,8 @@ export interface Output<T = unknown> {
   readonly key: string | undefined;
   readonly eventTime: number;
   readonly value: T;
+  /** Present when the source record had a partition. */
+  readonly partition?: PartitionId;
   /** Present and true when the message was already late when it was read. */
   readonly late?: true;
 }
@@ -50,6 +59,8 @@ export interface FailedRecord {
   readonly error: TidemarkError;
   /** Tries made; 0 when the item never reached a worker. */
   readonly attempts: number;
+  /** Present when the source record had a partition. */
+  readonly partition?: PartitionId;
   readonly late?: true;
 }
 

@@ -35,7 +35,7 @@ export class Partition {
   readonly name: PartitionId;
   /** The partition's own input watermark; its idle advance is decided by the owner (see `goIdle`). */
   readonly input: BoundedOutOfOrderness;
-  /** The clock of the last read, or of the declaration before any read. */
+  /** The clock of the last read (or of the declaration before any read), or when it was last left with nothing in flight, if later: its idle wait counts from here. */
   lastArrival: number;
   /** Set by `goIdle`, cleared by the next read. */
   idle = false;

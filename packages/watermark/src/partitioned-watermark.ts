@@ -115,14 +115,18 @@ export class PartitionedWatermark {
 
   /**
    * Message `id` (unique while in flight) with `eventTime` was read from
-   * `partition` at clock `now`. The partition (created on its first read)
+   * `partition` at clock `now` (which moves the clock without deciding any
+   * partition idle). The partition (created on its first read)
    * observes it, and the message is in flight under the partition's input
    * watermark before it was seen, which is returned with whether it was late.
    * Throws RangeError, changing nothing, when `id` is already in flight.
    */
   read(id: number, partition: PartitionId, eventTime: number, now: number): Observation {
     if (this.#live.has(id)) throw new RangeError(`id ${id} is already in flight`);
-    this.#advance(now);
+    // The clock moves, but idleness is decided only when asked (`current`,
+    // `declare`): a reader held back by full buffers reads late, and the
+    // partitions it did not get to are not idle for that.
+    if (now > this.#clock) this.#clock = now;
     const p = this.#partitions.get(partition) ?? this.#add(partition);
     const observation = p.input.observe(eventTime, this.#clock);
     this.#live.set(id, p.enqueue(id, observation.watermark));
@@ -137,20 +141,34 @@ export class PartitionedWatermark {
     return observation;
   }
 
-  /** Message `id` is done (in any order). Returns false when it was not in flight. */
-  complete(id: number): boolean {
+  /**
+   * Message `id` is done (in any order). Returns false when it was not in
+   * flight. With `now`, a partition left with nothing in flight starts its
+   * idle wait again from `now`: it is idle only after `idleAfter` with
+   * nothing read *and* nothing in flight (an engine whose messages take
+   * longer than `idleAfter` does not call its source idle the moment the
+   * last one is done).
+   */
+  complete(id: number, now?: number): boolean {
     const node = this.#live.get(id);
     if (node === undefined) return false;
     this.#live.delete(id);
     const p = node.partition;
     p.complete(node);
-    if (p.inFlight === 0) this.#timers.offer(p);
+    if (p.inFlight === 0) {
+      if (now !== undefined && now > p.lastArrival) p.lastArrival = now;
+      this.#timers.offer(p);
+    }
     return true;
   }
 
-  /** The output watermark at clock `now` (see the class for the rules). Never decreases. */
-  current(now: number): number {
-    this.#advance(now);
+  /**
+   * The output watermark (see the class for the rules). Never decreases.
+   * With `now`, the clock moves first and the partitions idle by then go idle;
+   * without, idleness stays as the last clock left it.
+   */
+  current(now?: number): number {
+    if (now !== undefined) this.#advance(now);
     const lowest = this.#busy.peek() ?? this.#resting.peek();
     if (lowest !== undefined) {
       const candidate = lowest.low();

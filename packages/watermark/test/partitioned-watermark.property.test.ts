@@ -131,7 +131,7 @@ function apply(watermark: PartitionedWatermark, model: Model, command: Command):
       const id = reused ?? model.nextId++;
       const name = nameOf(command.partition);
       const now = model.time;
-      model.advance(now);
+      model.clock = Math.max(model.clock, now); // a read decides no idleness
       const p = model.partition(name);
       const eventTime = (Number.isFinite(p.maxEventTime) ? p.maxEventTime : command.start) + command.drift;
       const expected = { watermark: p.watermark, late: eventTime < p.watermark };

@@ -15,16 +15,27 @@ test('an idle partition does not hold the output back while another advances', (
   assert.equal(watermark.current(60), 5);
   assert.equal(watermark.nextIdleAt(), 100, 'b: read at 0, idle at 0 + 100');
 
-  // At 100, b has read nothing for idleAfter with nothing in flight: idle.
+  // At 100, b has read nothing for idleAfter with nothing in flight: idle
+  // once asked (a read moves the clock but decides no idleness).
   watermark.read(4, 'a', 30, 100);
-  assert.equal(watermark.isIdle('b'), true);
+  assert.equal(watermark.isIdle('b'), false, 'not decided by a read');
   assert.equal(watermark.current(100), 20, 'a alone: message 4 is in flight under 20');
+  assert.equal(watermark.isIdle('b'), true);
   watermark.complete(4);
   assert.equal(watermark.current(100), 30);
   assert.deepEqual(watermark.read(5, 'a', 40, 150), { watermark: 30, late: false });
   assert.equal(watermark.current(150), 30);
   watermark.complete(5);
   assert.equal(watermark.current(150), 40);
+});
+
+test('complete with a clock: a partition left empty starts its idle wait again from then', () => {
+  const watermark = new PartitionedWatermark({ maxOutOfOrderness: 10, idleAfter: 100 });
+  watermark.read(1, 'a', 50, 0);
+  watermark.complete(1, 300); // in flight far longer than idleAfter
+  assert.equal(watermark.nextIdleAt(), 400, 'idle 100 after it emptied, not 100 after the read');
+  assert.equal(watermark.current(399), 40);
+  assert.equal(watermark.current(400), 50, 'idle: raised to its largest event time');
 });
 
 test('a partition back from idle is late only against its own watermark, and the output does not go back', () => {

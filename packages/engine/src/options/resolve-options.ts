@@ -200,7 +200,7 @@ function resolveBuffers(
     if (name === 'processing' && overflow === 'drop-oldest') {
       throw new InvalidOptionError(
         'buffers.processing.overflow',
-        "'block', 'drop-newest' or 'reject' (a message at a worker cannot be taken back; use \`timeout\`)",
+        "'block', 'drop-newest' or 'reject' (a message at a worker cannot be taken back; use `timeout`)",
         overflow,
       );
     }

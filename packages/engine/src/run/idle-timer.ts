@@ -1,4 +1,4 @@
-import { now } from './message-state.js';
+import { now } from '@tidemark/workers';
 
 /**
  * Fires `idle` once the source has been waited on for `after` ms without
@@ -54,5 +54,48 @@ export class IdleTimer {
       else if (this.#waiting) this.#idle();
     }, Math.max(0, due - now()));
     this.#timer.unref();
+  }
+}
+
+/**
+ * Calls `wake` at a given time (epoch ms, by `now()`), keeping only the
+ * earliest time asked for; a time already past wakes at the next turn. The
+ * timer never holds the process open.
+ */
+export class WakeAt {
+  readonly #wake: () => void;
+  #due = Number.POSITIVE_INFINITY;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(wake: () => void) {
+    this.#wake = wake;
+  }
+
+  /** Wake at `due` unless already due to wake earlier (Infinity: nothing to wait for). */
+  at(due: number): void {
+    if (!(due < this.#due)) return;
+    clearTimeout(this.#timer);
+    this.#due = due;
+    this.#arm();
+  }
+
+  /** A timer can fire up to a loop turn early (see `IdleTimer`): an early one waits out the rest. */
+  #arm(): void {
+    this.#timer = setTimeout(() => {
+      if (now() < this.#due) {
+        this.#arm();
+        return;
+      }
+      this.#due = Number.POSITIVE_INFINITY;
+      this.#timer = undefined;
+      this.#wake();
+    }, Math.max(0, this.#due - now()));
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#due = Number.POSITIVE_INFINITY;
   }
 }

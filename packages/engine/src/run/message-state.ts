@@ -1,3 +1,4 @@
+import type { PartitionId } from '@tidemark/watermark';
 import type { Overflow } from '../buffers/buffer-limit.js';
 import type { TidemarkError } from '../errors.js';
 import type { FailedRecord, Output } from '../message.js';
@@ -15,6 +16,8 @@ export interface MessageTrace {
   readonly seq: number;
   readonly offset: number;
   readonly key: string | undefined;
+  /** The source partition, when the source record named one. */
+  readonly partition: PartitionId | undefined;
   readonly eventTime: number;
   /** The input watermark the message was read under. */
   readonly watermark: number;
@@ -73,13 +76,15 @@ export { now } from '@tidemark/workers';
 
 /** The record of one output value of a completed message. */
 export function outputRecord(state: MessageState, value: unknown): Output {
-  const { offset, key, eventTime } = state;
-  return state.late ? { kind: 'output', offset, key, eventTime, value, late: true } : { kind: 'output', offset, key, eventTime, value };
+  const { offset, key, eventTime, partition } = state;
+  const record: Output = partition === undefined ? { kind: 'output', offset, key, eventTime, value } : { kind: 'output', offset, key, eventTime, value, partition };
+  return state.late ? { ...record, late: true } : record;
 }
 
 /** The record of a message that failed for good. */
 export function failedRecord(state: MessageState, error: TidemarkError): FailedRecord {
-  const { offset, key, eventTime, input, attempts } = state;
-  const record: FailedRecord = { kind: 'failed', offset, key, eventTime, input, error, attempts };
+  const { offset, key, eventTime, input, attempts, partition } = state;
+  const base: FailedRecord = { kind: 'failed', offset, key, eventTime, input, error, attempts };
+  const record: FailedRecord = partition === undefined ? base : { ...base, partition };
   return state.late ? { ...record, late: true } : record;
 }

@@ -1,4 +1,5 @@
-import { WatermarkTracker } from '@tidemark/watermark';
+import { PartitionedWatermark } from '@tidemark/watermark';
+import type { PartitionId } from '@tidemark/watermark';
 import type { BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
 import { BufferFullError } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
@@ -8,6 +9,9 @@ import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
 import { mayMove } from './stages.js';
 import type { Stage } from './stages.js';
+
+/** The partition of the records that name none. */
+const DEFAULT_PARTITION = '';
 
 /**
  * The one owner of a run's in-flight messages, from read to ack. Every
@@ -22,9 +26,16 @@ export class MessageTracker {
   readonly stats: RunStats = emptyStats();
   /** In read order: the first is the oldest in flight. */
   readonly #states = new Map<number, MessageState>();
-  readonly #watermark = new WatermarkTracker();
+  readonly #watermark: PartitionedWatermark;
   #highestOffset = -1;
+  /** Per named partition: its highest offset read (offsets count per partition). */
+  readonly #highest = new Map<PartitionId, number>();
   #published = Number.NEGATIVE_INFINITY;
+
+  /** Each partition's input watermark: `maxOutOfOrderness` and `idleAfter` (ms), as the `watermark` option says. */
+  constructor(watermark: { maxOutOfOrderness: number; idleAfter: number }) {
+    this.#watermark = new PartitionedWatermark(watermark);
+  }
 
   /** Messages read and not yet acked. */
   get size(): number {
@@ -36,15 +47,41 @@ export class MessageTracker {
     return this.#states.get(id);
   }
 
-  /** A message was just read, under input watermark `state.watermark`; `input` is the input watermark after it. */
-  read(state: MessageState, input: number): void {
+  /**
+   * A partition the source will read from: it holds the output watermark
+   * back from now until it reads or goes idle.
+   */
+  declare(partition: PartitionId, at: number): void {
+    this.#watermark.declare(partition, at);
+  }
+
+  /**
+   * A message was just read: it is in flight under its partition's input
+   * watermark, which observes its event time (and says whether it is late).
+   * An item that failed without an event time of its own takes the
+   * partition's watermark as its event time, so it cannot move it.
+   */
+  read(state: MessageState): void {
     if (state.stage !== 'read') this.#refuse(state, 'read');
+    const partition = state.partition ?? DEFAULT_PARTITION;
+    if (Number.isNaN(state.eventTime)) {
+      const current = this.#watermark.inputWatermark(partition) ?? Number.NEGATIVE_INFINITY;
+      this.#watermark.read(state.id, partition, current, state.readAt);
+      state.watermark = current;
+      state.eventTime = Number.isFinite(current) ? current : state.readAt;
+    } else {
+      const { watermark, late } = this.#watermark.read(state.id, partition, state.eventTime, state.readAt);
+      state.watermark = watermark;
+      state.late = late;
+      if (late) this.stats.late++;
+    }
     this.#states.set(state.id, state);
     this.stats.read++;
-    if (state.late) this.stats.late++;
-    if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
-    this.#watermark.insert(state.id, state.watermark);
-    this.#watermark.advanceInput(input);
+    if (state.partition === undefined) {
+      if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
+    } else if (!(state.offset <= (this.#highest.get(state.partition) ?? -1))) {
+      this.#highest.set(state.partition, state.offset);
+    }
   }
 
   /** Into the input buffer: just read, or back from a retry's backoff. */
@@ -134,13 +171,8 @@ export class MessageTracker {
     else if (state.stage !== 'failed' && state.stage !== 'dropped') this.#refuse(state, 'acked');
     state.ackedAt = at;
     this.#states.delete(state.id);
-    this.#watermark.complete(state.id);
+    this.#watermark.complete(state.id, at);
     this.stats.acked++;
-  }
-
-  /** The input watermark rose without a message (idle advance). */
-  advanceInput(input: number): void {
-    this.#watermark.advanceInput(input);
   }
 
   /** The output watermark as last published. */
@@ -148,9 +180,14 @@ export class MessageTracker {
     return this.#published;
   }
 
-  /** The output watermark if it rose since it was last published (and publishes it), else undefined. */
-  publish(): number | undefined {
-    const watermark = this.#watermark.current();
+  /**
+   * The output watermark if it rose since it was last published (and
+   * publishes it), else undefined. With clock `at`, partitions with nothing
+   * read and nothing in flight for `idleAfter` go idle first (the run's idle
+   * timers pass it; an ack does not).
+   */
+  publish(at?: number): number | undefined {
+    const watermark = this.#watermark.current(at);
     if (!(watermark > this.#published)) return undefined;
     this.#published = watermark;
     return watermark;
@@ -165,6 +202,26 @@ export class MessageTracker {
     let lowest = Number.POSITIVE_INFINITY;
     for (const state of this.#states.values()) if (state.offset < lowest) lowest = state.offset;
     return Number.isFinite(lowest) ? lowest : this.#highestOffset + 1;
+  }
+
+  /**
+   * Per partition the source named, where a restart of that partition may
+   * resume without loss: its lowest offset in flight, or one past its
+   * highest offset read.
+   */
+  committedOffsets(): Map<PartitionId, number> {
+    const committed = new Map<PartitionId, number>();
+    for (const [partition, highest] of this.#highest) committed.set(partition, highest + 1);
+    for (const state of this.#states.values()) {
+      const partition = state.partition;
+      if (partition !== undefined && state.offset < (committed.get(partition) ?? Number.POSITIVE_INFINITY)) committed.set(partition, state.offset);
+    }
+    return committed;
+  }
+
+  /** When some partition may go idle (epoch ms; Infinity when none can): the run publishes then. */
+  get nextIdleAt(): number {
+    return this.#watermark.nextIdleAt();
   }
 
   /** When the oldest in-flight message was read (epoch ms), if any is. */

@@ -1,3 +1,4 @@
+import type { PartitionId } from '@tidemark/watermark';
 import { now } from '@tidemark/workers';
 import { bufferFill } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
@@ -8,11 +9,12 @@ import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { EngineRecord, SourceRecord } from '../message.js';
 import type { ResolvedOptions } from '../options/options.js';
 import { Intake } from '../source/intake.js';
+import { isPartitioned } from '../source/partitioned.js';
 import { SourceReader } from '../source/source-reader.js';
 import type { Source } from '../source/source-reader.js';
 import type { Completion, Transport } from '../transport/transport.js';
 import { BatchMode } from './batch-mode.js';
-import { IdleTimer } from './idle-timer.js';
+import { IdleTimer, WakeAt } from './idle-timer.js';
 import { failedRecord, outputRecord } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
@@ -33,7 +35,7 @@ import { Wakeup } from './wakeup.js';
  */
 export class Run {
   readonly #events: RunEvents;
-  readonly #tracker = new MessageTracker();
+  readonly #tracker: MessageTracker;
   readonly #dispatcher: Dispatcher;
   readonly #output: OutputBuffer;
   readonly #reading: ReadingRule;
@@ -44,6 +46,8 @@ export class Run {
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
   readonly #idle: IdleTimer;
+  /** When a partition goes idle: the output watermark may rise without an ack. */
+  readonly #partitionIdle: WakeAt;
 
   /** `firstId`: where this run's message ids start, so that a late completion of an earlier run is never taken for one of this run's. */
   constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents, firstId: number) {
@@ -52,13 +56,22 @@ export class Run {
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
-    this.#intake = new Intake(options.watermark, sized, firstId);
+    this.#intake = new Intake(sized, firstId);
+    this.#tracker = new MessageTracker(options.watermark);
+    if (isPartitioned(source)) for (const partition of source.partitions) this.#tracker.declare(partition, now());
     const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
     this.#reading = batch ?? asyncReading;
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
     this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry);
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
+    // Only a source the reader waits on can be idle: not one held back by
+    // full buffers or a batch in flight, nor one that ended.
+    this.#partitionIdle = new WakeAt(() => {
+      if (!this.#idle.waiting) return;
+      this.#publish(now());
+      this.#partitionIdle.at(this.#tracker.nextIdleAt);
+    });
     this.#reader = new SourceReader(source, {
       canRead: () => this.#canRead(),
       accept: (item) => this.#accept(item),
@@ -103,6 +116,11 @@ export class Run {
   /** Where a restart may resume without loss (see `MessageTracker.committedOffset`). */
   get committedOffset(): number {
     return this.#tracker.committedOffset;
+  }
+
+  /** Per named partition, where a restart of it may resume without loss. */
+  committedOffsets(): Map<PartitionId, number> {
+    return this.#tracker.committedOffsets();
   }
 
   /** When the oldest in-flight message was read (epoch ms), if any is. */
@@ -183,6 +201,7 @@ export class Run {
     } finally {
       this.#reader.stop(false); // a no-op unless the consumer went away
       this.#idle.stop();
+      this.#partitionIdle.stop();
       hooks.signal?.removeEventListener('abort', abort);
       hooks.finished();
     }
@@ -205,7 +224,7 @@ export class Run {
   #accept(item: SourceRecord): void {
     const tracker = this.#tracker;
     const state = this.#intake.take(item, this.#reading.read());
-    tracker.read(state, this.#intake.watermark.current());
+    tracker.read(state);
     if (state.error !== undefined) {
       tracker.fail(state, state.error);
       this.#settle(state);
@@ -260,21 +279,19 @@ export class Run {
   #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
+    this.#partitionIdle.at(this.#tracker.nextIdleAt);
     this.#reader.room();
     if (this.#tracker.size === 0) this.#idle.arm();
   }
 
-  #publish(): void {
-    const watermark = this.#tracker.publish();
+  #publish(at?: number): void {
+    const watermark = this.#tracker.publish(at);
     if (watermark !== undefined) this.#events.watermark(watermark);
   }
 
-  /** The source gave nothing for `idleAfter` ms: idle advance, and a partial batch is sealed. */
+  /** The source gave nothing for `idleAfter` ms: a partial batch is sealed, and idle partitions stop holding the watermark. */
   #onIdle(): void {
     this.#seal();
-    if (this.#intake.watermark.idle(now(), this.#tracker.size)) {
-      this.#tracker.advanceInput(this.#intake.watermark.current());
-      this.#publish();
-    }
+    this.#publish(now());
   }
 }

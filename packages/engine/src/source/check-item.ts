@@ -1,10 +1,12 @@
 import { InvalidMessageError, TidemarkError } from '../errors.js';
+import type { PartitionId } from '@tidemark/watermark';
 import type { SourceRecord } from '../message.js';
 
 /** A source item, checked: the message's fields, or why it is not a message. */
 export interface CheckedItem {
   readonly offset: number | undefined;
   readonly key: string | undefined;
+  readonly partition: PartitionId | undefined;
   readonly eventTime: number | undefined;
   /** The size the source gave, if any. */
   readonly bytes: number | undefined;
@@ -26,24 +28,32 @@ export function checkItem(item: SourceRecord): CheckedItem {
       item.error instanceof TidemarkError
         ? item.error
         : new InvalidMessageError(`the source could not read this item: ${String(item.error)}`, { cause: item.error });
-    return { offset, key: undefined, eventTime: undefined, bytes: undefined, input: item.value, error };
+    return { offset, key: undefined, partition: partitionOf(item), eventTime: undefined, bytes: undefined, input: item.value, error };
   }
   if (!('value' in item)) return invalid(item, 'a source item must be an object with a `value`');
   if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
     return invalid(item, '`eventTime` must be a finite number');
   }
   if (item.key !== undefined && typeof item.key !== 'string') return invalid(item, '`key` must be a string');
+  if (item.partition !== undefined && partitionOf(item) === undefined) return invalid(item, '`partition` must be a string or a finite number');
   if (item.offset !== undefined && offset === undefined) return invalid(item, '`offset` must be a safe integer');
   if (item.bytes !== undefined && !(typeof item.bytes === 'number' && item.bytes >= 0 && Number.isFinite(item.bytes))) {
     return invalid(item, '`bytes` must be a finite number from 0 and up');
   }
-  return { offset, key: item.key, eventTime: item.eventTime, bytes: item.bytes, input: item.value, error: undefined };
+  return { offset, key: item.key, partition: item.partition, eventTime: item.eventTime, bytes: item.bytes, input: item.value, error: undefined };
+}
+
+/** The item's partition if it is a valid one. */
+function partitionOf(item: SourceRecord): PartitionId | undefined {
+  const partition = item.partition;
+  return typeof partition === 'string' || (typeof partition === 'number' && Number.isFinite(partition)) ? partition : undefined;
 }
 
 function invalid(item: unknown, reason: string): CheckedItem {
   return {
     offset: undefined,
     key: undefined,
+    partition: undefined,
     eventTime: undefined,
     bytes: undefined,
     input: item,

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Engine, InvalidOptionError, partitioned } from '../src/index.js';
+import type { EngineRecord, Output } from '../src/index.js';
+import { Gates, fixture, gatedEngine } from './helpers/gates.js';
+import { forEachTransport } from './helpers/transports.js';
+import { until, within } from './helpers/wait.js';
+
+// Partitioned input: each partition has its own input watermark, the output
+// watermark is the minimum over the partitions that are not idle, and
+// offsets are committed per partition.
+
+/** A source that never gives more until `stop()`: a quiet partition. */
+function quiet(first: { value: unknown; eventTime: number }) {
+  let stop: () => void = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  return {
+    stop: () => stop(),
+    async *items() {
+      yield first;
+      await stopped;
+    },
+  };
+}
+
+forEachTransport((transport) => {
+  test('the output watermark is the minimum over partitions; records carry their partition; offsets count per partition', async (t) => {
+    const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 1, watermark: { maxOutOfOrderness: 0 } });
+    t.after(() => engine.close());
+    const watermarks: number[] = [];
+    engine.on('watermark', (value) => watermarks.push(value));
+    const fast = Array.from({ length: 20 }, (_, i) => ({ value: `a${i}`, eventTime: 1000 + i * 100 }));
+    const slow = Array.from({ length: 5 }, (_, i) => ({ value: `b${i}`, eventTime: 10 + i }));
+    const records: EngineRecord[] = [];
+    for await (const record of engine.process(partitioned({ a: fast, b: slow }))) records.push(record);
+    const outputs = records as Output[];
+    assert.equal(outputs.length, 25);
+    assert.deepEqual(
+      outputs.filter((r) => r.partition === 'a').map((r) => r.offset),
+      Array.from({ length: 20 }, (_, i) => i),
+      "a's offsets are its own",
+    );
+    assert.deepEqual(outputs.filter((r) => r.partition === 'b').map((r) => [r.offset, r.value]), slow.map((r, i) => [i, r.value]));
+    // While b had messages in flight or to come, it held the output back at
+    // its own event times (b's largest is 14), whatever a had reached.
+    assert.ok(watermarks.length > 0);
+    for (const value of watermarks.slice(0, -1)) assert.ok(value <= 1000 + 19 * 100, `${value}`);
+    assert.ok(watermarks.every((value, i) => i === 0 || value > (watermarks[i - 1] as number)), 'never decreases');
+    assert.ok(Math.max(...watermarks) <= 14, `the source ended: the minimum stays b's, got ${watermarks.join(', ')}`);
+    assert.deepEqual([...engine.committedOffsets], [
+      ['a', 20],
+      ['b', 5],
+    ]);
+    assert.equal(records.filter((r) => r.kind === 'output' && r.late === true).length, 0, 'nothing late: each partition is in order');
+  });
+
+  test('an idle partition does not hold the output back; a busy one does', async (t) => {
+    const gates = new Gates(4);
+    const engine = gatedEngine(t, transport, gates, { threads: 1, concurrency: 4, watermark: { maxOutOfOrderness: 0, idleAfter: 0 } });
+    const b = quiet({ ...gates.message(3), eventTime: 50 });
+    t.after(() => b.stop());
+    let release: () => void = () => {};
+    const more = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    async function* a() {
+      yield { ...gates.message(0), eventTime: 100 };
+      yield { ...gates.message(1), eventTime: 200 };
+      yield { ...gates.message(2), eventTime: 300 }; // held at its worker: a stays busy
+      await more;
+    }
+    const records = engine.process(partitioned({ a: a(), b: b.items() }));
+    const taken: number[] = [];
+    const consumer = (async () => {
+      for await (const record of records) taken.push(record.offset);
+    })();
+    await gates.started(4);
+    gates.open(3);
+    gates.open(0);
+    gates.open(1);
+    // b's one message and a's first two are acked; the reader waits on both
+    // sources. b is quiet with nothing in flight: idle. a's third message is
+    // in flight under 200, so the output is 200, not b's 50.
+    await until(() => engine.watermark === 200, 'the watermark at a in-flight low, past quiet b', () => engine.watermark);
+    assert.equal(taken.length, 3);
+    gates.open(2);
+    release();
+    b.stop();
+    await within(consumer, 'the run to end');
+    assert.deepEqual(taken.sort(), [0, 0, 1, 2]);
+  });
+});
+
+test('partitioned() refuses what is not a map of sources', () => {
+  assert.throws(() => partitioned({}), InvalidOptionError);
+  assert.throws(() => partitioned({ a: 5 as unknown as [] }), (error: unknown) => error instanceof InvalidOptionError && error.option === 'source.a');
+});
+
+test('a record whose partition is not a string or a finite number is a failed record', async (t) => {
+  const engine = new Engine({ transform: fixture('identity.js'), threads: 1 });
+  t.after(() => engine.close());
+  const records: EngineRecord[] = [];
+  for await (const record of engine.process([{ value: 1, partition: {} as unknown as string }, { value: 2, partition: 7 }])) records.push(record);
+  assert.deepEqual(
+    records.map((r) => [r.kind, r.kind === 'failed' ? r.error.code : r.partition]),
+    [
+      ['failed', 'ERR_TIDEMARK_INVALID_MESSAGE'],
+      ['output', 7],
+    ],
+  );
+});
