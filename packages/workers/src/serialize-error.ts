@@ -6,7 +6,7 @@ export function serializeError(thrown: unknown): SerializedError {
     const code = (thrown as { code?: unknown }).code;
     return {
       name: thrown.name,
-      code: code === undefined ? undefined : String(code),
+      code: code === undefined ? undefined : codeText(code),
       message: thrown.message,
       stack: thrown.stack,
     };
@@ -20,5 +20,16 @@ function describe(value: unknown): string {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
+  }
+}
+
+/** An error's `code` as text: a string or a number in practice; anything else as JSON where it can be, never `[object Object]`. */
+function codeText(code: unknown): string {
+  if (typeof code === 'string') return code;
+  if (typeof code === 'number' || typeof code === 'bigint' || typeof code === 'boolean') return `${code}`;
+  try {
+    return JSON.stringify(code) ?? typeof code;
+  } catch {
+    return typeof code; // a cycle
   }
 }

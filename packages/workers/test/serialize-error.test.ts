@@ -22,3 +22,14 @@ test('thrown non-errors become NonError with a readable message', () => {
   cyclic.self = cyclic;
   assert.equal(serializeError(cyclic).message, '[object Object]');
 });
+
+test('a code that is not a string becomes text that says what it was', () => {
+  const withCode = (code: unknown) => Object.assign(new Error('x'), { code });
+  assert.equal(serializeError(withCode(42)).code, '42');
+  assert.equal(serializeError(withCode(10n)).code, '10');
+  assert.equal(serializeError(withCode({ kind: 'db', n: 1 })).code, '{"kind":"db","n":1}');
+  const cycle: Record<string, unknown> = {};
+  cycle.self = cycle;
+  assert.equal(serializeError(withCode(cycle)).code, 'object');
+  assert.equal(serializeError(withCode(Symbol('s'))).code, 'symbol');
+});
