@@ -1,12 +1,14 @@
 import { EventEmitter } from 'node:events';
 import type { PartitionId } from '@tidemark/watermark';
 import type { BufferFill, BufferName } from './buffers/buffer-limit.js';
-import { EngineBusyError, EngineClosedError } from './errors.js';
+import { EngineBusyError, EngineClosedError, InvalidOptionError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
 import type { MessageTrace } from './run/message-state.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options/options.js';
+import { chunks, records } from './run/hand-over.js';
 import { Run } from './run/run.js';
+import type { RunHooks } from './run/run-hooks.js';
 import { addStats, emptyStats } from './run/run-stats.js';
 import type { RunStats } from './run/run-stats.js';
 import { TurnClock } from './run/turn-clock.js';
@@ -22,6 +24,12 @@ import type { Transport } from './transport/transport.js';
 export interface ProcessOptions {
   /** Aborting stops reading the source; what is in flight completes and is still yielded. */
   signal?: AbortSignal;
+}
+
+/** Options of one {@link Engine.processChunks} call. */
+export interface ChunkOptions extends ProcessOptions {
+  /** The most messages whose records one chunk holds. @default 1024 */
+  size?: number;
 }
 
 /** Events of an {@link Engine}. */
@@ -96,6 +104,33 @@ export class Engine extends EventEmitter<EngineEvents> {
    * @throws {TransformLoadError} (on the first record) when the transform module cannot be used.
    */
   process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
+    const { run, hooks } = this.#begin(source, options.signal, false);
+    return records(run, hooks) as AsyncGenerator<EngineRecord<T>, void, undefined>;
+  }
+
+  /**
+   * {@link process} with records in chunks, for consumers that handle many
+   * at once (as KafkaJS's `eachBatch` beside `eachMessage`): each chunk holds
+   * every record ready when the consumer asks, from at most `size` messages,
+   * and its messages are acked together when the consumer asks for the next
+   * chunk. The source may give chunks too: an array it yields is read as that
+   * many records.
+   *
+   * @throws {InvalidOptionError} when `size` is not an integer from 1 up.
+   * @throws the same as {@link process}.
+   */
+  processChunks<T = unknown>(
+    source: Source<SourceRecord | readonly SourceRecord[]>,
+    options: ChunkOptions = {},
+  ): AsyncGenerator<EngineRecord<T>[], void, undefined> {
+    const size = options.size ?? 1024;
+    if (!Number.isSafeInteger(size) || size < 1) throw new InvalidOptionError('size', 'an integer from 1 up', size);
+    const { run, hooks } = this.#begin(source, options.signal, true);
+    return chunks(run, hooks, size) as AsyncGenerator<EngineRecord<T>[], void, undefined>;
+  }
+
+  /** A new run over `source`, current from now on. */
+  #begin(source: Source<SourceRecord | readonly SourceRecord[]>, signal: AbortSignal | undefined, chunked: boolean): { run: Run; hooks: RunHooks } {
     if (this.#closing !== undefined) throw new EngineClosedError();
     if (this.#active) throw new EngineBusyError();
     const metrics = this.#metrics;
@@ -106,31 +141,31 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('ack', trace);
       },
     };
-    const run = new Run(source, this.options, this.#transport, events, this.#runs++ * 2 ** 32);
+    const run = new Run(source, this.options, this.#transport, events, { firstId: this.#runs++ * 2 ** 32, chunked });
     this.#addTotals(this.#run);
     this.#run = run;
     this.#active = true;
-    const records = run.records({
+    const hooks: RunHooks = {
       start: async () => {
         await this.#listening;
         await this.#transport.start(this.#report);
       },
-      signal: options.signal,
+      signal,
       finished: () => {
         if (this.#run === run) this.#active = false;
       },
-    });
-    return records as AsyncGenerator<EngineRecord<T>, void, undefined>;
+    };
+    return { run, hooks };
   }
 
   /** The output watermark of the current (or last) run. */
   get watermark(): number {
-    return this.#run?.watermark ?? Number.NEGATIVE_INFINITY;
+    return this.#run?.tracker.watermark ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Counters of the current (or last) run. */
   get stats(): Readonly<RunStats> | undefined {
-    return this.#run?.stats;
+    return this.#run?.tracker.stats;
   }
 
   /**
@@ -139,7 +174,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * A restart that resumes the source here loses nothing.
    */
   get committedOffset(): number {
-    return this.#run?.committedOffset ?? 0;
+    return this.#run?.tracker.committedOffset ?? 0;
   }
 
   /**
@@ -148,7 +183,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * loss: its lowest offset in flight, or one past its highest offset read.
    */
   get committedOffsets(): ReadonlyMap<PartitionId, number> {
-    return this.#run?.committedOffsets() ?? new Map();
+    return this.#run?.tracker.committedOffsets() ?? new Map();
   }
 
   /** Messages at the workers right now (the actual parallelism). */
@@ -158,7 +193,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** Messages read and not yet acked. */
   get inFlight(): number {
-    return this.#run?.inFlight ?? 0;
+    return this.#run?.tracker.size ?? 0;
   }
 
   /**
@@ -173,7 +208,7 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   /** The tracked state of every in-flight message. */
   traces(): MessageTrace[] {
-    return this.#run?.traces() ?? [];
+    return this.#run?.tracker.traces() ?? [];
   }
 
   /**
@@ -194,16 +229,16 @@ export class Engine extends EventEmitter<EngineEvents> {
   }
 
   #addTotals(run: Run | undefined): void {
-    if (run !== undefined) addStats(this.#before, run.stats);
+    if (run !== undefined) addStats(this.#before, run.tracker.stats);
   }
 
   #snapshot(): EngineSnapshot {
     const run = this.#run;
     const totals = addStats(emptyStats(), this.#before);
-    if (run !== undefined) addStats(totals, run.stats);
+    if (run !== undefined) addStats(totals, run.tracker.stats);
     return {
       totals,
-      inFlight: run?.inFlight ?? 0,
+      inFlight: run?.tracker.size ?? 0,
       processing: run?.processing ?? 0,
       concurrency: this.options.concurrency,
       buffers: this.buffers,
@@ -211,7 +246,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       workers: this.options.threads,
       restarts: this.#transport.restarts,
       watermark: this.watermark,
-      oldestReadAt: run?.oldestReadAt,
+      oldestReadAt: run?.tracker.oldestReadAt,
     };
   }
 

@@ -12,7 +12,7 @@ export {
   TransformLoadError,
 } from './errors.js';
 export { drop, fanOut } from '@tidemark/workers';
-export type { EngineEvents, ProcessOptions } from './engine.js';
+export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine.js';
 export type { BufferOptions, EngineOptions, ResolvedOptions } from './options/options.js';
 export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffers/buffer-limit.js';
 export { sizeOf } from './buffers/size-of.js';

@@ -1,4 +1,3 @@
-import type { PartitionId } from '@tidemark/watermark';
 import { now } from '@tidemark/workers';
 import { bufferFill } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
@@ -6,7 +5,7 @@ import { OutputBuffer } from '../buffers/output-buffer.js';
 import { OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
 import type { Shed } from '../buffers/shed.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
-import type { EngineRecord, SourceRecord } from '../message.js';
+import type { SourceRecord } from '../message.js';
 import type { ResolvedOptions } from '../options/options.js';
 import { Intake } from '../source/intake.js';
 import { isPartitioned } from '../source/partitioned.js';
@@ -15,13 +14,11 @@ import type { Source } from '../source/source-reader.js';
 import type { Completion, Transport } from '../transport/transport.js';
 import { BatchMode } from './batch-mode.js';
 import { IdleTimer, WakeAt } from './idle-timer.js';
-import { failedRecord, outputRecord } from './message-state.js';
-import type { MessageState, MessageTrace } from './message-state.js';
+import type { MessageState } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
 import type { ReadingRule } from './reading-rule.js';
 import type { RunEvents, RunHooks } from './run-hooks.js';
-import type { RunStats } from './run-stats.js';
 import { Wakeup } from './wakeup.js';
 
 /**
@@ -35,6 +32,8 @@ import { Wakeup } from './wakeup.js';
  */
 export class Run {
   readonly #events: RunEvents;
+  /** The run's messages and what follows from them (counters, offsets, watermark): read it, only the run moves it. */
+  readonly tracker: MessageTracker;
   readonly #tracker: MessageTracker;
   readonly #dispatcher: Dispatcher;
   readonly #output: OutputBuffer;
@@ -46,18 +45,31 @@ export class Run {
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
   readonly #idle: IdleTimer;
+  readonly #abort = (): void => this.stop();
+  #readLoop: Promise<void> | undefined;
+  #failure: { error: unknown } | undefined;
   /** When a partition goes idle: the output watermark may rise without an ack. */
   readonly #partitionIdle: WakeAt;
 
-  /** `firstId`: where this run's message ids start, so that a late completion of an earlier run is never taken for one of this run's. */
-  constructor(source: Source<SourceRecord>, options: ResolvedOptions, transport: Transport, events: RunEvents, firstId: number) {
+  /**
+   * `firstId`: where this run's message ids start, so that a late completion
+   * of an earlier run is never taken for one of this run's. `chunked`: an
+   * array the source gives is a chunk of records.
+   */
+  constructor(
+    source: Source<SourceRecord | readonly SourceRecord[]>,
+    options: ResolvedOptions,
+    transport: Transport,
+    events: RunEvents,
+    { firstId, chunked }: { firstId: number; chunked: boolean },
+  ) {
     this.#events = events;
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
     this.#intake = new Intake(sized, firstId);
-    this.#tracker = new MessageTracker(options.watermark);
+    this.tracker = this.#tracker = new MessageTracker(options.watermark);
     if (isPartitioned(source)) for (const partition of source.partitions) this.#tracker.declare(partition, now());
     const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
     this.#reading = batch ?? asyncReading;
@@ -72,28 +84,17 @@ export class Run {
       this.#publish(now());
       this.#partitionIdle.at(this.#tracker.nextIdleAt);
     });
-    this.#reader = new SourceReader(source, {
-      canRead: () => this.#canRead(),
-      accept: (item) => this.#accept(item),
-      waiting: (waiting) => {
-        this.#idle.waiting = waiting;
+    this.#reader = new SourceReader<SourceRecord>(
+      source,
+      {
+        canRead: () => this.#canRead(),
+        accept: (item) => this.#accept(item),
+        waiting: (waiting) => {
+          this.#idle.waiting = waiting;
+        },
       },
-    });
-  }
-
-  /** Counters of this run. */
-  get stats(): RunStats {
-    return this.#tracker.stats;
-  }
-
-  /** The output watermark. */
-  get watermark(): number {
-    return this.#tracker.watermark;
-  }
-
-  /** Messages read and not yet acked. */
-  get inFlight(): number {
-    return this.#tracker.size;
+      chunked,
+    );
   }
 
   /** Messages at the workers right now. */
@@ -111,26 +112,6 @@ export class Run {
       processing: bufferFill(dispatcher.running, dispatcher.runningBytes, { ...processing, messages: dispatcher.concurrency }, sized),
       output: bufferFill(this.#output.size, this.#output.bytes, output, this.#output.sized),
     };
-  }
-
-  /** Where a restart may resume without loss (see `MessageTracker.committedOffset`). */
-  get committedOffset(): number {
-    return this.#tracker.committedOffset;
-  }
-
-  /** Per named partition, where a restart of it may resume without loss. */
-  committedOffsets(): Map<PartitionId, number> {
-    return this.#tracker.committedOffsets();
-  }
-
-  /** When the oldest in-flight message was read (epoch ms), if any is. */
-  get oldestReadAt(): number | undefined {
-    return this.#tracker.oldestReadAt;
-  }
-
-  /** The states of the messages in flight, oldest first. */
-  traces(): MessageTrace[] {
-    return this.#tracker.traces();
   }
 
   /**
@@ -155,56 +136,57 @@ export class Run {
     this.#dispatcher.pump();
   }
 
-  /**
-   * The run's records. `start` readies the transport first; aborting
-   * `signal` stops reading; `finished` is called when the iterator ends.
-   */
-  async *records(hooks: RunHooks): AsyncGenerator<EngineRecord, void, undefined> {
-    const abort = () => this.stop();
-    let failure: { error: unknown } | undefined;
-    let reading: Promise<void> | undefined;
-    try {
-      await hooks.start();
-      if (hooks.signal?.aborted === true) this.stop();
-      hooks.signal?.addEventListener('abort', abort, { once: true });
-      reading = this.#reader
-        .run()
-        .catch((error: unknown) => {
-          failure = { error };
-        })
-        .finally(() => {
-          this.#seal();
-          this.#consumer.notify();
-        });
-      const tracker = this.#tracker;
-      for (;;) {
-        const state = this.#output.take();
-        if (state === undefined) {
-          if (this.#reader.done && tracker.size === 0) break;
-          await this.#consumer.wait();
-          continue;
-        }
-        this.#dispatcher.pump(); // room in the output buffer
-        tracker.emit(state);
-        if (state.error !== undefined) {
-          yield failedRecord(state, state.error);
-        } else {
-          for (const value of state.values) {
-            tracker.stats.emitted++;
-            yield outputRecord(state, value);
-          }
-        }
-        this.#ack(state);
-      }
-      await reading;
-      if (failure !== undefined) throw failure.error;
-    } finally {
-      this.#reader.stop(false); // a no-op unless the consumer went away
-      this.#idle.stop();
-      this.#partitionIdle.stop();
-      hooks.signal?.removeEventListener('abort', abort);
-      hooks.finished();
-    }
+  // The consumer's side, as `hand-over.ts` drives it: open, take what may
+  // leave, ack what was handed over, close.
+
+  /** Ready the transport, then start reading. */
+  async open(hooks: RunHooks): Promise<void> {
+    await hooks.start();
+    if (hooks.signal?.aborted === true) this.stop();
+    hooks.signal?.addEventListener('abort', this.#abort, { once: true });
+    this.#readLoop = this.#reader
+      .run()
+      .catch((error: unknown) => {
+        this.#failure = { error };
+      })
+      .finally(() => {
+        this.#seal();
+        this.#consumer.notify();
+      });
+  }
+
+  /** The next settled message that may leave now, handed over (there is room in the output buffer again). */
+  take(): MessageState | undefined {
+    const state = this.#output.take();
+    if (state === undefined) return undefined;
+    this.#dispatcher.pump();
+    this.#tracker.emit(state);
+    return state;
+  }
+
+  /** Whether the run is over: the source is done and every message was acked. */
+  get over(): boolean {
+    return this.#reader.done && this.#tracker.size === 0;
+  }
+
+  /** Resolves when something may be ready to take (or the run may be over). */
+  ready(): Promise<void> {
+    return this.#consumer.wait();
+  }
+
+  /** After the last record: throws the source's error, if it failed. */
+  async ended(): Promise<void> {
+    await this.#readLoop;
+    if (this.#failure !== undefined) throw this.#failure.error;
+  }
+
+  /** The consumer is done (or went away). */
+  close(hooks: RunHooks): void {
+    this.#reader.stop(false); // a no-op unless the consumer went away
+    this.#idle.stop();
+    this.#partitionIdle.stop();
+    hooks.signal?.removeEventListener('abort', this.#abort);
+    hooks.finished();
   }
 
   /**
@@ -270,7 +252,8 @@ export class Run {
     this.#reader.room();
   }
 
-  #ack(state: MessageState): void {
+  /** All of `state`'s records were handed over: it leaves the run. */
+  ack(state: MessageState): void {
     this.#tracker.ack(state, now());
     this.#acked(state);
   }

@@ -20,24 +20,28 @@ export interface ReaderHooks<T> {
  * source's iterator so that it can release what it holds.
  */
 export class SourceReader<T> {
-  readonly #iterator: Iterator<T> | AsyncIterator<T>;
+  readonly #iterator: Iterator<T | readonly T[]> | AsyncIterator<T | readonly T[]>;
   readonly #async: boolean;
   readonly #hooks: ReaderHooks<T>;
   readonly #room = new Wakeup();
-  readonly #stopped: Promise<IteratorResult<T>>;
+  readonly #stopped: Promise<IteratorResult<T | readonly T[]>>;
   #stop: () => void = () => {};
   #isStopped = false;
-  /** An item the source gave while the run had no room for it. */
-  #held: IteratorYieldResult<T> | undefined;
+  /** Items the source gave while the run had no room for them: `items` from `at` on. */
+  #held: { readonly items: readonly T[]; readonly at: number } | undefined;
+  /** Whether an array the source gives is a chunk of items. */
+  readonly #chunks: boolean;
   #done = false;
 
-  constructor(source: Source<T>, hooks: ReaderHooks<T>) {
+  /** `chunks`: an array the source gives is a chunk of items, read one by one. */
+  constructor(source: Source<T | readonly T[]>, hooks: ReaderHooks<T>, chunks = false) {
     this.#hooks = hooks;
-    if (source != null && typeof (source as AsyncIterable<T>)[Symbol.asyncIterator] === 'function') {
-      this.#iterator = (source as AsyncIterable<T>)[Symbol.asyncIterator]();
+    this.#chunks = chunks;
+    if (source != null && typeof (source as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+      this.#iterator = (source as AsyncIterable<T | readonly T[]>)[Symbol.asyncIterator]();
       this.#async = true;
-    } else if (source != null && typeof (source as Iterable<T>)[Symbol.iterator] === 'function') {
-      this.#iterator = (source as Iterable<T>)[Symbol.iterator]();
+    } else if (source != null && typeof (source as Iterable<unknown>)[Symbol.iterator] === 'function') {
+      this.#iterator = (source as Iterable<T | readonly T[]>)[Symbol.iterator]();
       this.#async = false;
     } else {
       throw new InvalidOptionError('source', 'an Iterable or AsyncIterable', source);
@@ -54,31 +58,51 @@ export class SourceReader<T> {
 
   /** Read until the source ends or `stop()`; rejects with the source's error. */
   async run(): Promise<void> {
+    const hooks = this.#hooks;
     try {
       while (!this.#isStopped) {
-        if (!this.#hooks.canRead()) {
+        if (!hooks.canRead()) {
           await this.#room.wait();
           continue;
         }
-        const result = this.#async ? await this.#nextAsync() : (this.#iterator as Iterator<T>).next();
+        const result = this.#async ? await this.#nextAsync() : (this.#iterator as Iterator<T | readonly T[]>).next();
         // An item that comes after a stop is not taken: the committed offset does not pass it.
         if (result.done === true || this.#isStopped) break;
-        if (!this.#hooks.canRead()) {
-          // The run lost its room while the source was awaited (a batch
-          // sealed on idle, a retry back in the input buffer): the item is
-          // held here until there is room, and a stop takes it at once.
-          this.#held = result;
-          while (this.#held !== undefined && !this.#hooks.canRead()) await this.#room.wait();
-          if (this.#held === undefined) break; // stop() took it
-          this.#held = undefined;
+        const value = result.value;
+        if (this.#chunks && Array.isArray(value)) {
+          if (!(await this.#acceptAll(value as readonly T[]))) break;
+        } else if (hooks.canRead()) {
+          hooks.accept(value as T);
+        } else if (!(await this.#acceptAll([value as T]))) {
+          break;
         }
-        this.#hooks.accept(result.value);
       }
     } finally {
       this.#done = true;
       // Not awaited: an async source blocked in next() would hold return() back.
       if (this.#isStopped) void Promise.resolve(this.#iterator.return?.()).catch(() => {});
     }
+  }
+
+  /**
+   * Accept `items` one by one as there is room. When there is none (a chunk
+   * bigger than the room, or room lost while the source was awaited: a batch
+   * sealed on idle, a retry back in the input buffer), the rest are held
+   * here until there is, and a stop takes them at once. False when the stop
+   * took them.
+   */
+  async #acceptAll(items: readonly T[]): Promise<boolean> {
+    const hooks = this.#hooks;
+    for (let at = 0; at < items.length; at++) {
+      if (!hooks.canRead()) {
+        this.#held = { items, at };
+        while (this.#held !== undefined && !hooks.canRead()) await this.#room.wait();
+        if (this.#held === undefined) return false;
+        this.#held = undefined;
+      }
+      hooks.accept(items[at] as T);
+    }
+    return true;
   }
 
   /** Something freed room in the buffers. */
@@ -97,15 +121,15 @@ export class SourceReader<T> {
     this.#isStopped = true;
     const held = this.#held;
     this.#held = undefined;
-    if (held !== undefined && takeHeld) this.#hooks.accept(held.value);
+    if (held !== undefined && takeHeld) for (let at = held.at; at < held.items.length; at++) this.#hooks.accept(held.items[at] as T);
     this.#stop();
     this.#room.notify();
   }
 
-  async #nextAsync(): Promise<IteratorResult<T>> {
+  async #nextAsync(): Promise<IteratorResult<T | readonly T[]>> {
     this.#hooks.waiting(true);
     try {
-      return await Promise.race([(this.#iterator as AsyncIterator<T>).next(), this.#stopped]);
+      return await Promise.race([(this.#iterator as AsyncIterator<T | readonly T[]>).next(), this.#stopped]);
     } finally {
       this.#hooks.waiting(false);
     }
