@@ -1,0 +1,43 @@
+import { ValueEncoder } from './codec.js';
+import type { Ring } from './ring.js';
+import type { PortRecord, RecordPort } from './ring-record-format.js';
+
+/** The producer's side of one ring: the codec, the port fallback and the batched commit. */
+export abstract class RecordWriter {
+  protected readonly ring: Ring;
+  protected readonly bytes: Buffer;
+  protected readonly encoder = new ValueEncoder();
+  readonly #port: RecordPort;
+  #committing = false;
+  readonly #commit = (): void => {
+    this.#committing = false;
+    this.ring.commit();
+  };
+
+  constructor(ring: Ring, port: RecordPort) {
+    this.ring = ring;
+    this.bytes = Buffer.from(ring.buffer, ring.bytes.byteOffset, ring.capacity);
+    this.#port = port;
+  }
+
+  /** Publish every record written so far now, and wake the reader if it sleeps. */
+  commit(): void {
+    this.ring.commit();
+  }
+
+  /**
+   * A record was written. One commit for all those written in this turn: a
+   * commit may wake the other thread, and a wake-up costs far more than a record.
+   */
+  protected written(): void {
+    if (!this.#committing) {
+      this.#committing = true;
+      queueMicrotask(this.#commit);
+    }
+  }
+
+  /** Send `record` over the port, transferring its payload; throws when structured clone cannot. */
+  protected post(record: PortRecord): void {
+    this.#port.postMessage(record, record.payload === undefined ? [] : [record.payload]);
+  }
+}
