@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, InvalidOptionError } from '../src/index.js';
-import type { EngineRecord, MessageTrace, Output } from '../src/index.js';
+import type { EngineRecord, MessageTrace, Output, SourceRecord } from '../src/index.js';
 import { Gates, fixture, gatedEngine } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
 import { within } from './helpers/wait.js';
@@ -16,7 +16,7 @@ forEachTransport((transport) => {
     const acked: MessageTrace[] = [];
     engine.on('ack', (trace) => acked.push(trace));
     // 500 messages, given as chunks of 7 (and single records in between).
-    const source: (object | object[])[] = [];
+    const source: (SourceRecord | SourceRecord[])[] = [];
     for (let i = 0; i < 500; ) {
       // Message i fans out to i % 3 outputs.
       const message = () => ({ value: { op: 'fan-out', n: i++ % 3 } });

@@ -145,7 +145,6 @@ export class Dispatcher {
         this.#backoffs.delete(timer);
         tracker.queue(state, now());
         this.#again(state);
-        this.#checkDrained();
       }, backoff(this.#retry, state.attempts));
       this.#backoffs.add(timer);
     } else {
@@ -178,11 +177,20 @@ export class Dispatcher {
     });
   }
 
-  /** A message's next try, ahead of everything waiting (it was read before them). */
+  /**
+   * A message's next try, ahead of everything waiting (it was read before
+   * them): at the head of fastq's queue, which starts it on the next free
+   * slot. With a processing byte limit it waits at the front of the input
+   * buffer instead, because fastq would start it without asking the byte
+   * limit.
+   */
   #again(state: MessageState): void {
-    // Over the byte limit fastq could start it at once: it waits at the front of the input buffer instead.
-    if (this.#runningBytes >= this.#processing.bytes) this.input.unshift(state);
-    else this.#queue.unshift(state);
+    if (Number.isFinite(this.#processing.bytes)) {
+      this.input.unshift(state);
+      this.pump();
+    } else {
+      this.#queue.unshift(state);
+    }
   }
 
   /** Messages that will land in the output buffer: at the transport, queued in fastq, or backing off. */
