@@ -47,7 +47,7 @@ export class RingClient {
   readonly #reader: OutputReader;
   readonly #table: Float64Array;
   readonly #control: Int32Array;
-  readonly #request: Omit<ServeRequest, 'transform' | 'kind' | 'timeout'>;
+  readonly #request: Omit<ServeRequest, 'transform' | 'kind' | 'timeout' | 'running'>;
   readonly #port: MessagePort;
   /** Slot → the id of the message it holds, or {@link FREE}. */
   readonly #ids: Float64Array;
@@ -95,9 +95,14 @@ export class RingClient {
     this.#request = { input: input.buffer, output: this.#output.buffer, bell: bell.buffer, table, control, port: port2 };
   }
 
-  /** The task that makes a worker serve these rings; post it with `transferList` (it moves the port). */
-  serveRequest(transform: string, timeout: number): { request: ServeRequest; transferList: MessagePort[] } {
-    return { request: { kind: 'serve', transform, timeout, ...this.#request }, transferList: [this.#request.port] };
+  /**
+   * The task that makes a worker serve these rings; post it with
+   * `transferList` (it moves the port). `running`: the most transforms the
+   * worker runs at once (0: as many as it holds); slots beyond it are the
+   * lookahead, messages waiting at the worker for a running one to end.
+   */
+  serveRequest(transform: string, timeout: number, running = 0): { request: ServeRequest; transferList: MessagePort[] } {
+    return { request: { kind: 'serve', transform, timeout, running, ...this.#request }, transferList: [this.#request.port] };
   }
 
   /** Resolves once the worker serves the rings. */

@@ -29,6 +29,13 @@ export interface ServeRequest {
   readonly transform: string;
   /** ms a try may take; 0 for no limit. */
   readonly timeout: number;
+  /**
+   * The most transforms the worker runs at once (0: no limit). The engine
+   * may send one message more than that (the lookahead): it waits in the
+   * input ring and starts the moment a running one ends, so that the worker
+   * never idles while the engine's main thread handles the result.
+   */
+  readonly running: number;
   /** Main → worker records. */
   readonly input: SharedArrayBuffer;
   /** Worker → main records. */

@@ -9,9 +9,11 @@ export abstract class RecordWriter {
   protected readonly encoder = new ValueEncoder();
   readonly #port: RecordPort;
   #committing = false;
+  /** Records written and not yet committed. */
+  #dirty = false;
   readonly #commit = (): void => {
     this.#committing = false;
-    this.ring.commit();
+    this.flush();
   };
 
   constructor(ring: Ring, port: RecordPort) {
@@ -22,7 +24,13 @@ export abstract class RecordWriter {
 
   /** Publish every record written so far now, and wake the reader if it sleeps. */
   commit(): void {
+    this.#dirty = false;
     this.ring.commit();
+  }
+
+  /** Commit now if records wait for the turn's commit (a no-op otherwise). */
+  flush(): void {
+    if (this.#dirty) this.commit();
   }
 
   /**
@@ -30,6 +38,7 @@ export abstract class RecordWriter {
    * commit may wake the other thread, and a wake-up costs far more than a record.
    */
   protected written(): void {
+    this.#dirty = true;
     if (!this.#committing) {
       this.#committing = true;
       queueMicrotask(this.#commit);

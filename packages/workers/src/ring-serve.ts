@@ -15,6 +15,13 @@ import type { Transform } from './transform.js';
 const portPoll = 20;
 
 /**
+ * ms of sync transforms after which a result is committed before the next
+ * message starts, instead of at the end of the turn: the engine sees a
+ * long-running result at once, while trivial ones still share a commit.
+ */
+const commitAfter = 0.05;
+
+/**
  * The ring worker: reads messages from its input ring (and, when too large
  * for it, from its port), runs the transform on each without waiting for
  * the others, and writes each result to its output ring the moment it is
@@ -33,6 +40,9 @@ export async function serve(request: ServeRequest): Promise<void> {
       // After a busy round, a turn of the event loop: commits, the timers
       // and I/O of async transforms, then more input.
       await nextTurn();
+    } else if (server.atLimit) {
+      // As many transforms run as may: the next message (the lookahead) waits for one to end.
+      await server.freed();
     } else if (server.pending > 0) {
       // Transforms are running: wait without blocking their event loop.
       await server.input.waitForData();
@@ -59,7 +69,13 @@ class RingServer {
   readonly #onDone: ((output: unknown) => void)[] = [];
   readonly #onFail: ((error: unknown) => void)[] = [];
   #pending = 0;
+  readonly #limit: number;
+  /** Messages from the port that came while at the limit, oldest first. */
+  readonly #held: { slot: number; key: string | undefined; value: unknown }[] = [];
   #idle: (() => void) | undefined;
+  #freed: (() => void) | undefined;
+  /** When the results not yet committed began to wait. */
+  #since = 0;
   /** The message being started, for {@link #run}. */
   #slot = 0;
   #key: string | undefined;
@@ -90,14 +106,22 @@ class RingServer {
     this.#transform = transform;
     this.#timeout = request.timeout;
     this.#control = new Int32Array(request.control);
+    this.#limit = request.running > 0 ? request.running : Number.POSITIVE_INFINITY;
   }
 
-  /** Start every message waiting in the input ring; false when there was none. */
+  /** Start the messages waiting in the input ring, as many as the limit lets; false when none started. */
   drain(): boolean {
     const reader = this.#reader;
     let any = false;
-    while (reader.next()) {
+    this.#since = now();
+    while (this.#pending < this.#limit && reader.next()) {
       any = true;
+      // Sync transforms ran a while since the uncommitted results: commit
+      // them before this one holds the thread too.
+      if (now() - this.#since > commitAfter) {
+        this.#writer.flush();
+        this.#since = now();
+      }
       this.#start(reader.slot, reader.key, reader.value);
     }
     return any;
@@ -106,7 +130,20 @@ class RingServer {
   fromPort(record: PortRecord): void {
     const reader = this.#reader;
     reader.fromPort(record);
-    this.#start(reader.slot, reader.key, reader.value);
+    if (this.#pending < this.#limit) this.#start(reader.slot, reader.key, reader.value);
+    else this.#held.push({ slot: reader.slot, key: reader.key, value: reader.value });
+  }
+
+  /** Whether as many transforms run as may. */
+  get atLimit(): boolean {
+    return this.#pending >= this.#limit;
+  }
+
+  /** Resolves when a transform ends. */
+  freed(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#freed = resolve;
+    });
   }
 
   /** Transforms started and not yet finished. */
@@ -173,6 +210,12 @@ class RingServer {
   }
 
   #settled(): void {
-    if (--this.#pending === 0 && this.#idle !== undefined) this.#idle();
+    this.#pending--;
+    const held = this.#held.shift();
+    if (held !== undefined) this.#start(held.slot, held.key, held.value);
+    const freed = this.#freed;
+    this.#freed = undefined;
+    freed?.();
+    if (this.#pending === 0 && this.#idle !== undefined) this.#idle();
   }
 }

@@ -34,6 +34,8 @@ export class Dispatcher {
   readonly #processing: BufferLimit;
   readonly #retry: RetryPolicy;
   readonly #backoffs = new Set<NodeJS.Timeout>();
+  /** Slots beyond the target: messages waiting at the workers (see `Transport.lookahead`). */
+  readonly #lookahead: number;
   #runningBytes = 0;
   #stopped = false;
   #onDrained: (() => void) | undefined;
@@ -51,7 +53,8 @@ export class Dispatcher {
     this.#retry = retry;
     this.input = new InputBuffer(limits.input);
     this.#processing = limits.processing;
-    this.#queue = fastq(this.#send, limits.processing.messages);
+    this.#lookahead = transport.lookahead;
+    this.#queue = fastq(this.#send, limits.processing.messages + this.#lookahead);
     // The last slot came free with nothing waiting in fastq: a close may be waiting for it.
     this.#queue.drain = () => this.#checkDrained();
   }
@@ -64,7 +67,7 @@ export class Dispatcher {
     this.#transport.send(state);
   };
 
-  /** Messages at the transport (each holds a slot). */
+  /** Messages at the transport (each holds a slot): running, or the lookahead waiting at a worker. */
   get running(): number {
     return this.#queue.running();
   }
@@ -84,14 +87,19 @@ export class Dispatcher {
     return this.#backoffs.size;
   }
 
-  /** The in-flight target: fastq's concurrency. Raising it starts waiting messages at once. */
+  /** The in-flight target (fastq's concurrency, less the lookahead). Raising it starts waiting messages at once. */
   get concurrency(): number {
-    return this.#queue.concurrency;
+    return this.#queue.concurrency - this.#lookahead;
   }
 
   set concurrency(value: number) {
-    this.#queue.concurrency = value;
+    this.#queue.concurrency = value + this.#lookahead;
     this.pump();
+  }
+
+  /** Slots at the transport in all: the target and the lookahead. */
+  get slots(): number {
+    return this.#queue.concurrency;
   }
 
   /**

@@ -31,6 +31,19 @@ export interface EngineOptions {
    */
   tasksPerThread?: number;
   /**
+   * Over the ring transport, let each worker hold one message beyond its
+   * share, waiting in its ring: it starts the moment a running one ends, so
+   * a worker never idles while the main thread handles a result (the gap
+   * that matters for CPU-bound transforms at `concurrency = threads`). Still
+   * at most `concurrency` messages run at once; it applies only when
+   * `threads * tasksPerThread === concurrency` (the default `tasksPerThread`
+   * with a `concurrency` that is a multiple of `threads`). `engine.processing`
+   * and the processing buffer count the waiting ones too, so a full
+   * processing buffer (for its overflow policy) holds one more per worker.
+   * @default false
+   */
+  lookahead?: boolean;
+  /**
    * `'async'`: every message on its own, completions forwarded at once.
    * `'batch'`: the old design, kept as the baseline: read `batchSize`
    * messages, process them, wait for the whole batch, emit, ack, repeat.
@@ -175,6 +188,7 @@ export interface ResolvedOptions {
   readonly threads: number;
   readonly concurrency: number;
   readonly tasksPerThread: number;
+  readonly lookahead: boolean;
   readonly mode: 'async' | 'batch';
   readonly batchSize: number;
   readonly ordering: 'unordered' | 'ordered';

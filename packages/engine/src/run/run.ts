@@ -109,7 +109,7 @@ export class Run {
     const sized = this.#intake.sized;
     return {
       input: bufferFill(dispatcher.input.size, dispatcher.input.bytes, input, sized),
-      processing: bufferFill(dispatcher.running, dispatcher.runningBytes, { ...processing, messages: dispatcher.concurrency }, sized),
+      processing: bufferFill(dispatcher.running, dispatcher.runningBytes, { ...processing, messages: dispatcher.slots }, sized),
       output: bufferFill(this.#output.size, this.#output.bytes, output, this.#output.sized),
     };
   }

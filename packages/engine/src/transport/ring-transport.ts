@@ -11,6 +11,10 @@ import type { Completion, CompletionHandler, Outgoing, Transport } from './trans
 export interface RingSettings extends PoolSettings {
   /** Bytes of each ring (a power of two). */
   readonly ringBytes: number;
+  /** The in-flight target. */
+  readonly concurrency: number;
+  /** Whether each worker may hold one message beyond its share (see `lookahead`). */
+  readonly lookahead: boolean;
 }
 
 /**
@@ -61,6 +65,17 @@ export class RingTransport implements Transport {
 
   get restarts(): number {
     return this.#restarts;
+  }
+
+  /**
+   * One message per worker beyond the target, waiting in its input ring
+   * while it runs its share (`tasksPerThread`), when the shares add up to
+   * the target exactly (so the workers still run at most the target at
+   * once); else none.
+   */
+  get lookahead(): number {
+    const { threads, tasksPerThread, concurrency, lookahead } = this.#settings;
+    return lookahead && threads * tasksPerThread === concurrency ? threads : 0;
   }
 
   start(report: CompletionHandler): Promise<void> {
@@ -122,8 +137,9 @@ export class RingTransport implements Transport {
   /** Start a serve task on a (new) link and wait until its worker serves. */
   async #serve(): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
-    const link = new RingClient(tasksPerThread, ringBytes, this.#bell, this.#counted);
-    const { request, transferList } = link.serveRequest(transform, this.#settings.timeout);
+    const ahead = this.lookahead > 0;
+    const link = new RingClient(tasksPerThread + (ahead ? 1 : 0), ringBytes, this.#bell, this.#counted);
+    const { request, transferList } = link.serveRequest(transform, this.#settings.timeout, ahead ? tasksPerThread : 0);
     const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
       () => {
         this.#serving.delete(serving);

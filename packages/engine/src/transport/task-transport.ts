@@ -71,6 +71,9 @@ export class TaskTransport implements Transport {
     return this.#restarts;
   }
 
+  /** None: piscina starts a task on the worker it sends it to. */
+  readonly lookahead = 0;
+
   /** A worker death rejects each of its tasks: count the threads gone, not the rejections. */
   #countRestarts(): void {
     const alive = new Set(this.#pool.threads.map((thread) => thread.threadId));

@@ -25,4 +25,11 @@ export interface Transport {
   readonly busyWorkers: number;
   /** Workers that died and were replaced so far. */
   readonly restarts: number;
+  /**
+   * Messages the transport takes beyond the in-flight target: each waits at
+   * a worker and starts the moment one of its running messages ends, so the
+   * worker never idles while the main thread handles a result. 0 when the
+   * workers would run them at once.
+   */
+  readonly lookahead: number;
 }

@@ -11,6 +11,7 @@ import type { Completion, CompletionHandler, Outgoing, Transport } from '../../s
 export class HeldTransport implements Transport {
   readonly busyWorkers = 0;
   readonly restarts = 0;
+  readonly lookahead = 0;
   readonly held: Outgoing[] = [];
   /** The input of every send, in order (a retry is sent again). */
   readonly sent: unknown[] = [];
