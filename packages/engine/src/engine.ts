@@ -11,7 +11,7 @@ import { Run } from './run/run.js';
 import type { RunHooks } from './run/run-hooks.js';
 import { addStats, emptyStats } from './run/run-stats.js';
 import type { RunStats } from './run/run-stats.js';
-import { TurnClock } from './run/turn-clock.js';
+import { turnClock } from './run/turn-clock.js';
 import type { Completion } from './transport/transport.js';
 import type { Source } from './source/source-reader.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
@@ -66,10 +66,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #before: RunStats = emptyStats();
   /** Runs started so far: each run's message ids start at `runs * 2 ** 32`. */
   #runs = 0;
-  readonly #clock = new TurnClock();
   /** The transport's one completion handler: to the current run, timed once per batch of completions. */
   readonly #report = (completion: Completion): void => {
-    this.#run?.complete(completion, this.#clock.now());
+    this.#run?.complete(completion, turnClock.now());
   };
 
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */

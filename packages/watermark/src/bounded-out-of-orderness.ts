@@ -52,7 +52,16 @@ export class BoundedOutOfOrderness {
   /** Record a message with `eventTime` arriving at `now` (pass the clock you give `idle`). */
   observe(eventTime: number, now = 0): Observation {
     const watermark = this.#watermark;
-    const late = eventTime < watermark;
+    return { watermark, late: this.admit(eventTime, now) };
+  }
+
+  /**
+   * {@link observe} without the object, for hot paths: returns whether the
+   * message was late. The watermark it was read under is {@link current}
+   * just before the call.
+   */
+  admit(eventTime: number, now = 0): boolean {
+    const late = eventTime < this.#watermark;
     if (late) this.#late++;
     if (eventTime > this.#maxEventTime) {
       this.#maxEventTime = eventTime;
@@ -60,7 +69,7 @@ export class BoundedOutOfOrderness {
       if (next > this.#watermark) this.#watermark = next;
     }
     this.#lastArrival = now;
-    return { watermark, late };
+    return late;
   }
 
   /**

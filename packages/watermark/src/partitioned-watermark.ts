@@ -93,6 +93,7 @@ export class PartitionedWatermark {
   #clock = Number.NEGATIVE_INFINITY;
   #output = Number.NEGATIVE_INFINITY;
   #late = 0;
+  #lastLate = false;
 
   constructor(options: PartitionedWatermarkOptions = {}) {
     // Same validation and messages as a single input's watermark.
@@ -122,23 +123,39 @@ export class PartitionedWatermark {
    * Throws RangeError, changing nothing, when `id` is already in flight.
    */
   read(id: number, partition: PartitionId, eventTime: number, now: number): Observation {
+    const watermark = this.readUnder(id, partition, eventTime, now);
+    return { watermark, late: this.#lastLate };
+  }
+
+  /**
+   * {@link read} without the object, for hot paths: returns the watermark
+   * the message is in flight under; {@link lastLate} says whether it was late.
+   */
+  readUnder(id: number, partition: PartitionId, eventTime: number, now: number): number {
     if (this.#live.has(id)) throw new RangeError(`id ${id} is already in flight`);
     // The clock moves, but idleness is decided only when asked (`current`,
     // `declare`): a reader held back by full buffers reads late, and the
     // partitions it did not get to are not idle for that.
     if (now > this.#clock) this.#clock = now;
     const p = this.#partitions.get(partition) ?? this.#add(partition);
-    const observation = p.input.observe(eventTime, this.#clock);
-    this.#live.set(id, p.enqueue(id, observation.watermark));
+    const watermark = p.input.current();
+    const late = p.input.admit(eventTime, this.#clock);
+    this.#live.set(id, p.enqueue(id, watermark));
     p.lastArrival = this.#clock;
-    if (observation.late) this.#late++;
+    this.#lastLate = late;
+    if (late) this.#late++;
     // Offered only now that the message is queued: before, low(P) would read
     // the raised input watermark, above the key it is about to have.
     if (p.idle) {
       p.idle = false;
       this.#busy.offer(p);
     }
-    return observation;
+    return watermark;
+  }
+
+  /** Whether the message of the last {@link read} or {@link readUnder} was late. */
+  get lastLate(): boolean {
+    return this.#lastLate;
   }
 
   /**

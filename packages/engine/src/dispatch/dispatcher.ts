@@ -1,6 +1,7 @@
 import fastq from 'fastq';
 import type { done as Done, queue as Queue } from 'fastq';
 import { now } from '@tidemark/workers';
+import { turnClock } from '../run/turn-clock.js';
 import type { BufferLimit } from '../buffers/buffer-limit.js';
 import { InputBuffer } from '../buffers/input-buffer.js';
 import type { OutputBuffer } from '../buffers/output-buffer.js';
@@ -63,7 +64,7 @@ export class Dispatcher {
   readonly #send = (state: MessageState, release: Done<void>): void => {
     state.release = release as () => void;
     this.#runningBytes += state.bytes;
-    this.#tracker.dispatch(state, now());
+    this.#tracker.dispatch(state, turnClock.now());
     this.#transport.send(state);
   };
 

@@ -7,8 +7,20 @@ import type { Completion } from '../transport/transport.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
-import { mayMove } from './stages.js';
+import { sourcesOf } from './stages.js';
 import type { Stage } from './stages.js';
+
+/** Per stage, the stages a move to it may start from (the table in stages.ts, looked up once). */
+const from = {
+  acked: sourcesOf('acked'),
+  completed: sourcesOf('completed'),
+  dispatched: sourcesOf('dispatched'),
+  dropped: sourcesOf('dropped'),
+  emitted: sourcesOf('emitted'),
+  failed: sourcesOf('failed'),
+  queued: sourcesOf('queued'),
+  retrying: sourcesOf('retrying'),
+};
 
 /** The partition of the records that name none. */
 const DEFAULT_PARTITION = '';
@@ -66,14 +78,16 @@ export class MessageTracker {
     const partition = state.partition ?? DEFAULT_PARTITION;
     if (Number.isNaN(state.eventTime)) {
       const current = this.#watermark.inputWatermark(partition) ?? Number.NEGATIVE_INFINITY;
-      this.#watermark.read(state.id, partition, current, state.readAt);
+      this.#watermark.readUnder(state.id, partition, current, state.readAt);
       state.watermark = current;
       state.eventTime = Number.isFinite(current) ? current : state.readAt;
     } else {
-      const { watermark, late } = this.#watermark.read(state.id, partition, state.eventTime, state.readAt);
-      state.watermark = watermark;
-      state.late = late;
-      if (late) this.stats.late++;
+      const watermarks = this.#watermark;
+      state.watermark = watermarks.readUnder(state.id, partition, state.eventTime, state.readAt);
+      if (watermarks.lastLate) {
+        state.late = true;
+        this.stats.late++;
+      }
     }
     this.#states.set(state.id, state);
     this.stats.read++;
@@ -87,13 +101,13 @@ export class MessageTracker {
   /** Into the input buffer: just read, or back from a retry's backoff. */
   queue(state: MessageState, at: number): void {
     if (state.stage === 'dispatched') this.#refuse(state, 'queued (a try came back untried: requeue)');
-    this.#move(state, 'queued');
+    this.#move(state, 'queued', from.queued);
     state.queuedAt = at;
   }
 
   /** Handed to the transport for a try. */
   dispatch(state: MessageState, at: number): void {
-    this.#move(state, 'dispatched');
+    this.#move(state, 'dispatched', from.dispatched);
     state.attempts++;
     state.dispatchedAt = at;
   }
@@ -112,28 +126,28 @@ export class MessageTracker {
 
   /** The try succeeded with `values`. */
   complete(state: MessageState, values: unknown[]): void {
-    this.#move(state, 'completed');
+    this.#move(state, 'completed', from.completed);
     state.outcome = 'completed';
     state.values = values;
   }
 
   /** The try failed and another is due after a backoff. */
   retry(state: MessageState): void {
-    this.#move(state, 'retrying');
+    this.#move(state, 'retrying', from.retrying);
     this.stats.retried++;
   }
 
   /** Its worker died before it started: back to the queue, and the try does not count. */
   requeue(state: MessageState, at: number): void {
     if (state.stage !== 'dispatched') this.#refuse(state, 'queued untried');
-    this.#move(state, 'queued');
+    this.#move(state, 'queued', from.queued);
     state.queuedAt = at;
     state.attempts--;
   }
 
   /** Failed for good with `error`: a failed record. */
   fail(state: MessageState, error: TidemarkError): void {
-    this.#move(state, 'failed');
+    this.#move(state, 'failed', from.failed);
     state.outcome = 'failed';
     state.values = [];
     state.error = error;
@@ -152,12 +166,12 @@ export class MessageTracker {
       this.stats.failed++;
       return;
     }
-    this.#move(state, 'emitted');
+    this.#move(state, 'emitted', from.emitted);
   }
 
   /** A full buffer's drop policy took it: acked at once, without outputs. */
   drop(state: MessageState, overflow: Overflow, at: number): void {
-    this.#move(state, 'dropped');
+    this.#move(state, 'dropped', from.dropped);
     state.outcome = 'dropped';
     state.overflow = overflow;
     state.values = [];
@@ -167,7 +181,7 @@ export class MessageTracker {
 
   /** Its outputs were all taken (or it was dropped): it leaves the run. */
   ack(state: MessageState, at: number): void {
-    if (state.stage === 'emitted') this.#move(state, 'acked');
+    if (state.stage === 'emitted') this.#move(state, 'acked', from.acked);
     else if (state.stage !== 'failed' && state.stage !== 'dropped') this.#refuse(state, 'acked');
     state.ackedAt = at;
     this.#states.delete(state.id);
@@ -235,8 +249,9 @@ export class MessageTracker {
     return [...this.#states.values()];
   }
 
-  #move(state: MessageState, to: Stage): void {
-    if (!mayMove(state.stage, to)) this.#refuse(state, to);
+  /** Move `state` to `to`, whose allowed sources (`sourcesOf(to)`) the caller looked up once. */
+  #move(state: MessageState, to: Stage, from: ReadonlySet<Stage>): void {
+    if (!from.has(state.stage)) this.#refuse(state, to);
     state.stage = to;
   }
 

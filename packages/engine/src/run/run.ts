@@ -19,6 +19,7 @@ import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
 import type { ReadingRule } from './reading-rule.js';
 import type { RunEvents, RunHooks } from './run-hooks.js';
+import { turnClock } from './turn-clock.js';
 import { Wakeup } from './wakeup.js';
 
 /**
@@ -237,7 +238,7 @@ export class Run {
 
   /** Acked and dropped: no outputs, reported by the `ack` event and counted. */
   #drop(state: MessageState, overflow: Overflow): void {
-    this.#tracker.drop(state, overflow, now());
+    this.#tracker.drop(state, overflow, turnClock.now());
     this.#output.skip(state.seq);
     this.#acked(state);
     this.#consumer.notify(); // the ordered queue may have been waiting for it
@@ -254,7 +255,7 @@ export class Run {
 
   /** All of `state`'s records were handed over: it leaves the run. */
   ack(state: MessageState): void {
-    this.#tracker.ack(state, now());
+    this.#tracker.ack(state, turnClock.now());
     this.#acked(state);
   }
 
@@ -262,7 +263,8 @@ export class Run {
   #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
-    this.#partitionIdle.at(this.#tracker.nextIdleAt);
+    // A partition can go idle only while the reader waits on the source.
+    if (this.#idle.waiting) this.#partitionIdle.at(this.#tracker.nextIdleAt);
     this.#reader.room();
     if (this.#tracker.size === 0) this.#idle.arm();
   }

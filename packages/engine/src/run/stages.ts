@@ -43,15 +43,19 @@ const allowed: Readonly<Record<Stage, readonly Stage[]>> = {
 };
 
 const stageList = Object.keys(allowed) as Stage[];
-/** `masks[from]` has bit `index[to]` set when `from → to` is allowed: one lookup per move. */
-const index = Object.fromEntries(stageList.map((stage, i) => [stage, i])) as Record<Stage, number>;
-const masks = Object.fromEntries(
-  stageList.map((from) => [from, allowed[from].reduce((mask, to) => mask | (1 << index[to]), 0)]),
-) as Record<Stage, number>;
+/** Per stage, the stages a message may come to it from: one `Set.has` per move. */
+const sources = Object.fromEntries(
+  stageList.map((to): [Stage, ReadonlySet<Stage>] => [to, new Set(stageList.filter((from) => allowed[from].includes(to)))]),
+) as Record<Stage, ReadonlySet<Stage>>;
 
 /** Whether a message may move from stage `from` to stage `to`. */
 export function mayMove(from: Stage, to: Stage): boolean {
-  return (masks[from] & (1 << index[to])) !== 0;
+  return sources[to].has(from);
+}
+
+/** The stages a message may move to `to` from (for a caller that moves to one stage, looked up once). */
+export function sourcesOf(to: Stage): ReadonlySet<Stage> {
+  return sources[to];
 }
 
 /** Every stage, in the table's order. */

@@ -1,6 +1,6 @@
 import { checkItem } from './check-item.js';
 import type { SourceRecord } from '../message.js';
-import { now } from '../run/message-state.js';
+import { turnClock } from '../run/turn-clock.js';
 import type { MessageState } from '../run/message-state.js';
 import { sizeOf } from '../buffers/size-of.js';
 
@@ -28,7 +28,7 @@ export class Intake {
 
   /** The state of one item read now, in batch `batch` (-1 in async mode). */
   take(item: SourceRecord, batch: number): MessageState {
-    const readAt = now();
+    const readAt = turnClock.now();
     const checked = checkItem(item);
     const seq = this.#seq++;
     return {
