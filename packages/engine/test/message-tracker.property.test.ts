@@ -135,6 +135,6 @@ test('the tracker against an event model: random event sequences, counters, comm
       assert.ok(tracker.watermark <= lowWatermark, 'the watermark never passes a message in flight');
       if (states.length === 0) assert.equal(tracker.watermark, maxEventTime - 5, 'nothing in flight: the input watermark');
     }),
-    { numRuns: 500 },
+    { numRuns: 2000 },
   );
 });

@@ -93,6 +93,63 @@ forEachTransport((transport) => {
   });
 });
 
+test('a bad record in a partition is a failed record of that partition, with its offset, and does not hold the watermark', async (t) => {
+  const engine = new Engine({ transform: fixture('identity.js'), threads: 1, watermark: { maxOutOfOrderness: 0 } });
+  t.after(() => engine.close());
+  const a = [{ value: 1, eventTime: 100 }, { value: 2, eventTime: Number.NaN }, 'not a record', { value: 3, eventTime: 200 }];
+  const records: EngineRecord[] = [];
+  for await (const record of engine.process(partitioned({ a: a as { value: unknown }[] }))) records.push(record);
+  assert.deepEqual(
+    records.sort((x, y) => x.offset - y.offset).map((r) => [r.kind, r.partition, r.offset]),
+    [
+      ['output', 'a', 0],
+      ['failed', 'a', 1],
+      ['failed', 'a', 2],
+      ['output', 'a', 3],
+    ],
+  );
+  assert.equal(engine.watermark, 200, 'the bad records did not hold the watermark back');
+  assert.deepEqual([...engine.committedOffsets], [['a', 4]]);
+});
+
+test('a record of a partition back from idle below the published watermark is flagged late', async (t) => {
+  const gates = new Gates(4);
+  const engine = gatedEngine(t, 'ring', gates, { threads: 2, concurrency: 2, watermark: { maxOutOfOrderness: 0, idleAfter: 0 } });
+  for (const open of [0, 1, 3]) gates.open(open);
+  let resumeB: () => void = () => {};
+  const bResumed = new Promise<void>((resolve) => {
+    resumeB = resolve;
+  });
+  let endA: () => void = () => {};
+  const aEnded = new Promise<void>((resolve) => {
+    endA = resolve;
+  });
+  async function* a() {
+    yield { ...gates.message(1), eventTime: 5000 };
+    yield { ...gates.message(2), eventTime: 6000 }; // held at its worker: a stays busy, its low 5000
+    await aEnded;
+  }
+  async function* b() {
+    yield { ...gates.message(0), eventTime: 1000 };
+    await bResumed; // quiet: b goes idle
+    yield { ...gates.message(3), eventTime: 1200 };
+  }
+  const records: EngineRecord[] = [];
+  const run = (async () => {
+    for await (const record of engine.process(partitioned({ a: a(), b: b() }))) records.push(record);
+  })();
+  await until(() => engine.watermark === 5000, 'the output at busy a, past idle b', () => engine.watermark);
+  resumeB();
+  await until(() => records.some((r) => r.partition === 'b' && r.offset === 1), "b's second record handed over");
+  const late = records.find((r) => r.partition === 'b' && r.offset === 1) as Output;
+  assert.equal(late.eventTime, 1200);
+  assert.equal(late.late, true, 'below the published 5000: late, though on time for b alone');
+  assert.equal(engine.stats?.late, 1);
+  gates.open(2);
+  endA();
+  await within(run, 'the run to end');
+});
+
 test('partitioned() refuses what is not a map of sources', () => {
   assert.throws(() => partitioned({}), InvalidOptionError);
   assert.throws(() => partitioned({ a: 5 as unknown as [] }), (error: unknown) => error instanceof InvalidOptionError && error.option === 'source.a');

@@ -84,7 +84,10 @@ export class MessageTracker {
     } else {
       const watermarks = this.#watermark;
       state.watermark = watermarks.readUnder(state.id, partition, state.eventTime, state.readAt);
-      if (watermarks.lastLate) {
+      // Late against its partition's watermark, or below the output watermark
+      // already published (a partition back from idle, or a new one, after the
+      // others moved it on): no output goes below a published watermark unless late.
+      if (watermarks.lastLate || state.eventTime < this.#published) {
         state.late = true;
         this.stats.late++;
       }
@@ -121,7 +124,8 @@ export class MessageTracker {
     state.startedAt = completion.startedAt || state.dispatchedAt;
     state.endedAt = completion.endedAt || state.startedAt;
     state.threadId = completion.threadId;
-    state.completedAt = at;
+    // One clock reading serves a whole drain: never before the try ended.
+    state.completedAt = at > state.endedAt ? at : state.endedAt;
   }
 
   /** The try succeeded with `values`. */
@@ -155,6 +159,8 @@ export class MessageTracker {
 
   /** A full `buffer` with policy `reject` turned it away: a failed record with a {@link BufferFullError}. */
   reject(state: MessageState, buffer: BufferName, limit: BufferLimit): void {
+    // A buffer turns a message away as it arrives: just read, or just settled.
+    if (state.stage !== 'read' && state.stage !== 'completed') this.#refuse(state, 'failed (rejected)');
     this.fail(state, new BufferFullError(buffer, limit));
     state.outcome = 'rejected';
     state.overflow = { buffer, policy: 'reject' };

@@ -1,3 +1,4 @@
+import type { PartitionId } from '@tidemark/watermark';
 import { now } from '@tidemark/workers';
 import { bufferFill } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
@@ -47,6 +48,8 @@ export class Run {
   readonly #maxInFlight: number;
   readonly #idle: IdleTimer;
   readonly #abort = (): void => this.stop();
+  /** The partitions a `partitioned()` source declares: they hold the watermark from when reading starts. */
+  readonly #partitions: readonly PartitionId[];
   #readLoop: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
   /** When a partition goes idle: the output watermark may rise without an ack. */
@@ -71,7 +74,7 @@ export class Run {
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
     this.#intake = new Intake(sized, firstId);
     this.tracker = this.#tracker = new MessageTracker(options.watermark);
-    if (isPartitioned(source)) for (const partition of source.partitions) this.#tracker.declare(partition, now());
+    this.#partitions = isPartitioned(source) ? source.partitions : [];
     const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
     this.#reading = batch ?? asyncReading;
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
@@ -135,6 +138,8 @@ export class Run {
     const settled = this.#dispatcher.complete(completion, at);
     if (settled !== undefined) this.#settle(settled);
     this.#dispatcher.pump();
+    // A try that goes again after a backoff settles nothing, but its slot took a message from the input buffer.
+    if (settled === undefined) this.#reader.room();
   }
 
   // The consumer's side, as `hand-over.ts` drives it: open, take what may
@@ -143,6 +148,8 @@ export class Run {
   /** Ready the transport, then start reading. */
   async open(hooks: RunHooks): Promise<void> {
     await hooks.start();
+    const at = now();
+    for (const partition of this.#partitions) this.#tracker.declare(partition, at);
     if (hooks.signal?.aborted === true) this.stop();
     hooks.signal?.addEventListener('abort', this.#abort, { once: true });
     this.#readLoop = this.#reader

@@ -21,6 +21,9 @@ export function checkItem(item: SourceRecord): CheckedItem {
   if (typeof item !== 'object' || item === null) {
     return invalid(item, 'a source item must be an object with a `value`');
   }
+  // What can be kept of a bad item: its partition and offset, so that its
+  // failed record counts where it came from.
+  const partition = partitionOf(item);
   const offset = Number.isSafeInteger(item.offset) ? item.offset : undefined;
   if (item.error !== undefined) {
     // The source read the item but could not decode it (a malformed line).
@@ -30,15 +33,15 @@ export function checkItem(item: SourceRecord): CheckedItem {
         : new InvalidMessageError(`the source could not read this item: ${String(item.error)}`, { cause: item.error });
     return { offset, key: undefined, partition: partitionOf(item), eventTime: undefined, bytes: undefined, input: item.value, error };
   }
-  if (!('value' in item)) return invalid(item, 'a source item must be an object with a `value`');
+  if (!('value' in item)) return invalid(item, 'a source item must be an object with a `value`', offset, partition);
   if (item.eventTime !== undefined && !Number.isFinite(item.eventTime)) {
-    return invalid(item, '`eventTime` must be a finite number');
+    return invalid(item, '`eventTime` must be a finite number', offset, partition);
   }
-  if (item.key !== undefined && typeof item.key !== 'string') return invalid(item, '`key` must be a string');
-  if (item.partition !== undefined && partitionOf(item) === undefined) return invalid(item, '`partition` must be a string or a finite number');
-  if (item.offset !== undefined && offset === undefined) return invalid(item, '`offset` must be a safe integer');
+  if (item.key !== undefined && typeof item.key !== 'string') return invalid(item, '`key` must be a string', offset, partition);
+  if (item.partition !== undefined && partition === undefined) return invalid(item, '`partition` must be a string or a finite number', offset);
+  if (item.offset !== undefined && offset === undefined) return invalid(item, '`offset` must be a safe integer', undefined, partition);
   if (item.bytes !== undefined && !(typeof item.bytes === 'number' && item.bytes >= 0 && Number.isFinite(item.bytes))) {
-    return invalid(item, '`bytes` must be a finite number from 0 and up');
+    return invalid(item, '`bytes` must be a finite number from 0 and up', offset, partition);
   }
   return { offset, key: item.key, partition: item.partition, eventTime: item.eventTime, bytes: item.bytes, input: item.value, error: undefined };
 }
@@ -49,11 +52,11 @@ function partitionOf(item: SourceRecord): PartitionId | undefined {
   return typeof partition === 'string' || (typeof partition === 'number' && Number.isFinite(partition)) ? partition : undefined;
 }
 
-function invalid(item: unknown, reason: string): CheckedItem {
+function invalid(item: unknown, reason: string, offset?: number, partition?: PartitionId): CheckedItem {
   return {
-    offset: undefined,
+    offset,
     key: undefined,
-    partition: undefined,
+    partition,
     eventTime: undefined,
     bytes: undefined,
     input: item,

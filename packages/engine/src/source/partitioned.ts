@@ -1,5 +1,7 @@
 import type { PartitionId } from '@tidemark/watermark';
-import { InvalidOptionError } from '../errors.js';
+import { Deque } from '../buffers/deque.js';
+import { InvalidMessageError, InvalidOptionError } from '../errors.js';
+import { Wakeup } from '../run/wakeup.js';
 import type { SourceRecord } from '../message.js';
 import type { Source } from './source-reader.js';
 
@@ -55,33 +57,56 @@ export function isPartitioned(source: unknown): source is PartitionedSource {
   return typeof source === 'object' && source !== null && (source as Partial<PartitionedSource>)[brand] === true;
 }
 
-/** Records of every partition as they arrive: one `next()` pending per partition. */
+/**
+ * Records of every partition as they arrive: one `next()` pending per
+ * partition, each settling into one queue that the loop takes from (not a
+ * `Promise.race` over the pending ones, which would add a reaction to a
+ * quiet partition's promise on every record of the others).
+ */
 async function* merge(entries: readonly [PartitionId, Source<SourceRecord>][]): AsyncGenerator<SourceRecord, void, undefined> {
   const iterators = entries.map(([, source]) =>
     Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : (source as Iterable<SourceRecord>)[Symbol.iterator](),
   );
-  type Next = { index: number; result: IteratorResult<SourceRecord> };
-  const pending = new Map<number, Promise<Next>>();
-  const pull = (index: number) => {
-    pending.set(index, Promise.resolve((iterators[index] as Iterator<SourceRecord> | AsyncIterator<SourceRecord>).next()).then((result) => ({ index, result })));
+  const ready = new Deque<{ index: number; result: IteratorResult<SourceRecord> } | { index: number; error: unknown }>();
+  const wake = new Wakeup();
+  const pull = (index: number): void => {
+    Promise.resolve((iterators[index] as Iterator<SourceRecord> | AsyncIterator<SourceRecord>).next()).then(
+      (result) => {
+        ready.push({ index, result });
+        wake.notify();
+      },
+      (error: unknown) => {
+        ready.push({ index, error });
+        wake.notify();
+      },
+    );
   };
   iterators.forEach((_, index) => pull(index));
   /** Per partition, its arrival number: the default offset (offsets count per partition). */
   const arrivals = iterators.map(() => 0);
+  let open = iterators.length;
   try {
-    while (pending.size > 0) {
-      const { index, result } = await Promise.race(pending.values());
-      if (result.done === true) {
-        pending.delete(index);
+    while (open > 0) {
+      const next = ready.shift();
+      if (next === undefined) {
+        await wake.wait();
+        continue;
+      }
+      const { index } = next;
+      if ('error' in next) throw next.error;
+      if (next.result.done === true) {
+        open--;
         continue;
       }
       pull(index);
-      const record = result.value;
       const partition = (entries[index] as [PartitionId, unknown])[0];
-      const offset = (arrivals[index] as number) + 0;
+      const offset = arrivals[index] as number;
       arrivals[index] = offset + 1;
-      // A bad item stays as it is: the engine makes it a failed record.
-      yield typeof record === 'object' && record !== null ? { offset, ...record, partition } : record;
+      const record: unknown = next.result.value;
+      yield typeof record === 'object' && record !== null
+        ? { offset, ...(record as SourceRecord), partition }
+        : // Not a record: a failed one, still counted in its partition.
+          { value: record, offset, partition, error: new InvalidMessageError('a source item must be an object with a `value`') };
     }
   } finally {
     // The consumer stopped early: release every partition's source (not

@@ -147,7 +147,8 @@ export class RingTransport implements Transport {
       (error: unknown) => {
         this.#serving.delete(serving);
         this.#restarts++;
-        this.#links.splice(this.#links.indexOf(link), 1);
+        const at = this.#links.indexOf(link);
+        if (at !== -1) this.#links.splice(at, 1); // a worker that died before it was ready never joined
         link.close();
         // Replace first so that orphans requeued now have somewhere to go.
         if (!this.#closing) void this.#serve();
