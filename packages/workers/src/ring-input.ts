@@ -1,7 +1,7 @@
 import { decodeValue } from './codec.js';
-import type { Ring } from './ring.js';
 import { CLONED, INPUT_HEADER, NO_KEY, portValue } from './ring-record-format.js';
 import type { PortRecord } from './ring-record-format.js';
+import { RecordReader } from './ring-record-reader.js';
 import { RecordWriter } from './ring-record-writer.js';
 
 /** The main thread's end of a worker's input ring: one record per message sent. */
@@ -57,22 +57,15 @@ function fitsHeader(key: string | undefined, length: number): boolean {
 }
 
 /** The worker's end of its input ring. */
-export class InputReader {
+export class InputReader extends RecordReader {
   /** The record last read: its slot, key and value. */
   slot = 0;
   key: string | undefined = undefined;
   value: unknown = undefined;
-  readonly #ring: Ring;
-  readonly #bytes: Buffer;
-
-  constructor(ring: Ring) {
-    this.#ring = ring;
-    this.#bytes = Buffer.from(ring.buffer, ring.bytes.byteOffset, ring.capacity);
-  }
 
   /** Read the next record into `slot`, `key` and `value` and free its bytes; false when the ring is empty. */
   next(): boolean {
-    const ring = this.#ring;
+    const ring = this.ring;
     const at = ring.next();
     if (at === -1) return false;
     const end = at + ring.length;
@@ -84,10 +77,10 @@ export class InputReader {
     if (keyLength === NO_KEY) {
       this.key = undefined;
     } else {
-      this.key = this.#bytes.toString('utf8', position, position + keyLength);
+      this.key = this.bytes.toString('utf8', position, position + keyLength);
       position += keyLength;
     }
-    this.value = decodeValue(tag, this.#bytes, position, end - position);
+    this.value = decodeValue(tag, this.bytes, position, end - position);
     ring.release();
     return true;
   }

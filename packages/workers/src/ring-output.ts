@@ -1,9 +1,9 @@
 import { decodeValue } from './codec.js';
 import { isOutputs } from './outputs.js';
 import type { SerializedError } from './protocol.js';
-import type { Ring } from './ring.js';
 import { CLONED, OUTPUT_HEADER, Status, portValue } from './ring-record-format.js';
 import type { PortRecord } from './ring-record-format.js';
+import { RecordReader } from './ring-record-reader.js';
 import { RecordWriter } from './ring-record-writer.js';
 import { serializeError } from './serialize-error.js';
 
@@ -70,29 +70,22 @@ export class OutputWriter extends RecordWriter {
 }
 
 /** The main thread's end of a worker's output ring. */
-export class OutputReader {
+export class OutputReader extends RecordReader {
   /** The record last read: the slot of its message, and its outputs or its error (the other undefined). */
   slot = 0;
   values: unknown[] | undefined = undefined;
   error: SerializedError | undefined = undefined;
-  readonly #ring: Ring;
-  readonly #bytes: Buffer;
-
-  constructor(ring: Ring) {
-    this.#ring = ring;
-    this.#bytes = Buffer.from(ring.buffer, ring.bytes.byteOffset, ring.capacity);
-  }
 
   /** Read the next record into `slot` and `values` or `error` and free its bytes; false when the ring is empty. */
   next(): boolean {
-    const ring = this.#ring;
+    const ring = this.ring;
     const at = ring.next();
     if (at === -1) return false;
     const view = ring.view;
     const slot = view.getUint32(at, true);
     const status = view.getUint8(at + 4);
     const tag = view.getUint8(at + 5);
-    const value = decodeValue(tag, this.#bytes, at + OUTPUT_HEADER, ring.length - OUTPUT_HEADER);
+    const value = decodeValue(tag, this.bytes, at + OUTPUT_HEADER, ring.length - OUTPUT_HEADER);
     ring.release();
     this.#take(slot, status, value);
     return true;
