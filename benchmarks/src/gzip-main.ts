@@ -19,12 +19,10 @@ import type { GzipRun } from './gzip-contenders.js';
 import { ratioChecks, roundOrder, summarize } from './gzip-summary.js';
 import { machine } from './machine.js';
 import gzip from './workers/gzip.js';
+import { benchArgs } from './cli-args.js';
 
-// `pnpm bench:gzip -- --files 1000` hands the `--` on through the nested pnpm run,
-// which parseArgs would read as the end of the options.
-const args = process.argv.slice(2);
 const { values } = parseArgs({
-  args: args[0] === '--' ? args.slice(1) : args,
+  args: benchArgs(),
   options: {
     files: { type: 'string', default: '4000' },
     runs: { type: 'string', default: '3' },

@@ -9,6 +9,7 @@ import { machine } from './machine.js';
 import { skewChecks } from './skew-checks.js';
 import { runSkewSuite } from './skew-suite.js';
 import { runWatermarkBench } from './watermark-bench.js';
+import { benchArgs } from './cli-args.js';
 
 const usage = `pnpm bench [-- options]
   --suite <skew|watermark|all>   what to run (default all)
@@ -19,6 +20,7 @@ const usage = `pnpm bench [-- options]
   --out <dir>                    where JSON and Markdown go (default benchmarks/results)`;
 
 const { values } = parseArgs({
+  args: benchArgs(),
   options: {
     suite: { type: 'string', default: 'all' },
     seconds: { type: 'string', default: '1.5' },

@@ -24,12 +24,10 @@ import { warmupMessages } from './overhead-loop.js';
 import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
 import { piscinaBest, piscinaBestAsync, piscinaDefaults, pMapPiscina, poolifierBest, tasksPerWorker, tinypoolBest } from './overhead-pools.js';
 import { rawPostMessage, rawPostMessageBatched } from './overhead-raw.js';
+import { benchArgs } from './cli-args.js';
 
-// `pnpm bench:overhead -- --messages 1000` hands the `--` on through the nested pnpm run,
-// which parseArgs would read as the end of the options.
-const args = process.argv.slice(2);
 const { values } = parseArgs({
-  args: args[0] === '--' ? args.slice(1) : args,
+  args: benchArgs(),
   options: {
     messages: { type: 'string', default: '1000000' },
     out: { type: 'string', default: new URL('../results', import.meta.url).pathname },

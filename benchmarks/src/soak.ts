@@ -18,8 +18,10 @@ import { machine } from './machine.js';
 import { MemoryMeter } from './soak-memory.js';
 import type { Memory } from './soak-memory.js';
 import { inFlightCheck, rssCheck, rssTolerance, soakFractions as fractions } from './soak-verdict.js';
+import { benchArgs } from './cli-args.js';
 
 const { values } = parseArgs({
+  args: benchArgs(),
   options: {
     messages: { type: 'string', default: '10000000' },
     out: { type: 'string', default: new URL('../results', import.meta.url).pathname },

@@ -25,6 +25,12 @@ import type { RetryPolicy } from './retry-policy.js';
  * again (a retry after its backoff, or one a dead worker never started),
  * which `unshift` puts ahead of everything else. A retry waits out its
  * backoff holding no slot.
+ *
+ * Of fastq's hooks, `drain` (the last slot came free with nothing queued)
+ * drives close. Reading is driven by the input buffer's room instead of
+ * `saturated`/`empty`: fastq 1.20 has no `unsaturated`, and since messages
+ * enter fastq only when a slot is free, `saturated` and `empty` fire only
+ * for retries queued inside it.
  */
 export class Dispatcher {
   readonly input: InputBuffer;
