@@ -15,8 +15,8 @@ import type { Transform } from './transform.js';
 const portPoll = 20;
 
 /**
- * ms of sync transforms after which a result is committed before the next
- * message starts, instead of at the end of the turn: the engine sees a
+ * ms a transform may run after which its result is committed before the
+ * next message starts, instead of at the end of the turn: the engine sees a
  * long-running result at once, while trivial ones still share a commit.
  */
 const commitAfter = 0.05;
@@ -74,8 +74,8 @@ class RingServer {
   readonly #held: { slot: number; key: string | undefined; value: unknown }[] = [];
   #idle: (() => void) | undefined;
   #freed: (() => void) | undefined;
-  /** When the results not yet committed began to wait. */
-  #since = 0;
+  /** How long the last transform to end ran, ms. */
+  #lastRun = 0;
   /** The message being started, for {@link #run}. */
   #slot = 0;
   #key: string | undefined;
@@ -113,14 +113,13 @@ class RingServer {
   drain(): boolean {
     const reader = this.#reader;
     let any = false;
-    this.#since = now();
     while (this.#pending < this.#limit && reader.next()) {
       any = true;
-      // Sync transforms ran a while since the uncommitted results: commit
-      // them before this one holds the thread too.
-      if (now() - this.#since > commitAfter) {
+      // The last transform held the thread a while: commit its result (and
+      // those before it) before this one holds the thread too.
+      if (this.#lastRun > commitAfter) {
         this.#writer.flush();
-        this.#since = now();
+        this.#lastRun = 0;
       }
       this.#start(reader.slot, reader.key, reader.value);
     }
@@ -205,7 +204,9 @@ class RingServer {
   /** Mark the try of `slot` over in the table, before its record can reach the engine. */
   #ended(slot: number): void {
     const row = slot * SLOT_FIELDS;
-    this.#table[row + Field.endedAt] = now();
+    const endedAt = now();
+    this.#lastRun = endedAt - (this.#table[row + Field.startedAt] ?? endedAt);
+    this.#table[row + Field.endedAt] = endedAt;
     this.#table[row + Field.stage] = SlotStage.completed;
   }
 
