@@ -74,6 +74,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export { now } from '@tidemark/workers';
 
+/** The values of a message with none (yet): shared, never written into. */
+export const noValues: unknown[] = [];
+
 /** The record of one output value of a completed message. */
 export function outputRecord(state: MessageState, value: unknown): Output {
   const { offset, key, eventTime, partition } = state;

@@ -4,6 +4,7 @@ import type { BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.
 import { BufferFullError } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
 import type { Completion } from '../transport/transport.js';
+import { noValues } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
@@ -153,7 +154,7 @@ export class MessageTracker {
   fail(state: MessageState, error: TidemarkError): void {
     this.#move(state, 'failed', from.failed);
     state.outcome = 'failed';
-    state.values = [];
+    state.values = noValues;
     state.error = error;
   }
 
@@ -180,7 +181,7 @@ export class MessageTracker {
     this.#move(state, 'dropped', from.dropped);
     state.outcome = 'dropped';
     state.overflow = overflow;
-    state.values = [];
+    state.values = noValues;
     this.stats.dropped++;
     this.ack(state, at);
   }

@@ -1,4 +1,7 @@
-import { checkItem } from './check-item.js';
+import type { PartitionId } from '@tidemark/watermark';
+import type { TidemarkError } from '../errors.js';
+import { noValues } from '../run/message-state.js';
+import { problemOf, salvage } from './check-item.js';
 import type { SourceRecord } from '../message.js';
 import { turnClock } from '../run/turn-clock.js';
 import type { MessageState } from '../run/message-state.js';
@@ -29,17 +32,38 @@ export class Intake {
   /** The state of one item read now, in batch `batch` (-1 in async mode). */
   take(item: SourceRecord, batch: number): MessageState {
     const readAt = turnClock.now();
-    const checked = checkItem(item);
     const seq = this.#seq++;
+    const error = problemOf(item);
+    if (error === undefined) {
+      const input = item.value;
+      const bytes = this.#sized ? (item.bytes ?? sizeOf(input)) : 0;
+      return this.#state(seq, item.offset ?? seq, item.key, item.partition, item.eventTime ?? readAt, readAt, input, bytes, batch, undefined);
+    }
+    // A bad item gets an event time from the tracker (NaN here): the
+    // watermark it is read under, so it cannot move it.
+    const { offset, partition, input } = salvage(item);
+    return this.#state(seq, offset ?? seq, undefined, partition, Number.NaN, readAt, input, 0, batch, error);
+  }
+
+  #state(
+    seq: number,
+    offset: number,
+    key: string | undefined,
+    partition: PartitionId | undefined,
+    eventTime: number,
+    readAt: number,
+    input: unknown,
+    bytes: number,
+    batch: number,
+    error: TidemarkError | undefined,
+  ): MessageState {
     return {
       id: this.#firstId + seq,
       seq,
-      offset: checked.offset ?? seq,
-      key: checked.key,
-      partition: checked.partition,
-      // An item that failed without an event time of its own gets one from
-      // the tracker: the watermark it is read under (it cannot move it).
-      eventTime: checked.eventTime ?? (checked.error === undefined ? readAt : Number.NaN),
+      offset,
+      key,
+      partition,
+      eventTime,
       watermark: Number.NEGATIVE_INFINITY,
       late: false,
       stage: 'read',
@@ -54,12 +78,12 @@ export class Intake {
       completedAt: 0,
       ackedAt: 0,
       overflow: undefined,
-      input: checked.input,
-      bytes: this.#sized && checked.error === undefined ? (checked.bytes ?? sizeOf(checked.input)) : 0,
+      input,
+      bytes,
       batch,
-      values: [],
+      values: noValues,
       outputBytes: 0,
-      error: checked.error,
+      error,
       release: undefined,
     };
   }
