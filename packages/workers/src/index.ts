@@ -25,3 +25,4 @@ export type { RingMessage } from './ring-client.js';
 export type { ServeRequest } from './ring-layout.js';
 export { TimeoutError, withDeadline } from './deadline.js';
 export { now } from './clock.js';
+export { CompletionReporter } from './completion-reporter.js';

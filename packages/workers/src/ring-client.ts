@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { Completion, CompletionHandler, SerializedError } from './protocol.js';
+import { CompletionReporter } from './completion-reporter.js';
+import type { CompletionHandler, SerializedError } from './protocol.js';
 import { Ring } from './ring.js';
 import type { Doorbell } from './ring.js';
 import { Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
@@ -54,9 +55,7 @@ export class RingClient {
   /** A stack of free slots, the first `#freeCount` entries. */
   readonly #free: Int32Array;
   #freeCount: number;
-  readonly #report: CompletionHandler;
-  readonly #completion: Completion = blank();
-  #reporting = false;
+  readonly #reporter: CompletionReporter;
   #threadId = -1;
 
   /**
@@ -84,7 +83,7 @@ export class RingClient {
     // Slot 0 on top: a lightly loaded worker keeps using the same few rows.
     this.#free = Int32Array.from({ length: slots }, (_, i) => slots - 1 - i);
     this.#freeCount = slots;
-    this.#report = report;
+    this.#reporter = new CompletionReporter(report);
     port1.on('message', (record: PortRecord) => {
       const reader = this.#reader;
       reader.fromPort(record);
@@ -248,29 +247,6 @@ export class RingClient {
     startedAt: number,
     endedAt: number,
   ): void {
-    // A handler that sends or drains again may cause a report inside its
-    // own: that one gets an object of its own, so the outer stays valid.
-    const nested = this.#reporting;
-    const completion = nested ? blank() : this.#completion;
-    completion.id = id;
-    completion.values = values;
-    completion.error = error;
-    completion.requeue = requeue;
-    completion.startedAt = startedAt;
-    completion.endedAt = endedAt;
-    completion.threadId = this.#threadId;
-    this.#reporting = true;
-    try {
-      this.#report(completion);
-    } finally {
-      this.#reporting = nested;
-      // Not kept alive by the recycled object until the next report.
-      completion.values = undefined;
-      completion.error = undefined;
-    }
+    this.#reporter.report(id, values, error, requeue, startedAt, endedAt, this.#threadId);
   }
-}
-
-function blank(): Completion {
-  return { id: 0, values: undefined, error: undefined, requeue: false, startedAt: 0, endedAt: 0, threadId: -1 };
 }

@@ -1,8 +1,8 @@
 import { Piscina } from 'piscina';
-import { now, serializeError, taskWorkerUrl } from '@tidemark/workers';
-import type { LoadRequest, LoadResult, SerializedError, TaskRequest, TaskResult } from '@tidemark/workers';
+import { CompletionReporter, now, serializeError, taskWorkerUrl } from '@tidemark/workers';
+import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
 import { TransformLoadError } from '../errors.js';
-import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
+import type { CompletionHandler, Outgoing, Transport } from './transport.js';
 import { WorkerBoot } from './worker-boot.js';
 
 /** Settings of the worker pool. */
@@ -47,9 +47,7 @@ export class TaskTransport implements Transport {
   readonly #threads: number;
   readonly #timeout: number;
   #started: Promise<void> | undefined;
-  #report: CompletionHandler = () => {};
-  /** Recycled: a completion is read only during the handler's call. */
-  readonly #completion: Completion = { id: 0, values: undefined, error: undefined, requeue: false, startedAt: 0, endedAt: 0, threadId: -1 };
+  #reporter = new CompletionReporter(() => {});
   #running = 0;
   #restarts = 0;
   readonly #known = new Set<number>();
@@ -88,7 +86,7 @@ export class TaskTransport implements Transport {
 
   start(report: CompletionHandler): Promise<void> {
     if (this.#started === undefined) {
-      this.#report = report;
+      this.#reporter = new CompletionReporter(report);
       for (const thread of this.#pool.threads) this.#known.add(thread.threadId);
       this.#started = checkTransform(this.#pool, this.#transform);
     }
@@ -117,26 +115,15 @@ export class TaskTransport implements Transport {
       (result) => {
         this.#running--;
         const ok = result.ok;
-        this.#complete(id, ok ? result.values : undefined, ok ? undefined : result.error, result.startedAt, result.endedAt, result.threadId);
+        this.#reporter.report(id, ok ? result.values : undefined, ok ? undefined : result.error, false, result.startedAt, result.endedAt, result.threadId);
       },
       // The worker itself failed (it died): a failed try like any other.
       (error: unknown) => {
         this.#running--;
         this.#countRestarts();
-        this.#complete(id, undefined, serializeError(error), sentAt, now(), -1);
+        this.#reporter.report(id, undefined, serializeError(error), false, sentAt, now(), -1);
       },
     );
-  }
-
-  #complete(id: number, values: unknown[] | undefined, error: SerializedError | undefined, startedAt: number, endedAt: number, threadId: number): void {
-    const completion = this.#completion;
-    completion.id = id;
-    completion.values = values;
-    completion.error = error;
-    completion.startedAt = startedAt;
-    completion.endedAt = endedAt;
-    completion.threadId = threadId;
-    this.#report(completion);
   }
 
   async close(): Promise<void> {
