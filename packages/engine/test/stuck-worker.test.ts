@@ -4,7 +4,7 @@ import type { TestContext } from 'node:test';
 import { Registry } from 'prom-client';
 import { Engine, TransformError } from '../src/index.js';
 import type { EngineRecord, MessageTrace } from '../src/index.js';
-import { grace } from '../src/transport/task-transport.js';
+import { grace } from '../src/transport/pool.js';
 import { fixture } from './helpers/gates.js';
 import { within } from './helpers/wait.js';
 

@@ -2,9 +2,9 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Piscina } from 'piscina';
 import { Doorbell, RingClient, TimeoutError, serializeError } from '@tidemark/workers';
 import { now } from '@tidemark/workers';
-import { checkTransform, createPool, grace } from './task-transport.js';
+import { checkTransform, createPool, grace } from './pool.js';
 import { WorkerBoot } from './worker-boot.js';
-import type { PoolSettings } from './task-transport.js';
+import type { PoolSettings } from './pool.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
 
 /** Settings of the ring transport. */

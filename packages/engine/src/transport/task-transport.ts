@@ -1,43 +1,10 @@
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { CompletionReporter, now, serializeError, taskWorkerUrl } from '@tidemark/workers';
-import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from '@tidemark/workers';
-import { TransformLoadError } from '../errors.js';
+import type { TaskRequest, TaskResult } from '@tidemark/workers';
+import { checkTransform, createPool } from './pool.js';
+import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
 import { WorkerBoot } from './worker-boot.js';
-
-/** Settings of the worker pool. */
-export interface PoolSettings {
-  readonly transform: string;
-  /** ms a try may take; 0 for no limit. */
-  readonly timeout: number;
-  readonly resourceLimits: Readonly<Record<string, number>>;
-  readonly threads: number;
-  readonly tasksPerThread: number;
-  readonly execArgv: readonly string[];
-}
-
-/** Make the piscina pool both transports run on. */
-export function createPool(settings: PoolSettings, tasksPerThread: number): Piscina {
-  return new Piscina({
-    filename: taskWorkerUrl,
-    minThreads: settings.threads,
-    maxThreads: settings.threads,
-    concurrentTasksPerWorker: tasksPerThread,
-    // Transforms may be async: a worker blocked in a sync Atomics.wait for
-    // its next task could not run the timers and I/O of the ones it holds.
-    atomics: 'async',
-    idleTimeout: Number.POSITIVE_INFINITY,
-    recordTiming: false,
-    execArgv: [...settings.execArgv],
-    resourceLimits: { ...settings.resourceLimits },
-  });
-}
-
-/** Load the transform in a worker; throws {@link TransformLoadError} if it cannot be used. */
-export async function checkTransform(pool: Piscina, transform: string): Promise<void> {
-  const result = (await pool.run({ kind: 'load', transform } satisfies LoadRequest)) as LoadResult;
-  if (!result.ok) throw new TransformLoadError(result.error.message);
-}
 
 /** One piscina task per message. */
 export class TaskTransport implements Transport {
@@ -130,9 +97,4 @@ export class TaskTransport implements Transport {
     await this.#boot.settled();
     await this.#pool.close();
   }
-}
-
-/** How long past its deadline a worker may stay silent before it is taken for stuck. */
-export function grace(timeout: number): number {
-  return Math.max(50, timeout / 4);
 }
