@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import { CompletionReporter, now, serializeError, taskWorkerUrl } from '@tidemark/workers';
+import { CompletionReporter, now, serializeError } from '@tidemark/workers';
 import type { TaskRequest, TaskResult } from '@tidemark/workers';
 import { checkTransform, createPool } from './pool.js';
 import type { PoolSettings } from './pool.js';
