@@ -60,6 +60,9 @@ export class Engine extends EventEmitter<EngineEvents> {
   #run: Run | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
+  /** Resolves when `close()` is called. */
+  readonly #closed: Promise<void>;
+  readonly #markClosed: () => void;
   readonly #metrics: EngineMetrics | undefined;
   readonly #listening: Promise<number | undefined>;
   /** Counters of the runs before the current one, for the metrics' totals. */
@@ -74,6 +77,11 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** @throws {InvalidOptionError} when an option is missing, of the wrong type or out of range. */
   constructor(options: EngineOptions) {
     super();
+    let markClosed = (): void => {};
+    this.#closed = new Promise((resolve) => {
+      markClosed = resolve;
+    });
+    this.#markClosed = markClosed;
     this.options = resolveOptions(options);
     this.#transport =
       this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
@@ -147,7 +155,9 @@ export class Engine extends EventEmitter<EngineEvents> {
     const hooks: RunHooks = {
       start: async () => {
         await this.#listening;
-        await this.#transport.start(this.#report);
+        // Aborting or closing while the module loads ends the run at once
+        // (with nothing read); the load itself has its own deadline.
+        await untilStopped(this.#transport.start(this.#report), signal, this.#closed);
       },
       signal,
       finished: () => {
@@ -215,6 +225,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * stay available to the iterator), then stop the workers. Idempotent.
    */
   close(): Promise<void> {
+    this.#markClosed();
     this.#closing ??= (async () => {
       const run = this.#run;
       if (run !== undefined && this.#active) {
@@ -251,5 +262,21 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/** `starting`, or nothing once `signal` aborts or `stopped` resolves, whichever comes first. */
+async function untilStopped(starting: Promise<void>, signal: AbortSignal | undefined, stopped: Promise<void>): Promise<void> {
+  starting.catch(() => {}); // when stopped first: the next run sees the failure
+  if (signal?.aborted === true) return;
+  let onAbort = (): void => {};
+  const aborted = new Promise<void>((resolve) => {
+    onAbort = resolve;
+  });
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await Promise.race([starting, aborted, stopped]);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -100,6 +100,14 @@ export interface EngineOptions {
    */
   timeout?: number;
   /**
+   * ms the workers may take to load the transform module and start serving
+   * (its top-level code and top-level awaits, such as loading a model). Past
+   * it the first record throws `TransformLoadError`, as for a module that
+   * cannot load, and the workers are stopped.
+   * @default 60000
+   */
+  loadTimeout?: number;
+  /**
    * Resource limits of each worker thread (`worker_threads` ResourceLimits:
    * `maxOldGenerationSizeMb`, `maxYoungGenerationSizeMb`, `codeRangeSizeMb`,
    * `stackSizeMb`). A worker past them dies; its messages are retried.
@@ -195,6 +203,7 @@ export interface ResolvedOptions {
   readonly watermark: { readonly maxOutOfOrderness: number; readonly idleAfter: number };
   readonly retry: { readonly attempts: number; readonly initial: number; readonly max: number };
   readonly timeout: number;
+  readonly loadTimeout: number;
   readonly resourceLimits: Readonly<Record<string, number>>;
   readonly transport: 'ring' | 'task';
   readonly ringBytes: number;

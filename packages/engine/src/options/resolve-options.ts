@@ -74,6 +74,7 @@ const schema = z.strictObject({
     )
     .optional(),
   timeout: milliseconds('a number of ms from 0 and up'),
+  loadTimeout: milliseconds('a number of ms from 1 and up'),
   resourceLimits: z
     .strictObject(
       {
@@ -148,6 +149,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     },
     retry: { attempts: o.retry?.attempts ?? 3, initial, max },
     timeout: o.timeout ?? 0,
+    loadTimeout: o.loadTimeout ?? 60_000,
     resourceLimits: Object.fromEntries(Object.entries(o.resourceLimits ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>,
     transport: o.transport ?? 'ring',
     ringBytes: o.ringBytes ?? 2 ** 20,

@@ -1,9 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { Piscina } from 'piscina';
 import { Doorbell, RingClient, TimeoutError, serializeError } from '@tidemark/workers';
 import { now } from '@tidemark/workers';
-import { checkTransform, createPool, grace } from './pool.js';
-import { WorkerBoot } from './worker-boot.js';
+import { WorkerPool, grace } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
 
@@ -29,8 +27,7 @@ export interface RingSettings extends PoolSettings {
  */
 export class RingTransport implements Transport {
   readonly #settings: RingSettings;
-  readonly #pool: Piscina;
-  readonly #boot: WorkerBoot;
+  readonly #pool: WorkerPool;
   readonly #bell = new Doorbell();
   readonly #links: RingClient[] = [];
   readonly #serving = new Set<Promise<void>>();
@@ -53,8 +50,7 @@ export class RingTransport implements Transport {
   constructor(settings: RingSettings) {
     this.#settings = settings;
     // One serve task per worker: with one task per worker piscina gives each its own.
-    this.#pool = createPool(settings, 1);
-    this.#boot = new WorkerBoot(this.#pool);
+    this.#pool = new WorkerPool(settings, 1);
   }
 
   get busyWorkers(): number {
@@ -64,7 +60,7 @@ export class RingTransport implements Transport {
   }
 
   get restarts(): number {
-    return this.#restarts;
+    return this.#restarts + this.#pool.deaths;
   }
 
   /**
@@ -80,11 +76,9 @@ export class RingTransport implements Transport {
 
   start(report: CompletionHandler): Promise<void> {
     if (this.#started === undefined) this.#report = report;
-    this.#started ??= (async () => {
-      await checkTransform(this.#pool, this.#settings.transform);
-      await Promise.all(Array.from({ length: this.#settings.threads }, () => this.#serve()));
-      void this.#pump();
-    })();
+    this.#started ??= this.#pool
+      .start(() => Promise.all(Array.from({ length: this.#settings.threads }, () => this.#serve())).then(() => {}))
+      .then(() => void this.#pump());
     return this.#started;
   }
 
@@ -124,8 +118,7 @@ export class RingTransport implements Transport {
     await Promise.allSettled(this.#serving);
     for (const link of this.#links) link.close();
     this.#unhold();
-    await this.#boot.settled();
-    await this.#pool.close();
+    await this.#pool.stop();
   }
 
   #unhold(): void {
@@ -134,13 +127,21 @@ export class RingTransport implements Transport {
     this.#keepAlive = this.#sweeper = undefined;
   }
 
-  /** Start a serve task on a (new) link and wait until its worker serves. */
+  /**
+   * Start a serve task on a (new) link and wait until its worker serves;
+   * rejects if the worker dies first (a replacement is on its way then).
+   */
   async #serve(): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
     const ahead = this.lookahead > 0;
     const link = new RingClient(tasksPerThread + (ahead ? 1 : 0), ringBytes, this.#bell, this.#counted);
     const { request, transferList } = link.serveRequest(transform, this.#settings.timeout, ahead ? tasksPerThread : 0);
-    const serving: Promise<void> = this.#pool.run(request, { transferList }).then(
+    let died: (error: unknown) => void = () => {};
+    const death = new Promise<never>((_, reject) => {
+      died = reject;
+    });
+    death.catch(() => {}); // seen by the race below, unless the worker was ready by then
+    const serving: Promise<void> = this.#pool.piscina.run(request, { transferList }).then(
       () => {
         this.#serving.delete(serving);
       },
@@ -150,8 +151,9 @@ export class RingTransport implements Transport {
         const at = this.#links.indexOf(link);
         if (at !== -1) this.#links.splice(at, 1); // a worker that died before it was ready never joined
         link.close();
+        died(error);
         // Replace first so that orphans requeued now have somewhere to go.
-        if (!this.#closing) void this.#serve();
+        if (!this.#closing && !this.#pool.stopped) this.#serve().catch(() => {}); // its own death replaces it again
         const stuck = this.#stuck.get(link);
         this.#stuck.delete(link);
         if (stuck !== undefined) {
@@ -164,7 +166,7 @@ export class RingTransport implements Transport {
       },
     );
     this.#serving.add(serving);
-    await link.ready();
+    await Promise.race([link.ready(), death]);
     this.#links.push(link);
     if (this.#closing) link.stop(); // a replacement that came up while closing
     this.#flush();
@@ -183,7 +185,7 @@ export class RingTransport implements Transport {
       // Only the message holding the thread can be stuck: the others wait behind it.
       const slot = link.running;
       if (slot === undefined || !((link.startedAt(slot) ?? Number.POSITIVE_INFINITY) < before)) continue;
-      const worker = this.#pool.threads.find((thread) => thread.threadId === link.threadId);
+      const worker = this.#pool.piscina.threads.find((thread) => thread.threadId === link.threadId);
       if (worker === undefined) continue;
       this.#stuck.set(link, new Set([slot]));
       void worker.terminate();

@@ -1,15 +1,12 @@
-import type { Piscina } from 'piscina';
 import { CompletionReporter, now, serializeError } from '@tidemark/workers';
 import type { TaskRequest, TaskResult } from '@tidemark/workers';
-import { checkTransform, createPool } from './pool.js';
+import { WorkerPool } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
-import { WorkerBoot } from './worker-boot.js';
 
 /** One piscina task per message. */
 export class TaskTransport implements Transport {
-  readonly #pool: Piscina;
-  readonly #boot: WorkerBoot;
+  readonly #pool: WorkerPool;
   readonly #transform: string;
   readonly #threads: number;
   readonly #timeout: number;
@@ -20,8 +17,7 @@ export class TaskTransport implements Transport {
   readonly #known = new Set<number>();
 
   constructor(settings: PoolSettings) {
-    this.#pool = createPool(settings, settings.tasksPerThread);
-    this.#boot = new WorkerBoot(this.#pool);
+    this.#pool = new WorkerPool(settings, settings.tasksPerThread);
     this.#transform = settings.transform;
     this.#threads = settings.threads;
     this.#timeout = settings.timeout;
@@ -33,7 +29,7 @@ export class TaskTransport implements Transport {
   }
 
   get restarts(): number {
-    return this.#restarts;
+    return this.#restarts + this.#pool.deaths;
   }
 
   /** None: piscina starts a task on the worker it sends it to. */
@@ -41,7 +37,7 @@ export class TaskTransport implements Transport {
 
   /** A worker death rejects each of its tasks: count the threads gone, not the rejections. */
   #countRestarts(): void {
-    const alive = new Set(this.#pool.threads.map((thread) => thread.threadId));
+    const alive = new Set(this.#pool.piscina.threads.map((thread) => thread.threadId));
     for (const id of this.#known) {
       if (!alive.has(id)) {
         this.#restarts++;
@@ -54,8 +50,8 @@ export class TaskTransport implements Transport {
   start(report: CompletionHandler): Promise<void> {
     if (this.#started === undefined) {
       this.#reporter = new CompletionReporter(report);
-      for (const thread of this.#pool.threads) this.#known.add(thread.threadId);
-      this.#started = checkTransform(this.#pool, this.#transform);
+      for (const thread of this.#pool.piscina.threads) this.#known.add(thread.threadId);
+      this.#started = this.#pool.start(() => Promise.resolve());
     }
     return this.#started;
   }
@@ -78,7 +74,7 @@ export class TaskTransport implements Transport {
     // to piscina for a stuck sync transform: piscina then holds a whole worker
     // per task (one message per thread) and counts its queue time against it.
     // Stuck sync transforms are replaced by the ring transport only.
-    (this.#pool.run(request) as Promise<TaskResult>).then(
+    (this.#pool.piscina.run(request) as Promise<TaskResult>).then(
       (result) => {
         this.#running--;
         const ok = result.ok;
@@ -93,8 +89,7 @@ export class TaskTransport implements Transport {
     );
   }
 
-  async close(): Promise<void> {
-    await this.#boot.settled();
-    await this.#pool.close();
+  close(): Promise<void> {
+    return this.#pool.stop();
   }
 }

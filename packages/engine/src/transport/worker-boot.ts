@@ -26,6 +26,8 @@ export class WorkerBoot {
       this.#loaded.add(threadId);
       this.#wake?.();
     });
+    // A worker that died while loading (it could not start within its resourceLimits, say) is waited for no more.
+    pool.on('workerDestroy', () => this.#wake?.());
   }
 
   /** Resolves once every thread in the pool has loaded (or after `patience` ms). */

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Engine } from '../src/index.js';
+import { fixture } from './helpers/gates.js';
+import { forEachTransport } from './helpers/transports.js';
+import { within } from './helpers/wait.js';
+
+const source = (count: number) => Array.from({ length: count }, (_, n) => ({ value: n }));
+
+forEachTransport((transport) => {
+  for (const leave of ['break', 'throw', 'return'] as const) {
+    for (const chunked of [false, true]) {
+      test(`leaving a run early (${leave}${chunked ? ', in chunks' : ''}) leaves the engine usable, and close() ends`, async () => {
+        const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 2, concurrency: 16 });
+        const left = new Error('the consumer left');
+        for (let run = 0; run < 3; run++) {
+          let seen = 0;
+          const leaving = async (): Promise<void> => {
+            const records = chunked ? engine.processChunks(source(10_000), { size: 4 }) : engine.process(source(10_000));
+            if (leave === 'return') {
+              // The consumer takes 10 records by hand and returns the iterator.
+              for (let n = 0; n < 10; n++) if ((await records.next()).done !== true) seen++;
+              await records.return();
+              return;
+            }
+            for await (const _ of records) {
+              if (++seen < 10) continue;
+              if (leave === 'break') break;
+              throw left;
+            }
+          };
+          await within(
+            leaving().catch((error: unknown) => assert.equal(error, left)),
+            `run ${run} to be left`,
+          );
+          assert.equal(seen, 10);
+        }
+        // The next run is whole: every offset once.
+        const offsets: number[] = [];
+        await within(
+          (async () => {
+            for await (const record of engine.process(source(2_000))) offsets.push(record.offset);
+          })(),
+          'a whole run after the early exits',
+        );
+        assert.deepEqual(offsets.sort((a, b) => a - b), Array.from({ length: 2_000 }, (_, n) => n));
+        await within(engine.close(), 'close()');
+      });
+    }
+  }
+});
