@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine } from '../src/index.js';
-import { fixture } from './helpers/gates.js';
+import { Gates, fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
-import { within } from './helpers/wait.js';
+import { until, within } from './helpers/wait.js';
 
 const source = (count: number) => Array.from({ length: count }, (_, n) => ({ value: n }));
 
@@ -48,4 +48,30 @@ forEachTransport((transport) => {
       });
     }
   }
+});
+
+forEachTransport((transport) => {
+  test('leaving a run while messages back off cancels their retries: nothing of it runs again or holds the process', async () => {
+    const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const gates = new Gates(4);
+    for (let index = 0; index < 4; index++) gates.open(index);
+    const engine = new Engine({
+      transport,
+      transform: fixture('gated.js'),
+      threads: 2,
+      concurrency: 4,
+      retry: { attempts: 5, backoff: { initial: 3_600_000, max: 3_600_000 } },
+    });
+    const source = [gates.message(0), gates.message(1, { failUntil: 5 }), gates.message(2, { failUntil: 5 }), gates.message(3, { failUntil: 5 })];
+    for await (const record of engine.process(source)) {
+      assert.equal(record.kind, 'output');
+      // Messages 1 to 3 failed their first try and wait an hour to go again.
+      await until(() => engine.traces().filter((trace) => trace.stage === 'retrying').length === 3, 'three messages backing off', () => engine.traces());
+      break;
+    }
+    await within(engine.close(), 'close()');
+    assert.deepEqual([1, 2, 3].map((index) => gates.tries(index)), [1, 1, 1]);
+    assert.equal(timers(), before, 'no backoff timer of the abandoned run is left');
+  });
 });

@@ -45,6 +45,8 @@ export class Dispatcher {
   readonly #lookahead: number;
   #runningBytes = 0;
   #stopped = false;
+  /** The consumer went away: no try goes out again. */
+  #abandoned = false;
   #onDrained: (() => void) | undefined;
 
   constructor(
@@ -154,7 +156,7 @@ export class Dispatcher {
     } else if (completion.error === undefined) {
       tracker.complete(state, completion.values ?? []);
       settled = state;
-    } else if (state.attempts < this.#retry.attempts) {
+    } else if (state.attempts < this.#retry.attempts && !this.#abandoned) {
       tracker.retry(state);
       const timer = setTimeout(() => {
         this.#backoffs.delete(timer);
@@ -178,6 +180,18 @@ export class Dispatcher {
   stop(): void {
     this.#stopped = true;
     this.pump();
+  }
+
+  /**
+   * The consumer went away: messages backing off or queued for a slot go no
+   * further (their records would never be taken); what is at the workers
+   * ends there, and its completions find no one.
+   */
+  abandon(): void {
+    this.#stopped = this.#abandoned = true;
+    for (const timer of this.#backoffs) clearTimeout(timer);
+    this.#backoffs.clear();
+    this.#queue.kill();
   }
 
   /** Resolves once nothing is at the transport, waiting here, or backing off. */

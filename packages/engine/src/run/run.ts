@@ -190,7 +190,11 @@ export class Run {
 
   /** The consumer is done (or went away). */
   close(hooks: RunHooks): void {
-    this.#reader.stop(false); // a no-op unless the consumer went away
+    if (!this.over) {
+      // The consumer went away.
+      this.#reader.stop(false);
+      this.#dispatcher.abandon();
+    }
     this.#idle.stop();
     this.#partitionIdle.stop();
     hooks.signal?.removeEventListener('abort', this.#abort);
