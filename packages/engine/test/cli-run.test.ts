@@ -214,7 +214,7 @@ test('run: a bad invocation exits non-zero and the first line on stderr names th
     {
       title: 'an --input that is a folder',
       args: ['--transform', upper, '--input', dir],
-      first: /^tidemark: --input: no such file: /,
+      first: /^tidemark: --input: is a directory: /,
       own: true,
     },
     {

@@ -1,14 +1,16 @@
 #!/usr/bin/env node
-import { statSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { overflowPolicies } from '../buffers/buffer-limit.js';
 import { TidemarkError } from '../errors.js';
 import { distributionNames } from '../workload/distributions.js';
 import { demoCommand } from './demo-command.js';
 import type { DemoOptions } from './demo-command.js';
-import { integer, nonNegative, port } from './parse.js';
+import { checkInput } from './input-file.js';
+import { integer, maxTimerMs, milliseconds, port } from './parse.js';
 import { runCommand } from './run-command.js';
 import type { RunCommandOptions } from './run-command.js';
+import { checkSameFiles } from './same-file.js';
+import { UsageError } from './usage-error.js';
 
 const program = new Command('tidemark')
   .description('Run transforms over message streams on worker threads, with asynchronous data movement.')
@@ -19,16 +21,16 @@ program
   .command('run')
   .description('Read NDJSON records {value, eventTime?, key?}, run them through a transform, write NDJSON records.')
   .requiredOption('--transform <module>', 'transform module (its default export is (value, ctx) => output)')
-  .option('--input <file>', "NDJSON input file, or '-' for stdin", '-')
-  .option('--output <file>', "NDJSON output file, or '-' for stdout", '-')
+  .option('--input <file>', "NDJSON input: a file, a named pipe, /dev/stdin, <(command), or '-' for stdin", '-')
+  .option('--output <file>', "NDJSON output file, or '-' for stdout (never the input file)", '-')
   .option('--threads <n>', 'worker threads (default: the core count)', integer(1))
   .option('--concurrency <n>', 'messages in flight at the workers (default: threads * 4)', integer(1))
   .addOption(new Option('--mode <mode>', 'async, or batch (the baseline)').choices(['async', 'batch']))
   .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
   .option('--ordered', 'emit outputs in input order (default: as they complete)')
   .option('--attempts <n>', 'tries per message before it becomes a failed record (default: 3)', integer(1))
-  .option('--max-out-of-orderness <ms>', 'how far event time may trail the largest seen (default: 0)', nonNegative)
-  .option('--idle-after <ms>', 'idle time after which the watermark advances (default: 1000)', nonNegative)
+  .option('--max-out-of-orderness <ms>', `how far event time may trail the largest seen, up to ${maxTimerMs} (default: 0)`, milliseconds)
+  .option('--idle-after <ms>', `idle time after which the watermark advances, up to ${maxTimerMs} (default: 1000)`, milliseconds)
   .option('--quiet', 'no progress on stderr, only the summary')
   .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (0: any free port)', port)
   .option('--dead-letter <file>', 'write failed records (and dropped messages) to this NDJSON file instead of the output')
@@ -43,14 +45,20 @@ program
   .addOption(overflowOption('output'))
   .option(
     '--shutdown-timeout <ms>',
-    'after SIGINT or SIGTERM, how long in-flight messages may take to finish before exiting anyway',
-    nonNegative,
+    `after SIGINT or SIGTERM, how long in-flight messages may take to finish before exiting anyway, up to ${maxTimerMs}`,
+    milliseconds,
     10_000,
   )
+  .option(
+    '--from <offset>',
+    'resume: skip the input lines before this 0-based line (the committed offset a stopped run printed); appends to --output and --dead-letter',
+    integer(0),
+  )
+  .option('--checkpoint <file>', 'keep the committed offset in this file as the run goes, for --from "$(cat <file>)" after a crash')
   .action(async (options: RunCommandOptions) => {
-    if (options.input !== '-' && statSync(options.input, { throwIfNoEntry: false })?.isFile() !== true) {
-      fail(`--input: no such file: ${options.input}`);
-    }
+    // Before anything is opened for writing.
+    checkInput(options.input);
+    checkSameFiles(options);
     await runCommand(options);
   });
 
@@ -63,7 +71,7 @@ program
   .addOption(new Option('--distribution <name>', 'latency distribution').choices(distributionNames).default('lognormal'))
   .option('--concurrency <n>', 'messages in flight (and the batch size)', integer(1), 32)
   .option('--messages <n>', 'messages per mode', integer(1), 3200)
-  .option('--mean-ms <ms>', 'mean latency per message', nonNegative, 10)
+  .option('--mean-ms <ms>', `mean latency per message, up to ${maxTimerMs}`, milliseconds, 10)
   .option('--seed <n>', 'seed of the latencies', integer(0), 42)
   .option('--json', 'print the results as JSON instead of a table')
   .option('--quiet', 'no progress on stderr')
@@ -81,11 +89,14 @@ function overflowOption(buffer: string, choices: readonly string[] = overflowPol
   ).choices(choices);
 }
 
-/** A problem with the command line: one line on stderr, exit code 2. */
-class UsageError extends Error {}
-
-function fail(message: string): never {
-  throw new UsageError(message);
+/**
+ * An error as one line: `<code>: <message>` (the code left out when the
+ * message starts with it, as Node's system errors do), a message of several
+ * lines joined into one.
+ */
+function oneLine(code: string, message: string): string {
+  const text = message.trim().replace(/\s*\n\s*/g, ' ');
+  return text.startsWith(`${code}:`) ? text : `${code}: ${text}`;
 }
 
 // Errors end the process through process.exitCode, never process.exit():
@@ -103,7 +114,9 @@ try {
     process.stderr.write(`tidemark: ${error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof TidemarkError || typeof code === 'string') {
-    process.stderr.write(`tidemark: ${String(code)}: ${(error as Error).message}\n`);
+    // Every Tidemark error (an option the engine rejects, a transform it cannot
+    // load) and every system error (a path that cannot be opened): one line, no stack.
+    process.stderr.write(`tidemark: ${oneLine(String(code), String((error as Error).message))}\n`);
     process.exitCode = 2;
   } else {
     throw error;

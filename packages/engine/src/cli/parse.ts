@@ -1,21 +1,28 @@
 import { InvalidArgumentError } from 'commander';
 
-/** A commander parser for an integer option from `min` up. */
+/** A commander parser for an integer option from `min` up (a safe integer: exact as a number). */
 export function integer(min: number): (text: string) => number {
   return (text) => {
     const value = Number(text);
     if (text.trim() === '' || !Number.isInteger(value) || value < min) {
       throw new InvalidArgumentError(`expected an integer from ${min} up`);
     }
+    if (!Number.isSafeInteger(value)) throw new InvalidArgumentError(`expected an integer from ${min} to ${Number.MAX_SAFE_INTEGER}`);
     return value;
   };
 }
 
-/** A commander parser for a number option from 0 up. */
-export function nonNegative(text: string): number {
+/**
+ * The longest a Node timer waits (2^31 - 1 ms, about 24.8 days): past it
+ * `setTimeout` fires after 1 ms instead, so a longer time would end at once.
+ */
+export const maxTimerMs = 2 ** 31 - 1;
+
+/** A commander parser for a time in milliseconds, from 0 to what a Node timer holds ({@link maxTimerMs}). */
+export function milliseconds(text: string): number {
   const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value) || value < 0) {
-    throw new InvalidArgumentError('expected a number from 0 up');
+  if (text.trim() === '' || !(value >= 0 && value <= maxTimerMs)) {
+    throw new InvalidArgumentError(`expected a number of ms from 0 to ${maxTimerMs} (the longest a Node timer waits)`);
   }
   return value;
 }

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
-import { ReadStream, createReadStream, createWriteStream, fstatSync, statSync } from 'node:fs';
-import type { Readable, Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { Engine } from '../engine.js';
 import type { OverflowPolicy } from '../buffers/buffer-limit.js';
 import { MalformedInputError, RecordTooLargeError } from '../errors.js';
@@ -8,8 +8,10 @@ import type { BufferOptions } from '../options/options.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import { DeadLetterSink } from '../io/dead-letter-sink.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
+import { Checkpoint } from './checkpoint.js';
+import { openInput } from './input-file.js';
+import type { OpenedInput } from './input-file.js';
 import { Progress } from './progress.js';
-import type { ProgressInput } from './progress.js';
 
 /** Options of `tidemark run`. */
 export interface RunCommandOptions {
@@ -40,6 +42,14 @@ export interface RunCommandOptions {
   outputBuffer?: number;
   outputBufferBytes?: number;
   outputOverflow?: OverflowPolicy;
+  /**
+   * Skip the input lines before this 0-based line index (a committed offset
+   * printed or checkpointed by an earlier run); offsets stay the input's line
+   * indexes. The output and dead-letter files are appended to, not truncated.
+   */
+  from?: number;
+  /** Keep the committed offset in this file as the run goes (see {@link Checkpoint}). */
+  checkpoint?: string;
 }
 
 /** The shell's convention: 128 + the signal's number. */
@@ -51,7 +61,8 @@ type StopSignal = keyof typeof exitCodes;
  *
  * The first SIGINT or SIGTERM stops reading, lets what is in flight finish
  * and be written, and exits 130 or 143 naming the committed offset. A second
- * one, or `shutdownTimeout` passing first, exits at once.
+ * one, or `shutdownTimeout` passing first, exits at once. The committed
+ * offset is a line index of the input, so `from` resumes there.
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
   const engine = new Engine({
@@ -74,10 +85,14 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     },
   });
   const started = performance.now();
+  const from = options.from ?? 0;
+  // Every offset read is at or past `from`; before anything is read the engine says 0.
+  const committed = () => Math.max(from, engine.committedOffset);
   let malformed = 0;
   let tooLarge = 0;
   const dropped = new Map<string, number>();
   engine.on('ack', (trace) => {
+    checkpoint?.changed();
     if (trace.outcome !== 'dropped' || trace.overflow === undefined) return;
     const key = `${trace.overflow.buffer} ${trace.overflow.policy}`;
     dropped.set(key, (dropped.get(key) ?? 0) + 1);
@@ -86,7 +101,8 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   let progress: Progress | undefined;
   let sink: NdjsonSink | undefined;
   let deadLetter: DeadLetterSink | undefined;
-  let input: { stream: Readable } | undefined;
+  let checkpoint: Checkpoint | undefined;
+  let input: OpenedInput | undefined;
 
   const reading = new AbortController();
   let stoppedBy: StopSignal | undefined;
@@ -118,17 +134,19 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   // is being torn down can abort Node 20; this path never starts that
   // teardown (no engine.close()), and the normal path, once it has, does not
   // come here. The committed offset is taken before the outputs are flushed:
-  // every record yielded after it is at or past it.
+  // every record yielded after it is at or past it. So is the checkpoint,
+  // written once the outputs are (and not when they failed).
   const forceExit = async (code: number, why: string): Promise<never> => {
-    const committed = engine.committedOffset;
+    const offset = committed();
     const inFlight = engine.inFlight;
     clearTimeout(timeout);
     progress?.stop();
-    await Promise.allSettled([sink?.end(), deadLetter?.end()]);
+    const ended = await Promise.allSettled([sink?.end(), deadLetter?.end()]);
+    if (ended.every((result) => result.status === 'fulfilled')) await checkpoint?.close(offset).catch(() => {});
     summary();
     process.stderr.write(
       `tidemark: ${why}: exiting with ${inFlight} messages still in flight; ` +
-        `committed offset ${committed} (resume there to lose nothing)\n`,
+        `committed offset ${offset} (resume there to lose nothing)\n`,
     );
     process.exit(code);
   };
@@ -164,18 +182,29 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   try {
     const metricsPort = await engine.metricsPort;
     if (metricsPort !== undefined) process.stderr.write(`tidemark: metrics at http://127.0.0.1:${metricsPort}/metrics\n`);
-    sink = new NdjsonSink(await openOutput(options.output));
-    if (options.deadLetter !== undefined) deadLetter = await DeadLetterSink.open(options.deadLetter);
+    // The input first: nothing is truncated for an input that cannot be opened.
     const opened = openInput(options.input);
     input = opened;
     if (stoppedBy !== undefined) opened.stream.destroy();
+    const append = options.from !== undefined; // a resumed run adds to the files of the one it resumes
+    const out = new NdjsonSink(await openOutput(options.output, append));
+    sink = out;
+    if (options.deadLetter !== undefined) deadLetter = await DeadLetterSink.open(options.deadLetter, { append });
+    const failed = deadLetter;
+    if (options.checkpoint !== undefined) {
+      const flushed = () => Promise.all([out.flushed(), failed?.flushed()]).then(() => {});
+      checkpoint = await Checkpoint.open(options.checkpoint, from, committed, flushed);
+    }
     progress = new Progress(engine, {
       ...(opened.file === undefined ? {} : { input: opened.file }),
       ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
       // A bar redrawn on the terminal the records are written to would tear their lines.
       ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
     }).start();
-    const source = ndjsonSource(opened.stream, options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes });
+    const source = ndjsonSource(opened.stream, {
+      from,
+      ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+    });
     for await (const record of engine.process(source, { signal: reading.signal })) {
       if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
       if (record.kind === 'failed' && record.error instanceof RecordTooLargeError) {
@@ -188,17 +217,21 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     clearTimeout(timeout);
     await sink.end();
     await deadLetter?.end();
+    await checkpoint?.close(committed());
     progress.stop(); // before the summary: that stays the last line (but for the stop line)
     summary();
     if (stoppedBy !== undefined) {
       process.stderr.write(
-        `tidemark: stopped by ${stoppedBy}; committed offset ${engine.committedOffset} (resume there to lose nothing)\n`,
+        `tidemark: stopped by ${stoppedBy}; committed offset ${committed()} (resume there to lose nothing)\n`,
       );
       process.exitCode = exitCodes[stoppedBy];
     }
   } finally {
     clearTimeout(timeout);
     progress?.stop();
+    checkpoint?.stop();
+    // A pipe still open for reading (the run failed before reading it to its end) would hold the process.
+    input?.stream.destroy();
     if (forcing !== undefined) await forcing;
     tearingDown = true;
     try {
@@ -210,17 +243,10 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   }
 }
 
-/** The input stream and, when it is a regular file (stdin redirected from one too), its size and bytes read. */
-function openInput(path: string): { stream: Readable; file?: ProgressInput } {
-  const stream = path === '-' ? process.stdin : createReadStream(path);
-  const stat = path === '-' ? fstatSync(0) : statSync(path);
-  if (!stat.isFile() || !(stream instanceof ReadStream)) return { stream };
-  return { stream, file: { size: stat.size, bytesRead: () => stream.bytesRead } };
-}
-
-async function openOutput(path: string): Promise<Writable> {
+/** `--output`: stdout, or the file created (or truncated; with `append`, added to). */
+async function openOutput(path: string, append: boolean): Promise<Writable> {
   if (path === '-') return process.stdout;
-  const stream = createWriteStream(path);
+  const stream = createWriteStream(path, { flags: append ? 'a' : 'w' });
   await once(stream, 'open'); // rejects at once on a missing folder or no permission
   return stream;
 }

@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import type { FailedRecord } from '../message.js';
 import type { MessageTrace } from '../run/message-state.js';
+import { FlushTracker } from './flush-tracker.js';
 import { failedRecordData } from './ndjson-sink.js';
 
 /**
@@ -18,6 +19,7 @@ export class DeadLetterSink {
   /** The file's path, as given. */
   readonly path: string;
   readonly #out: WriteStream;
+  readonly #flushes = new FlushTracker();
   #error: Error | undefined;
   #written = 0;
   #dropped = 0;
@@ -28,15 +30,17 @@ export class DeadLetterSink {
     // Kept, not thrown from an event: the next write fails with it.
     out.on('error', (error: Error) => {
       this.#error ??= error;
+      this.#flushes.fail(error);
     });
   }
 
   /**
-   * Create (or truncate) the file. Rejects at once on a missing folder or no
-   * permission, so that a bad path fails before the run starts.
+   * Create (or truncate) the file, or with `append` add to its end (a resumed
+   * run). Rejects at once on a missing folder or no permission, so that a bad
+   * path fails before the run starts.
    */
-  static async open(path: string): Promise<DeadLetterSink> {
-    const out = createWriteStream(path);
+  static async open(path: string, options: { append?: boolean } = {}): Promise<DeadLetterSink> {
+    const out = createWriteStream(path, { flags: options.append === true ? 'a' : 'w' });
     await once(out, 'open');
     return new DeadLetterSink(path, out);
   }
@@ -50,7 +54,7 @@ export class DeadLetterSink {
   write(record: FailedRecord): Promise<void> | undefined {
     if (this.#error !== undefined) throw this.#error;
     this.#written++;
-    if (this.#out.write(`${JSON.stringify(failedRecordData(record))}\n`)) return undefined;
+    if (this.#flushes.write(this.#out, `${JSON.stringify(failedRecordData(record))}\n`)) return undefined;
     return once(this.#out, 'drain').then(() => {});
   }
 
@@ -62,7 +66,12 @@ export class DeadLetterSink {
     if (this.#error !== undefined || trace.overflow === undefined) return;
     this.#dropped++;
     const { offset, key, eventTime, overflow } = trace;
-    this.#out.write(`${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`);
+    this.#flushes.write(this.#out, `${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`);
+  }
+
+  /** Resolves once every line written so far has reached the operating system; rejects once the file has failed. */
+  flushed(): Promise<void> {
+    return this.#flushes.flushed();
   }
 
   /** Dropped messages noted so far. */

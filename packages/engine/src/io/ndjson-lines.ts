@@ -16,15 +16,17 @@ const headBytes = 256;
  * line in memory: a longer line is reported as `tooLarge` with its length
  * and first bytes, and the rest of it is skipped as it streams by, so one
  * huge record cannot exhaust memory. Splitting on the `\n` byte is safe in
- * UTF-8 (no multi-byte character contains it).
+ * UTF-8 (no multi-byte character contains it). The lines before line index
+ * `from` are counted and skipped unread, none of their bytes kept.
  */
-export async function* ndjsonLines(input: Readable, maxBytes: number): AsyncGenerator<NdjsonLine> {
+export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0): AsyncGenerator<NdjsonLine> {
   let pieces: Buffer[] = [];
   let held = 0; // bytes in `pieces`
   let length = 0; // bytes of the current line so far, kept or not
   let tooLarge = false;
   let last = -1; // the line's last byte so far: a `\r` before `\n` is not part of it
   let index = 0;
+  let skipping = from > 0;
   const finish = (): NdjsonLine => {
     const line = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, held);
     const cr = last === 0x0d ? 1 : 0;
@@ -43,7 +45,7 @@ export async function* ndjsonLines(input: Readable, maxBytes: number): AsyncGene
     return result;
   };
   const take = (chunk: Buffer) => {
-    if (chunk.length === 0) return;
+    if (chunk.length === 0 || skipping) return;
     length += chunk.length;
     last = chunk[chunk.length - 1] as number;
     if (!tooLarge && length - (last === 0x0d ? 1 : 0) > maxBytes) tooLarge = true;
@@ -59,8 +61,12 @@ export async function* ndjsonLines(input: Readable, maxBytes: number): AsyncGene
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     let start = 0;
     for (let at = data.indexOf(newline); at !== -1; at = data.indexOf(newline, start)) {
-      take(data.subarray(start, at));
-      yield finish();
+      if (skipping) {
+        skipping = ++index < from;
+      } else {
+        take(data.subarray(start, at));
+        yield finish();
+      }
       start = at + 1;
     }
     if (start < data.length) take(data.subarray(start));

@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import { MalformedInputError, RecordTooLargeError } from '../errors.js';
 import type { TidemarkError, TransformError } from '../errors.js';
 import type { EngineRecord, FailedRecord } from '../message.js';
+import { FlushTracker } from './flush-tracker.js';
 
 /**
  * Writes records as NDJSON, one per line, waiting for `drain` when the
@@ -10,6 +11,7 @@ import type { EngineRecord, FailedRecord } from '../message.js';
  */
 export class NdjsonSink {
   readonly #out: Writable;
+  readonly #flushes = new FlushTracker();
   #error: Error | undefined;
 
   constructor(out: Writable) {
@@ -17,6 +19,7 @@ export class NdjsonSink {
     // Kept, not thrown from an event: the next write fails with it.
     out.on('error', (error: Error) => {
       this.#error ??= error;
+      this.#flushes.fail(error);
     });
   }
 
@@ -27,16 +30,21 @@ export class NdjsonSink {
     return this.#line(JSON.stringify(line));
   }
 
-  /** Finish the stream (unless it is stdout) and wait until it is flushed. */
+  /** Resolves once every record written so far has reached the operating system; rejects once the stream has failed. */
+  flushed(): Promise<void> {
+    return this.#flushes.flushed();
+  }
+
+  /** Finish the stream (stdout stays open) and wait until it is flushed. */
   async end(): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
-    if (this.#out === process.stdout) return;
+    if (this.#out === process.stdout) return this.flushed();
     this.#out.end();
     await once(this.#out, 'finish');
   }
 
   #line(text: string): Promise<void> | undefined {
-    if (this.#out.write(`${text}\n`)) return undefined;
+    if (this.#flushes.write(this.#out, `${text}\n`)) return undefined;
     return once(this.#out, 'drain').then(() => {});
   }
 }

@@ -7,6 +7,12 @@ import { ndjsonLines } from './ndjson-lines.js';
 export interface NdjsonSourceOptions {
   /** Bytes one line may have; a longer one becomes a failed record. @default 16 MiB */
   maxRecordBytes?: number;
+  /**
+   * Skip the lines before this 0-based line index, unread: a resumed run
+   * starts at a committed offset. Offsets stay the input's line indexes.
+   * @default 0
+   */
+  from?: number;
 }
 
 /** The default of `maxRecordBytes` (and of `tidemark run --max-record-bytes`). */
@@ -24,7 +30,7 @@ export const defaultMaxRecordBytes = 16 * 1024 * 1024;
  */
 export async function* ndjsonSource(input: Readable, options: NdjsonSourceOptions = {}): AsyncGenerator<SourceRecord> {
   const max = options.maxRecordBytes ?? defaultMaxRecordBytes;
-  for await (const line of ndjsonLines(input, max)) {
+  for await (const line of ndjsonLines(input, max, options.from)) {
     const { index, bytes } = line;
     if (line.tooLarge === true) {
       yield { value: line.head, offset: index, error: new RecordTooLargeError(index + 1, bytes, max) };
