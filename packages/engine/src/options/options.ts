@@ -13,20 +13,22 @@ export interface EngineOptions {
    */
   transform: URL | string;
   /**
-   * Worker threads in the pool.
-   * @default os.availableParallelism()
+   * Worker threads in the pool, 1 to 256 (each is a V8 isolate of its own;
+   * see the README for why the cap).
+   * @default Math.min(os.availableParallelism(), 256)
    */
   threads?: number;
   /**
    * The in-flight target: how many messages are being processed by the
-   * workers at once. May exceed `threads` for async transforms.
+   * workers at once, 1 to 1000000. May exceed `threads` for async transforms.
    * @default threads * 4
    */
   concurrency?: number;
   /**
    * Messages one worker thread may run at once (piscina's
    * `concurrentTasksPerWorker`). For a sync transform the extra ones wait at
-   * the worker, ready the moment it is free.
+   * the worker, ready the moment it is free. `threads * tasksPerThread` is
+   * at most 2^20 (the ring transport allocates a slot for each up front).
    * @default Math.ceil(concurrency / threads)
    */
   tasksPerThread?: number;
@@ -71,7 +73,8 @@ export interface EngineOptions {
     maxOutOfOrderness?: number;
     /**
      * After this many ms with nothing read and nothing in flight, the
-     * watermark rises to the largest event time seen.
+     * watermark rises to the largest event time seen. At most 2^31 - 1
+     * (the longest a Node timer waits), as for every time a timer waits.
      * @default 1000
      */
     idleAfter?: number;
@@ -96,6 +99,7 @@ export interface EngineOptions {
    * `TimeoutError` (code `ERR_TIDEMARK_TIMEOUT`) and is retried by `retry`.
    * An async transform sees `ctx.signal` aborted; a worker stuck in a sync
    * transform is replaced (its other messages go out again, not lost).
+   * At most 2^31 - 1 ms (the longest a Node timer waits).
    * @default 0 (no limit)
    */
   timeout?: number;
@@ -109,8 +113,9 @@ export interface EngineOptions {
   loadTimeout?: number;
   /**
    * Resource limits of each worker thread (`worker_threads` ResourceLimits:
-   * `maxOldGenerationSizeMb`, `maxYoungGenerationSizeMb`, `codeRangeSizeMb`,
-   * `stackSizeMb`). A worker past them dies; its messages are retried.
+   * `maxOldGenerationSizeMb`, `maxYoungGenerationSizeMb`, `codeRangeSizeMb`
+   * up to 2048, `stackSizeMb` from 1 to 1024). A worker past them dies; its
+   * messages are retried.
    */
   resourceLimits?: {
     maxOldGenerationSizeMb?: number;
@@ -126,7 +131,8 @@ export interface EngineOptions {
    */
   transport?: 'ring' | 'task';
   /**
-   * Bytes of each ring (two per worker), a power of two from 4096. A record
+   * Bytes of each ring (two per worker), a power of two from 4096 to 2^30,
+   * with `2 * threads * ringBytes` at most half of `os.totalmem()`. A record
    * takes at most a quarter of it; larger values go by `postMessage`.
    * @default 1048576 (1 MiB)
    */

@@ -1,44 +1,120 @@
 import type { PartitionId } from '@tidemark/watermark';
+import { sizeOf } from '../buffers/size-of.js';
 import { InvalidMessageError, TidemarkError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 
+/** What the reader was doing when an item threw: reading one of its fields, or measuring its value. */
+type Step = 'error' | 'value' | 'eventTime' | 'key' | 'partition' | 'offset' | 'bytes' | 'measure';
+
 /**
- * Why a source item cannot be a message, or undefined when it can (then its
- * fields are the message's as they are: nothing is allocated for it). A bad
- * item becomes a failed record without reaching a worker.
+ * Reads a source item into the fields of its message and says why it
+ * cannot be one. Each field is read once, in a fixed order, into this
+ * reader's own fields: one reader serves a whole run, so nothing is
+ * allocated for a well-formed item, and what is checked is what is used
+ * (a getter that changes its answer cannot slip past the checks).
+ *
+ * An item that throws as it is read (a getter, a Proxy trap, a revoked
+ * Proxy), or whose value throws as it is measured for a byte limit, is a bad
+ * item like any other: the error names the field and what it threw. The
+ * one `try` costs nothing while nothing throws.
  */
-export function problemOf(item: SourceRecord): TidemarkError | undefined {
-  if (typeof item !== 'object' || item === null) return new InvalidMessageError('a source item must be an object with a `value`');
-  if (item.error !== undefined) {
-    // The source read the item but could not decode it (a malformed line).
-    return item.error instanceof TidemarkError
-      ? item.error
-      : new InvalidMessageError(`the source could not read this item: ${String(item.error)}`, { cause: item.error });
+export class ItemReader {
+  value: unknown = undefined;
+  eventTime: number | undefined = undefined;
+  key: string | undefined = undefined;
+  partition: PartitionId | undefined = undefined;
+  offset: number | undefined = undefined;
+  /** The item's `bytes`, or its value's estimated size when sizes are measured; else 0. */
+  bytes = 0;
+  readonly #sized: boolean;
+
+  /** `sized`: measure each value (a byte limit needs its size) when the item does not give `bytes`. */
+  constructor(sized: boolean) {
+    this.#sized = sized;
   }
-  if (!('value' in item)) return new InvalidMessageError('a source item must be an object with a `value`');
-  const { eventTime, key, partition, offset, bytes } = item;
-  if (eventTime !== undefined && !Number.isFinite(eventTime)) return new InvalidMessageError('`eventTime` must be a finite number');
-  if (key !== undefined && typeof key !== 'string') return new InvalidMessageError('`key` must be a string');
-  if (partition !== undefined && !isPartition(partition)) return new InvalidMessageError('`partition` must be a string or a finite number');
-  if (offset !== undefined && !Number.isSafeInteger(offset)) return new InvalidMessageError('`offset` must be a safe integer');
-  if (bytes !== undefined && !(typeof bytes === 'number' && bytes >= 0 && Number.isFinite(bytes))) {
-    return new InvalidMessageError('`bytes` must be a finite number from 0 and up');
+
+  /** Read `item`: undefined when it is a message (its fields are then on this reader), else why not. */
+  read(item: SourceRecord): TidemarkError | undefined {
+    if (typeof item !== 'object' || item === null) return new InvalidMessageError('a source item must be an object with a `value`');
+    let step: Step = 'error';
+    try {
+      const error = item.error;
+      // The source read the item but could not decode it (a malformed line).
+      if (error !== undefined) return sourceError(error);
+      step = 'value';
+      if (!('value' in item)) return new InvalidMessageError('a source item must be an object with a `value`');
+      const value = item.value;
+      step = 'eventTime';
+      const eventTime = item.eventTime;
+      if (eventTime !== undefined && !Number.isFinite(eventTime)) return new InvalidMessageError('`eventTime` must be a finite number');
+      step = 'key';
+      const key = item.key;
+      if (key !== undefined && typeof key !== 'string') return new InvalidMessageError('`key` must be a string');
+      step = 'partition';
+      const partition = item.partition;
+      if (partition !== undefined && !isPartition(partition)) return new InvalidMessageError('`partition` must be a string or a finite number');
+      step = 'offset';
+      const offset = item.offset;
+      if (offset !== undefined && !Number.isSafeInteger(offset)) return new InvalidMessageError('`offset` must be a safe integer');
+      step = 'bytes';
+      const bytes = item.bytes;
+      if (bytes !== undefined && !(typeof bytes === 'number' && bytes >= 0 && Number.isFinite(bytes))) {
+        return new InvalidMessageError('`bytes` must be a finite number from 0 and up');
+      }
+      step = 'measure';
+      this.bytes = this.#sized ? (bytes ?? sizeOf(value)) : 0;
+      this.value = value;
+      this.eventTime = eventTime;
+      this.key = key;
+      this.partition = partition;
+      this.offset = offset;
+      return undefined;
+    } catch (thrown) {
+      const what = step === 'measure' ? 'measuring `value` for the byte limit' : `reading \`${step}\``;
+      return new InvalidMessageError(`the source item threw on ${what}: ${describe(thrown)}`, { cause: thrown });
+    }
   }
-  return undefined;
 }
 
 /**
  * What is kept of a bad item: its offset and partition where they are valid
- * (so that its failed record counts where it came from), and its value (the
- * whole item when it has none) as the failed record's input.
+ * and can be read (so that its failed record counts where it came from), and
+ * its value (the whole item when it has none) as the failed record's input.
+ * Every read is guarded: the item may be one that throws.
  */
 export function salvage(item: SourceRecord): { offset: number | undefined; partition: PartitionId | undefined; input: unknown } {
   if (typeof item !== 'object' || item === null) return { offset: undefined, partition: undefined, input: item };
+  const offset = peek(item, 'offset');
+  const partition = peek(item, 'partition');
   return {
-    offset: Number.isSafeInteger(item.offset) ? item.offset : undefined,
-    partition: isPartition(item.partition) ? item.partition : undefined,
-    input: item.error !== undefined ? item.value : item,
+    offset: Number.isSafeInteger(offset) ? (offset as number) : undefined,
+    partition: isPartition(partition) ? partition : undefined,
+    input: peek(item, 'error') !== undefined ? peek(item, 'value') : item,
   };
+}
+
+function sourceError(error: unknown): TidemarkError {
+  return error instanceof TidemarkError
+    ? error
+    : new InvalidMessageError(`the source could not read this item: ${describe(error)}`, { cause: error });
+}
+
+/** A field of an item that may throw as it is read: undefined then. */
+function peek(item: object, field: keyof SourceRecord): unknown {
+  try {
+    return (item as Partial<Record<keyof SourceRecord, unknown>>)[field];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What was thrown, for a message; whatever it is (a thrown Proxy may throw again as it is shown). */
+function describe(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    return 'a value that cannot be shown';
+  }
 }
 
 function isPartition(partition: unknown): partition is PartitionId {

@@ -1,11 +1,10 @@
 import type { PartitionId } from '@tidemark/watermark';
 import type { TidemarkError } from '../errors.js';
 import { noValues } from '../run/message-state.js';
-import { problemOf, salvage } from './check-item.js';
+import { ItemReader, salvage } from './check-item.js';
 import type { SourceRecord } from '../message.js';
 import { turnClock } from '../run/turn-clock.js';
 import type { MessageState } from '../run/message-state.js';
-import { sizeOf } from '../buffers/size-of.js';
 
 /**
  * Where a source item becomes a message: checked, numbered in read order,
@@ -15,12 +14,14 @@ import { sizeOf } from '../buffers/size-of.js';
  */
 export class Intake {
   readonly #sized: boolean;
+  readonly #reader: ItemReader;
   readonly #firstId: number;
   #seq = 0;
 
   /** `firstId`: where this run's message ids start (ids stay unique across an engine's runs). */
   constructor(sized: boolean, firstId: number) {
     this.#sized = sized;
+    this.#reader = new ItemReader(sized);
     this.#firstId = firstId;
   }
 
@@ -33,11 +34,12 @@ export class Intake {
   take(item: SourceRecord, batch: number): MessageState {
     const readAt = turnClock.now();
     const seq = this.#seq++;
-    const error = problemOf(item);
+    const reader = this.#reader;
+    const error = reader.read(item);
     if (error === undefined) {
-      const input = item.value;
-      const bytes = this.#sized ? (item.bytes ?? sizeOf(input)) : 0;
-      return this.#state(seq, item.offset ?? seq, item.key, item.partition, item.eventTime ?? readAt, readAt, input, bytes, batch, undefined);
+      const input = reader.value;
+      reader.value = undefined; // not held past its message
+      return this.#state(seq, reader.offset ?? seq, reader.key, reader.partition, reader.eventTime ?? readAt, readAt, input, reader.bytes, batch, undefined);
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.

@@ -1,0 +1,124 @@
+import { Registry } from 'prom-client';
+import { z } from 'zod';
+import { overflowPolicies } from '../buffers/buffer-limit.js';
+import * as bounds from './option-bounds.js';
+
+// The engine options' schema (zod). Every check carries the expectation the
+// error shows (``Expected `threads` to be <this>, got …``), with the reason
+// for a bound; `option-error.ts` words any check that does not.
+
+const whole = (expected: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected });
+
+const integer = (expected: string, min: number, max?: number) => whole(expected, min, max).optional();
+
+const count = (expected: string, max?: number) => integer(expected, 1, max);
+
+/** A time a Node timer waits: from `min` to the longest it holds. */
+const timer = (min = 0) => {
+  const expected = bounds.milliseconds(min);
+  return z.number({ error: expected }).min(min, { error: expected }).max(bounds.maxTimerMs, { error: expected }).optional();
+};
+
+const megabytes = (expected: string, min: number | undefined, max = Number.MAX_VALUE) => {
+  const base = z.number({ error: expected });
+  return (min === undefined ? base.positive({ error: expected }) : base.min(min, { error: expected })).max(max, { error: expected }).optional();
+};
+
+const anObject = (shape: string) => ({ error: `an object: ${shape}` });
+
+const buffer = (messages: string, max?: number) =>
+  z
+    .strictObject(
+      {
+        messages: count(messages, max),
+        // Infinity allowed: no byte limit, as the resolved options show it.
+        bytes: z
+          .custom<number>((v) => typeof v === 'number' && v > 0, { error: 'a number of bytes above 0 (or Infinity)' })
+          .optional(),
+        overflow: z.enum(overflowPolicies, { error: "'block', 'drop-oldest', 'drop-newest' or 'reject'" }).optional(),
+      },
+      anObject('{ messages?, bytes?, overflow? }'),
+    )
+    .optional();
+
+const modulePath = 'a module path or file URL';
+const port = 'an integer from 0 to 65535';
+const powerOfTwo = 'a power of two from 4096 to 2^30';
+
+export const optionSchema = z.strictObject(
+  {
+    transform: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }),
+    threads: count(bounds.threads, bounds.maxThreads),
+    concurrency: count(bounds.concurrency, bounds.maxConcurrency),
+    tasksPerThread: count(bounds.tasksPerThread, bounds.maxSlots),
+    lookahead: z.boolean({ error: 'true or false' }).optional(),
+    mode: z.enum(['async', 'batch'], { error: "'async' or 'batch'" }).optional(),
+    batchSize: count('an integer from 1 and up'),
+    ordering: z.enum(['unordered', 'ordered'], { error: "'unordered' or 'ordered'" }).optional(),
+    watermark: z
+      .strictObject(
+        {
+          // Event time, not a timer: any finite span.
+          maxOutOfOrderness: z
+            .number({ error: 'a finite number of ms from 0 and up' })
+            .min(0, { error: 'a finite number of ms from 0 and up' })
+            .optional(),
+          idleAfter: timer(),
+        },
+        anObject('{ maxOutOfOrderness?, idleAfter? }'),
+      )
+      .optional(),
+    retry: z
+      .strictObject(
+        {
+          attempts: count('an integer from 1 and up'),
+          backoff: z.strictObject({ initial: timer(), max: timer() }, anObject('{ initial?, max? }')).optional(),
+        },
+        anObject('{ attempts?, backoff? }'),
+      )
+      .optional(),
+    timeout: timer(),
+    loadTimeout: timer(1),
+    resourceLimits: z
+      .strictObject(
+        {
+          maxOldGenerationSizeMb: megabytes('a number of MB above 0', undefined),
+          maxYoungGenerationSizeMb: megabytes('a number of MB above 0', undefined),
+          codeRangeSizeMb: megabytes(bounds.codeRangeSizeMb, undefined, bounds.maxCodeRangeMb),
+          stackSizeMb: megabytes(bounds.stackSizeMb, bounds.minStackMb, bounds.maxStackMb),
+        },
+        anObject('{ maxOldGenerationSizeMb?, maxYoungGenerationSizeMb?, codeRangeSizeMb?, stackSizeMb? }'),
+      )
+      .optional(),
+    transport: z.enum(['ring', 'task'], { error: "'ring' or 'task'" }).optional(),
+    ringBytes: whole(powerOfTwo, 4096, 2 ** 30)
+      .refine((n) => (n & (n - 1)) === 0, { error: powerOfTwo })
+      .optional(),
+    metrics: z
+      .union(
+        [
+          z.boolean(),
+          z.strictObject({
+            registry: z.instanceof(Registry, { error: 'a prom-client Registry' }).optional(),
+            port: integer(port, 0, 65535),
+          }),
+        ],
+        { error: `true, false or an object: { registry?: Registry, port?: ${port} }` },
+      )
+      .optional(),
+    buffers: z
+      .strictObject(
+        {
+          input: buffer('an integer from 1 and up'),
+          // Its message limit is the in-flight target: bounded as `concurrency` is.
+          processing: buffer(bounds.concurrency, bounds.maxConcurrency),
+          output: buffer('an integer from 1 and up'),
+        },
+        anObject('{ input?, processing?, output? }'),
+      )
+      .optional(),
+    execArgv: z.array(z.string({ error: 'a string' }), { error: 'an array of strings' }).optional(),
+  },
+  { error: 'an object' },
+);
