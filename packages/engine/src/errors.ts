@@ -95,13 +95,20 @@ export class EngineClosedError extends TidemarkError {
 /** A value and its type, for error messages: `0 (number)`, `"4" (string)`. */
 export function show(value: unknown): string {
   let text: string;
+  let type: string = typeof value;
   try {
     text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+    if (value === null) type = 'null';
+    else if (Array.isArray(value)) type = 'array';
   } catch {
-    text = Object.prototype.toString.call(value);
+    // A revoked Proxy, or an object whose toString throws: even its tag may not be readable.
+    try {
+      text = Object.prototype.toString.call(value);
+    } catch {
+      text = '[unreadable object]';
+    }
   }
   if (text.length > 60) text = `${text.slice(0, 57)}...`;
-  const type = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
   return `\`${text}\` (${type})`;
 }
 

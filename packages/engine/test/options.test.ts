@@ -144,3 +144,28 @@ test('new Engine throws the same error synchronously, before any pool exists', (
   assert.deepEqual(engine.options, resolveOptions({ transform, threads: 1 }));
   assert.ok(process.getActiveResourcesInfo().length > before.length, 'a good engine does start a pool');
 });
+
+test('options whose fields cannot be read (a throwing getter, a revoked Proxy) are an InvalidOptionError, not the raw error', () => {
+  const { proxy, revoke } = Proxy.revocable({ transform }, {});
+  revoke();
+  const getter = Object.defineProperty({ transform }, 'threads', {
+    enumerable: true,
+    get() {
+      throw new Error('no threads for you');
+    },
+  });
+  for (const [options, reason] of [
+    [proxy, /revoked/],
+    [getter, /no threads for you/],
+  ] as const) {
+    assert.throws(
+      () => new Engine(options),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidOptionError, String(error));
+        assert.equal(error.option, 'options');
+        assert.match(error.message, reason);
+        return true;
+      },
+    );
+  }
+});

@@ -1,4 +1,7 @@
 import { InvalidArgumentError } from 'commander';
+import { maxTimerMs } from '../options/option-bounds.js';
+
+export { maxTimerMs };
 
 /** A commander parser for an integer option from `min` up (a safe integer: exact as a number). */
 export function integer(min: number): (text: string) => number {
@@ -11,12 +14,6 @@ export function integer(min: number): (text: string) => number {
     return value;
   };
 }
-
-/**
- * The longest a Node timer waits (2^31 - 1 ms, about 24.8 days): past it
- * `setTimeout` fires after 1 ms instead, so a longer time would end at once.
- */
-export const maxTimerMs = 2 ** 31 - 1;
 
 /** A commander parser for a time in milliseconds, from 0 to what a Node timer holds ({@link maxTimerMs}). */
 export function milliseconds(text: string): number {

@@ -15,7 +15,7 @@ import type { AnyRegistry, ResolvedOptions } from './options.js';
 
 /** Check `options` and fill in the defaults; throws {@link InvalidOptionError}. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  const parsed = optionSchema.safeParse(options, { error: wordIssue });
+  const parsed = readable(() => optionSchema.safeParse(options, { error: wordIssue }), options);
   if (!parsed.success) throw toOptionError(parsed.error.issues[0], options);
   const o = parsed.data;
   const transform = toModuleUrl(o.transform);
@@ -119,4 +119,14 @@ function resolveBuffers(
     throw new InvalidOptionError('buffers.output.messages', `at least batchSize (${batchSize}) in batch mode`, resolved.output.messages);
   }
   return resolved;
+}
+
+/** `parse()`, or an {@link InvalidOptionError} when reading the options threw (a getter, a revoked Proxy). */
+function readable<T>(parse: () => T, options: unknown): T {
+  try {
+    return parse();
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidOptionError('options', `an object whose fields can be read (reading it threw: ${reason})`, options);
+  }
 }
