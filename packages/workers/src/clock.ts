@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 /**
  * The one clock of Tidemark, on the main thread and in every worker: epoch
  * ms with sub-ms precision. `performance.timeOrigin` is per thread, so adding

@@ -1,4 +1,13 @@
+import { Buffer } from 'node:buffer';
 import { deserialize, serialize } from 'node:v8';
+import {
+  SafeDataView,
+  SafeRangeError,
+  SafeUint8Array,
+  isWellFormed,
+  stringIncludes,
+  uint8ArraySlice,
+} from './primordials.js';
 
 /**
  * How a value is laid out as bytes in a ring record (or in a buffer sent by
@@ -19,11 +28,43 @@ export const Tag = {
   v8: 8,
 } as const;
 
+/**
+ * A value nested too deeply for v8's serializer, or for its deserializer in
+ * the thread that reads it (the stack runs out first, and the main thread's
+ * is about a quarter of a worker's): it cannot cross between the two.
+ */
+export class ValueTooDeepError extends Error {
+  override readonly name = 'ValueTooDeepError';
+  readonly code = 'ERR_TIDEMARK_VALUE_TOO_DEEP';
+}
+
+/** What a {@link ValueTooDeepError} says, by which value could not cross where. */
+export const TooDeep = {
+  inputToSend: 'the input is nested too deeply to be sent to a worker',
+  inputToRead: 'the input is nested too deeply to be read in the worker',
+  outputToSend: 'the output is nested too deeply to be sent from the worker',
+  outputToRead: 'the output is nested too deeply to be read on the main thread',
+} as const;
+
+/** Whether `error` is the stack running out (how v8's serializer and deserializer fail on a value nested too deeply). */
+export function isTooDeep(error: unknown): error is RangeError {
+  return error instanceof SafeRangeError && stringIncludes(error.message, 'call stack');
+}
+
+/**
+ * What to report for `error`, thrown while encoding or decoding a value: a
+ * {@link ValueTooDeepError} with `message` when the stack ran out, else
+ * `error` itself (structured clone's own error, a DataCloneError say).
+ */
+export function codecError(error: unknown, message: string): unknown {
+  return isTooDeep(error) ? new ValueTooDeepError(`${message} (${error.message})`, { cause: error }) : error;
+}
+
 /** A DataView per backing buffer, made once (rings live long). */
 const views = new WeakMap<ArrayBufferLike, DataView>();
 
 function viewOf(bytes: Buffer): DataView {
-  const view = new DataView(bytes.buffer);
+  const view = new SafeDataView(bytes.buffer);
   views.set(bytes.buffer, view);
   return view;
 }
@@ -48,7 +89,7 @@ export class ValueEncoder {
         return 8;
       case 'string':
         // A lone surrogate does not survive UTF-8 (it comes back as U+FFFD): v8's serializer keeps it.
-        if (!value.isWellFormed()) return this.#serialize(value);
+        if (!isWellFormed(value)) return this.#serialize(value);
         this.tag = Tag.string;
         return Buffer.byteLength(value);
       case 'boolean':
@@ -62,7 +103,7 @@ export class ValueEncoder {
           this.tag = Tag.null;
           return 0;
         }
-        if (value instanceof Uint8Array) {
+        if (value instanceof SafeUint8Array) {
           this.tag = Buffer.isBuffer(value) ? Tag.buffer : Tag.bytes;
           return value.byteLength;
         }
@@ -109,7 +150,11 @@ export class ValueEncoder {
   }
 }
 
-/** Read a value of `tag` from `length` bytes at `position` of `source` (copied out). */
+/**
+ * Read a value of `tag` from `length` bytes at `position` of `source`
+ * (copied out). Throws what v8's deserializer throws: a RangeError when the
+ * value is nested too deeply for this thread's stack (see {@link codecError}).
+ */
 export function decodeValue(tag: number, source: Buffer, position: number, length: number): unknown {
   switch (tag) {
     case Tag.number:
@@ -126,7 +171,7 @@ export function decodeValue(tag: number, source: Buffer, position: number, lengt
       return undefined;
     case Tag.bytes: {
       const bytes = copy(source, position, length);
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return new SafeUint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     case Tag.buffer:
       return copy(source, position, length); // a Buffer: slice keeps the source's class
@@ -143,5 +188,5 @@ export function decodeValue(tag: number, source: Buffer, position: number, lengt
  * view, and `subarray` then a copy costs two objects.)
  */
 function copy(source: Buffer, position: number, length: number): Buffer {
-  return Uint8Array.prototype.slice.call(source, position, position + length) as Buffer;
+  return uint8ArraySlice(source, position, position + length) as Buffer;
 }

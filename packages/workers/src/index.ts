@@ -24,5 +24,8 @@ export { RingClient } from './ring-client.js';
 export type { RingMessage } from './ring-client.js';
 export type { ServeRequest } from './ring-layout.js';
 export { TimeoutError, withDeadline } from './deadline.js';
+export { TooDeep, ValueTooDeepError } from './codec.js';
+export { PostEncoder, decodePosted } from './post-codec.js';
+export { TaskBoard } from './task-board.js';
 export { now } from './clock.js';
 export { CompletionReporter } from './completion-reporter.js';

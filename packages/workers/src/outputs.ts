@@ -36,5 +36,10 @@ export function isOutputs(result: unknown): result is Outputs {
 
 /** The outputs a transform's return value stands for. */
 export function toValues(result: unknown): unknown[] {
-  return isOutputs(result) ? [...result.values] : [result];
+  if (!isOutputs(result)) return [result];
+  // A copy by index: the array iterator is the transform's realm's, and may have been replaced.
+  const { values } = result;
+  const copy: unknown[] = [];
+  for (let i = 0; i < values.length; i++) copy[i] = values[i];
+  return copy;
 }

@@ -17,7 +17,11 @@ export interface TaskRequest {
   readonly kind: 'message';
   /** The transform module's URL (`file:` href). */
   readonly transform: string;
+  /** The message's id, unique among those in flight: what the worker marks on the board while it runs. */
+  readonly id: number;
+  /** The value, as `PostEncoder` (post-codec.ts) sent it: as is, or when `encoded`, in bytes. */
   readonly value: unknown;
+  readonly encoded: boolean;
   readonly offset: number;
   readonly key: string | undefined;
   readonly eventTime: number;
@@ -25,6 +29,8 @@ export interface TaskRequest {
   readonly attempt: number;
   /** ms a try may take; 0 for no limit. */
   readonly timeout: number;
+  /** The board (task-board.ts) where the worker marks which message holds its thread; 0 for none. */
+  readonly board: number;
 }
 
 /** Load the transform module and check its default export, running nothing. */
@@ -40,9 +46,13 @@ export interface RunReport {
   readonly threadId: number;
 }
 
-/** The worker's answer to a {@link TaskRequest}. */
+/**
+ * The worker's answer to a {@link TaskRequest}. `values` are the outputs,
+ * as `PostEncoder` (post-codec.ts) sent them: an array as is, or when
+ * `encoded`, the array in bytes.
+ */
 export type TaskResult =
-  | (RunReport & { readonly ok: true; readonly values: unknown[] })
+  | (RunReport & { readonly ok: true; readonly values: unknown; readonly encoded: boolean })
   | (RunReport & { readonly ok: false; readonly error: SerializedError });
 
 /**

@@ -7,7 +7,6 @@ import type { Doorbell } from './ring.js';
 import { Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
 import type { ServeRequest } from './ring-layout.js';
 import { InputWriter, OutputReader } from './ring-protocol.js';
-import type { PortRecord } from './ring-protocol.js';
 import { serializeError } from './serialize-error.js';
 
 /** A message as the client sends it. */
@@ -84,11 +83,12 @@ export class RingClient {
     this.#free = Int32Array.from({ length: slots }, (_, i) => slots - 1 - i);
     this.#freeCount = slots;
     this.#reporter = new CompletionReporter(report);
-    port1.on('message', (record: PortRecord) => {
+    port1.on('message', (message: unknown) => {
       const reader = this.#reader;
-      reader.fromPort(record);
-      this.#complete(reader.slot, reader.values, reader.error);
+      if (reader.fromPort(message)) this.#complete(reader.slot, reader.values, reader.error);
     });
+    // A value the port could not read: the record that follows fails with it.
+    port1.on('messageerror', (error: unknown) => this.#reader.portError(error));
     // Whoever sends decides what holds the process open (messages out): not this port.
     port1.unref();
     this.#request = { input: input.buffer, output: this.#output.buffer, bell: bell.buffer, table, control, port: port2 };

@@ -1,5 +1,6 @@
-import { decodeValue } from './codec.js';
-import { CLONED, INPUT_HEADER, NO_KEY, portValue } from './ring-record-format.js';
+import { Buffer } from 'node:buffer';
+import { TooDeep, codecError, decodeValue, isTooDeep } from './codec.js';
+import { CLONED, INPUT_HEADER, NO_KEY } from './ring-record-format.js';
 import type { PortRecord } from './ring-record-format.js';
 import { RecordReader } from './ring-record-reader.js';
 import { RecordWriter } from './ring-record-writer.js';
@@ -10,14 +11,17 @@ export class InputWriter extends RecordWriter {
    * Send the message in `slot`: into the ring, published with the others
    * written in this turn, or over the port when it does not fit the ring
    * now or the codec cannot encode it. Throws what `postMessage` throws
-   * when not even structured clone can send it (a function, say).
+   * when not even structured clone can send it (a function, say), and a
+   * ValueTooDeepError when the value is nested too deeply to be sent.
    */
   write(slot: number, key: string | undefined, value: unknown): void {
     const encoder = this.encoder;
     let size: number;
     try {
       size = encoder.measure(value);
-    } catch {
+    } catch (error) {
+      // Too deep for the serializer: structured clone, no deeper, could not send it either.
+      if (isTooDeep(error)) throw codecError(error, TooDeep.inputToSend);
       // Not encodable (a SharedArrayBuffer inside, say): structured clone shares or copies it.
       this.#post({ slot, key, tag: CLONED, payload: undefined, value });
       return;
@@ -41,7 +45,11 @@ export class InputWriter extends RecordWriter {
   }
 
   #post(record: PortRecord): void {
-    this.post(record);
+    try {
+      this.post(record);
+    } catch (error) {
+      throw codecError(error, TooDeep.inputToSend);
+    }
     // A worker with nothing running blocks on its input ring: wake it to read its port.
     this.ring.commit();
   }
@@ -58,12 +66,13 @@ function fitsHeader(key: string | undefined, length: number): boolean {
 
 /** The worker's end of its input ring. */
 export class InputReader extends RecordReader {
-  /** The record last read: its slot, key and value. */
+  /** The record last read: its slot, key and value, or why its value could not be read (then `value` is undefined). */
   slot = 0;
   key: string | undefined = undefined;
   value: unknown = undefined;
+  error: unknown = undefined;
 
-  /** Read the next record into `slot`, `key` and `value` and free its bytes; false when the ring is empty. */
+  /** Read the next record into `slot`, `key` and `value` (or `error`) and free its bytes; false when the ring is empty. */
   next(): boolean {
     const ring = this.ring;
     const at = ring.next();
@@ -80,15 +89,39 @@ export class InputReader extends RecordReader {
       this.key = this.bytes.toString('utf8', position, position + keyLength);
       position += keyLength;
     }
-    this.value = decodeValue(tag, this.bytes, position, end - position);
+    try {
+      this.value = decodeValue(tag, this.bytes, position, end - position);
+      this.error = undefined;
+    } catch (error) {
+      // Caught right at the read, where the stack the deserializer ran out of is free again.
+      this.#unreadable(error);
+    }
     ring.release();
     return true;
   }
 
   /** Read a record that came over the port instead. */
-  fromPort(record: PortRecord): void {
+  /**
+   * Take a message that came over the port: true when it completed a record
+   * (read into `slot`, `key` and `value` or `error`), false when it was the
+   * value of the one to come.
+   */
+  fromPort(message: unknown): boolean {
+    if (this.stash(message)) return false;
+    const record = message as PortRecord;
     this.slot = record.slot;
     this.key = record.key;
-    this.value = portValue(record);
+    try {
+      this.value = this.valueOf(record);
+      this.error = undefined;
+    } catch (error) {
+      this.#unreadable(error);
+    }
+    return true;
+  }
+
+  #unreadable(error: unknown): void {
+    this.value = undefined;
+    this.error = codecError(error, TooDeep.inputToRead);
   }
 }

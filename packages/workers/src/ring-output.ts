@@ -1,7 +1,8 @@
-import { decodeValue } from './codec.js';
+import { TooDeep, codecError, decodeValue, isTooDeep } from './codec.js';
 import { isOutputs } from './outputs.js';
+import { jsonParse, jsonStringify } from './primordials.js';
 import type { SerializedError } from './protocol.js';
-import { CLONED, OUTPUT_HEADER, Status, portValue } from './ring-record-format.js';
+import { CLONED, OUTPUT_HEADER, Status } from './ring-record-format.js';
 import type { PortRecord } from './ring-record-format.js';
 import { RecordReader } from './ring-record-reader.js';
 import { RecordWriter } from './ring-record-writer.js';
@@ -22,7 +23,7 @@ export class OutputWriter extends RecordWriter {
 
   /** Report the try of `slot` failed with `error`. */
   writeError(slot: number, error: SerializedError): void {
-    this.#write(slot, Status.error, JSON.stringify(error));
+    this.#write(slot, Status.error, jsonStringify(error));
   }
 
   #write(slot: number, status: number, value: unknown): void {
@@ -30,7 +31,13 @@ export class OutputWriter extends RecordWriter {
     let size: number;
     try {
       size = encoder.measure(value);
-    } catch {
+    } catch (error) {
+      // Too deep for the serializer: structured clone, no deeper, could not
+      // send it either, or the main thread could not read it.
+      if (isTooDeep(error)) {
+        this.writeError(slot, serializeError(codecError(error, TooDeep.outputToSend)));
+        return;
+      }
       // Not encodable (a SharedArrayBuffer inside, say): structured clone handles it, or says why not.
       this.#post(status, { slot, status, tag: CLONED, payload: undefined, value });
       return;
@@ -64,7 +71,7 @@ export class OutputWriter extends RecordWriter {
     } catch (error) {
       // An error record is a string: structured clone cannot fail on it.
       if (status === Status.error) throw error;
-      this.writeError(record.slot, serializeError(error));
+      this.writeError(record.slot, serializeError(codecError(error, TooDeep.outputToSend)));
     }
   }
 }
@@ -85,15 +92,44 @@ export class OutputReader extends RecordReader {
     const slot = view.getUint32(at, true);
     const status = view.getUint8(at + 4);
     const tag = view.getUint8(at + 5);
-    const value = decodeValue(tag, this.bytes, at + OUTPUT_HEADER, ring.length - OUTPUT_HEADER);
+    let value: unknown;
+    try {
+      value = decodeValue(tag, this.bytes, at + OUTPUT_HEADER, ring.length - OUTPUT_HEADER);
+    } catch (error) {
+      // Caught right at the read, where the stack the deserializer ran out of is free again.
+      ring.release();
+      this.#unreadable(slot, error);
+      return true;
+    }
     ring.release();
     this.#take(slot, status, value);
     return true;
   }
 
-  /** Read a record that came over the port instead. */
-  fromPort(record: PortRecord): void {
-    this.#take(record.slot, record.status ?? Status.value, portValue(record));
+  /**
+   * Take a message that came over the port: true when it completed a record
+   * (read into `slot` and `values` or `error`), false when it was the value
+   * of the one to come.
+   */
+  fromPort(message: unknown): boolean {
+    if (this.stash(message)) return false;
+    const record = message as PortRecord;
+    let value: unknown;
+    try {
+      value = this.valueOf(record);
+    } catch (error) {
+      this.#unreadable(record.slot, error);
+      return true;
+    }
+    this.#take(record.slot, record.status ?? Status.value, value);
+    return true;
+  }
+
+  /** The try of `slot` fails: its output could not be read (`error`, thrown by the deserializer). */
+  #unreadable(slot: number, error: unknown): void {
+    this.slot = slot;
+    this.values = undefined;
+    this.error = serializeError(codecError(error, TooDeep.outputToRead));
   }
 
   #take(slot: number, status: number, value: unknown): void {
@@ -110,7 +146,7 @@ export class OutputReader extends RecordReader {
 
 /** JSON drops `undefined` fields: name each one again. */
 function parseError(text: string): SerializedError {
-  const { name, code, message, stack } = JSON.parse(text) as SerializedError;
+  const { name, code, message, stack } = jsonParse(text) as SerializedError;
   return { name, code, message, stack };
 }
 

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { MessagePort } from 'node:worker_threads';
 import { decodeValue } from './codec.js';
 
@@ -64,9 +65,11 @@ export const CLONED = -1;
 /** Where a writer sends what its ring cannot carry: the worker's MessagePort (tests pass a stand-in). */
 export type RecordPort = Pick<MessagePort, 'postMessage'>;
 
-/** The value a port record carries. */
+/** The value a port record carries; throws what the codec's `decodeValue` throws. */
 export function portValue(record: PortRecord): unknown {
   if (record.tag === CLONED) return record.value;
-  const bytes = Buffer.from(record.payload ?? new ArrayBuffer(0));
+  const bytes = record.payload === undefined ? noBytes : Buffer.from(record.payload);
   return decodeValue(record.tag, bytes, 0, bytes.byteLength);
 }
+
+const noBytes = Buffer.alloc(0);

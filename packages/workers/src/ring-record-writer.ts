@@ -1,5 +1,8 @@
+import { Buffer } from 'node:buffer';
 import { ValueEncoder } from './codec.js';
+import { safeQueueMicrotask } from './primordials.js';
 import type { Ring } from './ring.js';
+import { CLONED } from './ring-record-format.js';
 import type { PortRecord, RecordPort } from './ring-record-format.js';
 
 /** The producer's side of one ring: the codec, the port fallback and the batched commit. */
@@ -41,12 +44,26 @@ export abstract class RecordWriter {
     this.#dirty = true;
     if (!this.#committing) {
       this.#committing = true;
-      queueMicrotask(this.#commit);
+      safeQueueMicrotask(this.#commit);
     }
   }
 
-  /** Send `record` over the port, transferring its payload; throws when structured clone cannot. */
+  /**
+   * Send `record` over the port, transferring its payload; throws when
+   * structured clone cannot (then nothing was sent). A cloned record (tag
+   * CLONED) goes as two messages: its value alone (`[value]`), then the
+   * record without it. The receiving port reads the value itself, and one
+   * it cannot read (nested too deeply for the receiver's stack) is lost
+   * there with only a `'messageerror'`: the record after it still says
+   * whose it was, so that its message fails instead of waiting for good.
+   */
   protected post(record: PortRecord): void {
-    this.#port.postMessage(record, record.payload === undefined ? [] : [record.payload]);
+    if (record.tag !== CLONED) {
+      this.#port.postMessage(record, record.payload === undefined ? [] : [record.payload]);
+      return;
+    }
+    const { slot, key, status } = record;
+    this.#port.postMessage([record.value]);
+    this.#port.postMessage({ slot, key, status, tag: CLONED, payload: undefined });
   }
 }

@@ -6,8 +6,8 @@ import { loadTransform } from './load-transform.js';
 import { Doorbell, Ring } from './ring.js';
 import { Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
 import type { ServeRequest } from './ring-layout.js';
+import { SafeAtomics, SafePromise, arrayPush, arrayShift, isPromise, promiseThen } from './primordials.js';
 import { InputReader, OutputWriter } from './ring-protocol.js';
-import type { PortRecord } from './ring-protocol.js';
 import { serializeError } from './serialize-error.js';
 import type { Transform } from './transform.js';
 
@@ -30,12 +30,13 @@ const commitAfter = 0.05;
 export async function serve(request: ServeRequest): Promise<void> {
   const transform = await loadTransform(request.transform);
   const server = new RingServer(request, transform);
-  request.port.on('message', (record: PortRecord) => server.fromPort(record));
+  request.port.on('message', (message: unknown) => server.fromPort(message));
+  request.port.on('messageerror', (error: unknown) => server.portError(error));
   const control = new Int32Array(request.control);
-  Atomics.store(control, Control.threadId, threadId);
-  Atomics.store(control, Control.ready, 1);
-  Atomics.notify(control, Control.ready);
-  while (Atomics.load(control, Control.stop) === 0) {
+  SafeAtomics.store(control, Control.threadId, threadId);
+  SafeAtomics.store(control, Control.ready, 1);
+  SafeAtomics.notify(control, Control.ready);
+  while (SafeAtomics.load(control, Control.stop) === 0) {
     if (server.drain()) {
       // After a busy round, a turn of the event loop: commits, the timers
       // and I/O of async transforms, then more input.
@@ -71,7 +72,7 @@ class RingServer {
   #pending = 0;
   readonly #limit: number;
   /** Messages from the port that came while at the limit, oldest first. */
-  readonly #held: { slot: number; key: string | undefined; value: unknown }[] = [];
+  readonly #held: { slot: number; key: string | undefined; value: unknown; error: unknown }[] = [];
   #idle: (() => void) | undefined;
   #freed: (() => void) | undefined;
   /** How long the last transform to end ran, ms. */
@@ -121,16 +122,22 @@ class RingServer {
         this.#writer.flush();
         this.#lastRun = 0;
       }
-      this.#start(reader.slot, reader.key, reader.value);
+      this.#start(reader.slot, reader.key, reader.value, reader.error);
     }
     return any;
   }
 
-  fromPort(record: PortRecord): void {
+  /** A message from the port: a record the ring could not carry (or the value of the one to come). */
+  fromPort(message: unknown): void {
     const reader = this.#reader;
-    reader.fromPort(record);
-    if (this.#pending < this.#limit) this.#start(reader.slot, reader.key, reader.value);
-    else this.#held.push({ slot: reader.slot, key: reader.key, value: reader.value });
+    if (!reader.fromPort(message)) return;
+    if (this.#pending < this.#limit) this.#start(reader.slot, reader.key, reader.value, reader.error);
+    else arrayPush(this.#held, { slot: reader.slot, key: reader.key, value: reader.value, error: reader.error });
+  }
+
+  /** The port could not read a message: the value of the record to come, which then fails. */
+  portError(error: unknown): void {
+    this.#reader.portError(error);
   }
 
   /** Whether as many transforms run as may. */
@@ -140,7 +147,7 @@ class RingServer {
 
   /** Resolves when a transform ends. */
   freed(): Promise<void> {
-    return new Promise((resolve) => {
+    return new SafePromise((resolve) => {
       this.#freed = resolve;
     });
   }
@@ -152,21 +159,26 @@ class RingServer {
 
   /** Resolves when no transform is running. */
   idle(): Promise<void> {
-    if (this.#pending === 0) return Promise.resolve();
-    return new Promise((resolve) => {
+    if (this.#pending === 0) return SafePromise.resolve();
+    return new SafePromise((resolve) => {
       this.#idle = resolve;
     });
   }
 
-  #start(slot: number, key: string | undefined, value: unknown): void {
+  /** Start the message in `slot`; one whose value could not be read (`unreadable`) fails at once. */
+  #start(slot: number, key: string | undefined, value: unknown, unreadable: unknown): void {
     const row = slot * SLOT_FIELDS;
     const table = this.#table;
     table[row + Field.stage] = SlotStage.processing;
     table[row + Field.startedAt] = now();
     this.#pending++;
+    if (unreadable !== undefined) {
+      this.#failed(slot, unreadable);
+      return;
+    }
     // Which message holds the thread: if the worker dies or hangs while this
     // is set, the engine knows whose fault it was and spares the others.
-    Atomics.store(this.#control, Control.running, slot + 1);
+    SafeAtomics.store(this.#control, Control.running, slot + 1);
     this.#slot = slot;
     this.#key = key;
     this.#value = value;
@@ -174,13 +186,15 @@ class RingServer {
     try {
       result = withDeadline(this.#timeout, this.#run);
     } catch (error) {
-      Atomics.store(this.#control, Control.running, 0);
+      SafeAtomics.store(this.#control, Control.running, 0);
       this.#failed(slot, error);
       return;
     }
-    Atomics.store(this.#control, Control.running, 0);
-    if (result instanceof Promise) {
-      result.then(
+    SafeAtomics.store(this.#control, Control.running, 0);
+    // A real promise, whatever the transform made of the global `Promise` and its `then`.
+    if (isPromise(result)) {
+      void promiseThen(
+        result,
         (this.#onDone[slot] ??= (output: unknown) => this.#done(slot, output)),
         (this.#onFail[slot] ??= (error: unknown) => this.#failed(slot, error)),
       );
@@ -191,7 +205,12 @@ class RingServer {
 
   #done(slot: number, result: unknown): void {
     this.#ended(slot);
-    this.#writer.writeResult(slot, result);
+    try {
+      this.#writer.writeResult(slot, result);
+    } catch (error) {
+      // The result threw as it was looked at (a Proxy's trap, say): the transform's error.
+      this.#writer.writeError(slot, serializeError(error));
+    }
     this.#settled();
   }
 
@@ -212,8 +231,8 @@ class RingServer {
 
   #settled(): void {
     this.#pending--;
-    const held = this.#held.shift();
-    if (held !== undefined) this.#start(held.slot, held.key, held.value);
+    const held = arrayShift(this.#held);
+    if (held !== undefined) this.#start(held.slot, held.key, held.value, held.error);
     const freed = this.#freed;
     this.#freed = undefined;
     freed?.();

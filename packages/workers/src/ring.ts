@@ -1,3 +1,6 @@
+// The realm's Atomics as they were when the worker loaded, not the global a transform may replace.
+import { SafeAtomics as Atomics } from './primordials.js';
+
 /**
  * A single-producer single-consumer ring of variable-length records in a
  * SharedArrayBuffer, one thread writing and one reading.

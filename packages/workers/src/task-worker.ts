@@ -5,19 +5,36 @@
  */
 import { parentPort, threadId } from 'node:worker_threads';
 import { now } from './clock.js';
+import { TooDeep } from './codec.js';
 import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
+import { PostEncoder, decodePosted } from './post-codec.js';
+import { PromisePrototype, SafePromise, getPrototypeOf, isPromise, promiseThen } from './primordials.js';
 import { WORKER_LOADED } from './protocol.js';
 import type { LoadRequest, LoadResult, TaskRequest, TaskResult } from './protocol.js';
 import type { ServeRequest } from './ring-layout.js';
 import { serve } from './ring-serve.js';
 import { serializeError } from './serialize-error.js';
-
+import { boardRow } from './task-board.js';
 
 // On the next turn: piscina loads this module with a synchronous require(),
 // which must have returned before the worker counts as loaded.
 setImmediate(() => parentPort?.postMessage({ [WORKER_LOADED]: threadId }));
+
+const encoder = new PostEncoder();
+
+/**
+ * `promise` as one of the realm's own promises, which `await` reads without
+ * calling a `then` (a promise of a transform's subclass of Promise, or any
+ * after it replaced `Promise.prototype.then`, would have its `then` called).
+ */
+function settled(promise: Promise<unknown>): Promise<unknown> {
+  if (getPrototypeOf(promise) === PromisePrototype) return promise;
+  return new SafePromise((resolve, reject) => {
+    void promiseThen(promise, resolve, reject);
+  });
+}
 
 export default function handle(request: TaskRequest): Promise<TaskResult>;
 export default function handle(request: LoadRequest): Promise<LoadResult>;
@@ -37,16 +54,22 @@ export default async function handle(
   const startedAt = now();
   try {
     const transform = await loadTransform(request.transform);
-    const result = await withDeadline(request.timeout, (signal) =>
-      transform(request.value, {
-        offset: request.offset,
-        key: request.key,
-        eventTime: request.eventTime,
-        attempt: request.attempt,
-        signal,
-      }),
-    );
-    return { ok: true, values: toValues(result), startedAt, endedAt: now(), threadId };
+    const value = decodePosted(request.value, request.encoded, TooDeep.inputToRead);
+    // While the transform's sync part runs, the board says that this
+    // message holds the thread: if it is stuck there past its deadline, the
+    // engine replaces this worker and charges only this message.
+    const row = request.board === 0 ? undefined : boardRow(request.board);
+    row?.mark(request.id);
+    let running: unknown;
+    try {
+      running = withDeadline(request.timeout, (signal) =>
+        transform(value, { offset: request.offset, key: request.key, eventTime: request.eventTime, attempt: request.attempt, signal }),
+      );
+    } finally {
+      row?.clear();
+    }
+    const values = encoder.encodeAll(toValues(isPromise(running) ? await settled(running) : running), TooDeep.outputToSend);
+    return { ok: true, values, encoded: encoder.encoded, startedAt, endedAt: now(), threadId };
   } catch (error) {
     return { ok: false, error: serializeError(error), startedAt, endedAt: now(), threadId };
   }

@@ -33,3 +33,30 @@ test('a code that is not a string becomes text that says what it was', () => {
   assert.equal(serializeError(withCode(cycle)).code, 'object');
   assert.equal(serializeError(withCode(Symbol('s'))).code, 'symbol');
 });
+
+test('never throws, whatever was thrown: throwing getters, a revoked Proxy, a value whose toString throws', () => {
+  const hostile = new Error('x');
+  // `stack` first: redefining it formats the stack, which reads `name`.
+  for (const field of ['stack', 'name', 'message', 'code']) {
+    Object.defineProperty(hostile, field, {
+      get() {
+        throw new Error(`${field} getter`);
+      },
+    });
+  }
+  assert.deepEqual(serializeError(hostile), { name: 'Error', code: undefined, message: '', stack: undefined });
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  assert.equal(serializeError(proxy).name, 'NonError');
+  const unprintable = {
+    toJSON() {
+      throw new Error('toJSON');
+    },
+    toString() {
+      throw new Error('toString');
+    },
+  };
+  assert.deepEqual(serializeError(unprintable), { name: 'NonError', code: undefined, message: 'object', stack: undefined });
+  assert.equal(serializeError(Object.assign(new Error('m'), { name: 42 })).name, '42', 'a name that is not a string, as text');
+});
+

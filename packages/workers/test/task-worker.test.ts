@@ -7,12 +7,15 @@ const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url)
 const message = (transform: string, attempt = 1): TaskRequest => ({
   kind: 'message',
   transform,
+  id: 0,
   value: 21,
+  encoded: false,
   offset: 0,
   key: undefined,
   eventTime: 0,
   attempt,
   timeout: 0,
+  board: 0,
 });
 
 test('a message runs through the transform with its context and reports when it ran', async () => {

@@ -1,12 +1,25 @@
-import { CompletionReporter, now, serializeError } from '@tidemark/workers';
+import { CompletionReporter, PostEncoder, TaskBoard, TimeoutError, TooDeep, decodePosted, now, serializeError } from '@tidemark/workers';
 import type { TaskRequest, TaskResult } from '@tidemark/workers';
-import { WorkerPool } from './pool.js';
+import { WorkerPool, grace } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
 
-/** One piscina task per message. */
+/**
+ * One piscina task per message. Values cross as the workers' `PostEncoder`
+ * sends them (v8's bytes for anything but a primitive), so that a value
+ * that cannot be sent or read back fails its own message where it is
+ * caught, never its worker or a message left in flight for good.
+ *
+ * With a `timeout`, each worker marks on a shared board which message holds
+ * its thread, and since when: a worker held by one message a grace past the
+ * timeout is stuck in that transform's sync code, and is terminated (piscina
+ * starts another). The stuck message fails its try with TimeoutError; the
+ * others the worker held go out again without counting a try.
+ */
 export class TaskTransport implements Transport {
   readonly #pool: WorkerPool;
+  readonly #board: TaskBoard | undefined;
+  readonly #encoder = new PostEncoder();
   readonly #transform: string;
   readonly #threads: number;
   readonly #timeout: number;
@@ -15,8 +28,15 @@ export class TaskTransport implements Transport {
   #running = 0;
   #restarts = 0;
   readonly #known = new Set<number>();
+  #sweeper: NodeJS.Timeout | undefined;
+  /** Threads terminated for being stuck, whose tasks piscina has not failed yet. */
+  readonly #killed = new Set<number>();
+  /** The ids of the messages they were stuck in. */
+  readonly #stuck = new Set<number>();
 
   constructor(settings: PoolSettings) {
+    // Before the pool: every worker it starts gets the board (at most one replacement per worker at a time).
+    this.#board = settings.timeout > 0 ? new TaskBoard(settings.threads * 2) : undefined;
     this.#pool = new WorkerPool(settings, settings.tasksPerThread);
     this.#transform = settings.transform;
     this.#threads = settings.threads;
@@ -52,6 +72,11 @@ export class TaskTransport implements Transport {
       this.#reporter = new CompletionReporter(report);
       for (const thread of this.#pool.piscina.threads) this.#known.add(thread.threadId);
       this.#started = this.#pool.start(() => Promise.resolve());
+      if (this.#board !== undefined) {
+        const timeout = this.#timeout;
+        // Not holding the process open: piscina's tasks do while messages are out.
+        this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, timeout / 4)).unref();
+      }
     }
     return this.#started;
   }
@@ -59,37 +84,108 @@ export class TaskTransport implements Transport {
   send(message: Outgoing): void {
     const id = message.id;
     const sentAt = now();
+    let value: unknown;
+    try {
+      value = this.#encoder.encode(message.input, TooDeep.inputToSend);
+    } catch (error) {
+      // Never sent: the try fails, reported after this turn's code (a caller may not expect a report from inside send).
+      const failure = serializeError(error);
+      queueMicrotask(() => this.#reporter.report(id, undefined, failure, false, 0, 0, -1));
+      return;
+    }
     const request: TaskRequest = {
       kind: 'message',
       transform: this.#transform,
-      value: message.input,
+      id,
+      value,
+      encoded: this.#encoder.encoded,
       offset: message.offset,
       key: message.key,
       eventTime: message.eventTime,
       attempt: message.attempts,
       timeout: this.#timeout,
+      board: this.#board?.number ?? 0,
     };
     this.#running++;
-    // The worker fails a try at its deadline itself. No abort signal is given
-    // to piscina for a stuck sync transform: piscina then holds a whole worker
-    // per task (one message per thread) and counts its queue time against it.
-    // Stuck sync transforms are replaced by the ring transport only.
+    // The worker fails an async try at its deadline itself; a worker stuck in
+    // sync code is terminated by #sweep. No abort signal is given to piscina:
+    // piscina then holds a whole worker per task (one message per thread)
+    // and counts its queue time against it.
     (this.#pool.piscina.run(request) as Promise<TaskResult>).then(
       (result) => {
         this.#running--;
-        const ok = result.ok;
-        this.#reporter.report(id, ok ? result.values : undefined, ok ? undefined : result.error, false, result.startedAt, result.endedAt, result.threadId);
+        this.#stuck.delete(id); // it ended as its worker was being terminated
+        this.#completed(id, result);
       },
-      // The worker itself failed (it died): a failed try like any other.
       (error: unknown) => {
         this.#running--;
         this.#countRestarts();
-        this.#reporter.report(id, undefined, serializeError(error), false, sentAt, now(), -1);
+        if (this.#stuck.delete(id)) {
+          this.#reporter.report(id, undefined, serializeError(new TimeoutError(stuckMessage(this.#timeout))), false, sentAt, now(), -1);
+        } else if (this.#killed.size > 0) {
+          // Held by a worker terminated for another message's sake: not this one's try.
+          this.#reporter.report(id, undefined, undefined, true, 0, 0, -1);
+        } else {
+          // The worker itself failed (it died): a failed try like any other.
+          this.#reporter.report(id, undefined, serializeError(error), false, sentAt, now(), -1);
+        }
       },
     );
   }
 
-  close(): Promise<void> {
-    return this.#pool.stop();
+  #completed(id: number, result: TaskResult): void {
+    const { startedAt, endedAt, threadId } = result;
+    if (!result.ok) {
+      this.#reporter.report(id, undefined, result.error, false, startedAt, endedAt, threadId);
+      return;
+    }
+    let values: unknown[];
+    try {
+      values = decodePosted(result.values, result.encoded, TooDeep.outputToRead) as unknown[];
+    } catch (error) {
+      this.#reporter.report(id, undefined, serializeError(error), false, startedAt, endedAt, threadId);
+      return;
+    }
+    this.#reporter.report(id, values, undefined, false, startedAt, endedAt, threadId);
   }
+
+  /**
+   * Terminate each worker whose thread one message has held since a grace
+   * past the timeout (an async transform would have failed at its deadline
+   * in the worker itself): it is stuck in that transform's sync code.
+   */
+  #sweep(): void {
+    const board = this.#board as TaskBoard;
+    const threads = this.#pool.piscina.threads;
+    const alive = new Set(threads.map((thread) => thread.threadId));
+    const timeout = this.#timeout;
+    for (const { threadId, id } of board.heldSince(now() - timeout - grace(timeout), alive)) {
+      const worker = threads.find((thread) => thread.threadId === threadId);
+      if (worker === undefined || this.#killed.has(threadId)) continue;
+      this.#killed.add(threadId);
+      this.#stuck.add(id);
+      // piscina fails the worker's tasks from its own 'exit' listener, before
+      // this one; their rejections are handled by the next turn.
+      worker.once('exit', () => {
+        setImmediate(() => {
+          this.#killed.delete(threadId);
+          this.#stuck.delete(id);
+        });
+      });
+      void worker.terminate();
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.#pool.stop();
+    } finally {
+      clearInterval(this.#sweeper);
+      this.#board?.close();
+    }
+  }
+}
+
+function stuckMessage(timeout: number): string {
+  return `the transform was stuck past the ${timeout} ms timeout; its worker was replaced`;
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { test } from 'node:test';
+import type { TestContext } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { now } from '../src/clock.js';
+import { TaskBoard } from '../src/task-board.js';
+
+// Real worker threads mark which message holds them on a TaskBoard; the
+// main thread reads who has been held since before a given time. The times
+// compared are bounds the scenario fixes (a mark made before `now()` is
+// read, or after a time long past), never a window.
+
+/** Loads the fixture's TypeScript in the worker (see the file). */
+const PRELOAD = new URL('./fixtures/ring-tsx.mjs', import.meta.url).href;
+
+async function boardWorker(t: TestContext, board: TaskBoard, id: number): Promise<{ worker: Worker; said: string }> {
+  const worker = new Worker(new URL('./fixtures/board-worker.ts', import.meta.url), {
+    execArgv: ['--import', PRELOAD],
+    workerData: { board: board.number, id },
+  });
+  t.after(() => worker.terminate());
+  const [said] = (await once(worker, 'message')) as [string];
+  return { worker, said };
+}
+
+test('a worker marks the message holding its thread; the main thread sees it held until cleared', async (t) => {
+  const board = new TaskBoard(2);
+  t.after(() => board.close());
+  const before = now();
+  const { worker, said } = await boardWorker(t, board, 41);
+  assert.equal(said, 'marked');
+  const alive = new Set([worker.threadId]);
+  assert.deepEqual(board.heldSince(now() + 1, alive), [{ threadId: worker.threadId, id: 41 }]);
+  assert.deepEqual(board.heldSince(before, alive), [], 'held only since after `before`');
+  worker.postMessage('clear');
+  await once(worker, 'message');
+  assert.deepEqual(board.heldSince(now() + 1, alive), [], 'nothing holds it once cleared');
+});
+
+test('the row of a worker that is gone is freed for the next; a full board leaves a worker unwatched', async (t) => {
+  const board = new TaskBoard(1);
+  t.after(() => board.close());
+  const first = await boardWorker(t, board, 1);
+  assert.equal(first.said, 'marked');
+  const second = await boardWorker(t, board, 2);
+  assert.equal(second.said, 'no row', 'one row, taken');
+  await first.worker.terminate();
+  // The first worker is not alive any more: its row is freed, and it is not reported.
+  assert.deepEqual(board.heldSince(now() + 1, new Set([second.worker.threadId])), []);
+  const third = await boardWorker(t, board, 3);
+  assert.equal(third.said, 'marked');
+  assert.deepEqual(board.heldSince(now() + 1, new Set([third.worker.threadId])), [{ threadId: third.worker.threadId, id: 3 }]);
+});
+
+test('a closed board is not handed to workers started after', async (t) => {
+  const board = new TaskBoard(1);
+  board.close();
+  const { said } = await boardWorker(t, board, 1);
+  assert.equal(said, 'no row');
+});
