@@ -8,9 +8,9 @@ import { within } from './helpers/wait.js';
 
 // A Buffer comes back a Buffer and a Uint8Array a Uint8Array, with the same
 // bytes, whether it travels in the ring or by postMessage (too large for
-// the ring, or the ring full). Ring-only: the task transport sends values by
-// structured clone, which turns a Buffer into a plain Uint8Array (README,
-// Transports: the class is kept by the ring's own codec).
+// the ring, or the ring full), or over the task transport (its own codec
+// keeps the class too: README, Transports). The ring's sizes below are what
+// the ring tests are about; the task transport gets one test of its own.
 
 const pattern = (length: number, seed: number): Uint8Array => {
   const bytes = new Uint8Array(length);
@@ -35,8 +35,9 @@ async function echo(
   ringBytes: number,
   concurrency: number,
   values: readonly (Buffer | Uint8Array)[],
+  transport: 'ring' | 'task' = 'ring',
 ): Promise<EngineRecord[]> {
-  const engine = new Engine({ transport: 'ring', transform: fixture('identity.js'), threads: 1, concurrency, ringBytes });
+  const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 1, concurrency, ringBytes });
   t.after(() => within(engine.close(), 'the engine to close'));
   const records: EngineRecord[] = [];
   const source: SourceRecord[] = values.map((value) => ({ value }));
@@ -80,4 +81,9 @@ test('Buffers and Uint8Arrays sent while the ring is full (postMessage) come bac
   // turn leave the later ones no room: they go by postMessage.
   const values = Array.from({ length: 96 }, (_, i) => binaries(900, i)[i % 4] as Buffer | Uint8Array);
   assertSameBinaries(await echo(t, 4096, 32, values), values);
+});
+
+test('Buffers and Uint8Arrays over the task transport come back as the same class with the same bytes', async (t) => {
+  const values = [0, 1, 7, 64, 1000, 70_000].flatMap((length, i) => binaries(length, i));
+  assertSameBinaries(await echo(t, 2 ** 20, 4, values, 'task'), values);
 });

@@ -135,6 +135,11 @@ export function grace(timeout: number): number {
   return Math.max(50, timeout / 4);
 }
 
+/** The error of a try whose worker was replaced for being stuck past `timeout`. */
+export function stuckMessage(timeout: number): string {
+  return `the transform was stuck past the ${timeout} ms timeout; its worker was replaced`;
+}
+
 function slowLoad(transform: string, loadTimeout: number): string {
   return (
     `the transform module ${transform} did not load within the ${loadTimeout} ms \`loadTimeout\` ` +

@@ -1,7 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Doorbell, RingClient, TimeoutError, serializeError } from '@tidemark/workers';
 import { now } from '@tidemark/workers';
-import { WorkerPool, grace } from './pool.js';
+import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
 
@@ -202,8 +202,4 @@ export class RingTransport implements Transport {
       else await this.#bell.sleep(ready);
     }
   }
-}
-
-function stuckMessage(timeout: number): string {
-  return `the transform was stuck past the ${timeout} ms timeout; its worker was replaced`;
 }

@@ -1,6 +1,6 @@
 import { CompletionReporter, PostEncoder, TaskBoard, TimeoutError, TooDeep, decodePosted, now, serializeError } from '@tidemark/workers';
 import type { TaskRequest, TaskResult } from '@tidemark/workers';
-import { WorkerPool, grace } from './pool.js';
+import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
 
@@ -184,8 +184,4 @@ export class TaskTransport implements Transport {
       this.#board?.close();
     }
   }
-}
-
-function stuckMessage(timeout: number): string {
-  return `the transform was stuck past the ${timeout} ms timeout; its worker was replaced`;
 }
