@@ -124,3 +124,19 @@ forEachTransport((transport) => {
     assert.ok(failedAt - second >= bound, `try 2 failed ${(failedAt - second).toFixed(1)} ms after it started, at least ${bound}`);
   });
 });
+
+// Ring-only: the task transport's board marks the message whose sync part
+// holds a worker's thread, not one blocking it from an async continuation.
+test('ring: a worker blocked in an async continuation is replaced too; the overdue try fails, the others go out again', async (t) => {
+  const { records, acks, restarts } = await stuckRun(t, 'ring', [{ n: 0, stuckTries: 1, afterAwait: true }, { n: 1 }, { n: 2 }], 3);
+  assert.deepEqual(
+    records.map((record) => [record.offset, record.kind === 'output' ? record.value : record.kind]),
+    [
+      [0, { n: 0, attempt: 2 }],
+      [1, { n: 1, attempt: 1 }],
+      [2, { n: 2, attempt: 1 }],
+    ],
+  );
+  assert.deepEqual([0, 1, 2].map((offset) => acks.get(offset)?.attempts), [2, 1, 1]);
+  assert.equal(restarts, 1, 'tidemark_worker_restarts_total');
+});

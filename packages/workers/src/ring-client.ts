@@ -132,6 +132,13 @@ export class RingClient {
     return this.#table[row + Field.stage] === SlotStage.processing ? this.#table[row + Field.startedAt] : undefined;
   }
 
+  /** The slots whose message is processing and started before `before` (epoch ms). */
+  overdue(before: number): Set<number> {
+    const slots = new Set<number>();
+    for (let slot = 0; slot < this.#ids.length; slot++) if ((this.startedAt(slot) ?? Number.POSITIVE_INFINITY) < before) slots.add(slot);
+    return slots;
+  }
+
   /** Messages the worker holds now (sent and not yet reported). */
   get holding(): number {
     return this.#ids.length - this.#freeCount;

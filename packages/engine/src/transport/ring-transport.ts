@@ -173,21 +173,20 @@ export class RingTransport implements Transport {
   }
 
   /**
-   * A worker whose message has run a grace past the timeout is stuck in a
-   * sync transform (an async one would have failed at the deadline in the
-   * worker itself): terminate it; piscina starts another.
+   * A worker whose message has run a grace past the timeout is stuck in
+   * sync code (an async try would have failed at its deadline in the worker
+   * itself, had its event loop run): terminate it; piscina starts another.
    */
   #sweep(): void {
     const timeout = this.#settings.timeout;
     const before = now() - timeout - grace(timeout);
     for (const link of this.#links) {
       if (this.#stuck.has(link)) continue;
-      // Only the message holding the thread can be stuck: the others wait behind it.
-      const slot = link.running;
-      if (slot === undefined || !((link.startedAt(slot) ?? Number.POSITIVE_INFINITY) < before)) continue;
+      const culprits = stuckSlots(link, before);
+      if (culprits === undefined) continue;
       const worker = this.#pool.piscina.threads.find((thread) => thread.threadId === link.threadId);
       if (worker === undefined) continue;
-      this.#stuck.set(link, new Set([slot]));
+      this.#stuck.set(link, culprits);
       void worker.terminate();
     }
   }
@@ -202,4 +201,18 @@ export class RingTransport implements Transport {
       else await this.#bell.sleep(ready);
     }
   }
+}
+
+/**
+ * The slots to blame when `link`'s worker is stuck: the one whose sync part
+ * holds the thread, if it started before `before`; with none marked, every
+ * try overdue by then (an async continuation that blocks the thread is not
+ * marked, but its deadline timer could not fire: each overdue try may be
+ * it). Undefined when the worker is not stuck.
+ */
+function stuckSlots(link: RingClient, before: number): Set<number> | undefined {
+  const running = link.running;
+  if (running !== undefined) return (link.startedAt(running) ?? Number.POSITIVE_INFINITY) < before ? new Set([running]) : undefined;
+  const overdue = link.overdue(before);
+  return overdue.size > 0 ? overdue : undefined;
 }
