@@ -8,14 +8,25 @@ export class TransformModuleError extends Error {
   readonly code = 'ERR_TIDEMARK_TRANSFORM_MODULE';
 }
 
+/** Transforms this thread has finished loading, by module URL. */
+const loadedTransforms = new Map<string, Transform>();
+
 /** Import the module at `url` once per thread and return its default export. */
 export function loadTransform(url: string): Promise<Transform> {
   let loaded = cache.get(url);
   if (loaded === undefined) {
-    loaded = importTransform(url);
+    loaded = importTransform(url).then((transform) => {
+      loadedTransforms.set(url, transform);
+      return transform;
+    });
     cache.set(url, loaded);
   }
   return loaded;
+}
+
+/** The transform at `url` if this thread has loaded it already, at once; else undefined. */
+export function loadedTransform(url: string): Transform | undefined {
+  return loadedTransforms.get(url);
 }
 
 async function importTransform(url: string): Promise<Transform> {

@@ -111,6 +111,11 @@ export class RingClient {
     this.#threadId = Atomics.load(this.#control, Control.threadId);
   }
 
+  /** The thread the serve task runs on, once it has reached one (it may still be loading the module); 0 before. */
+  get servingThread(): number {
+    return Atomics.load(this.#control, Control.threadId);
+  }
+
   /** The worker's thread id (-1 until {@link ready} resolved). */
   get threadId(): number {
     return this.#threadId;

@@ -28,12 +28,13 @@ const commitAfter = 0.05;
  * ready. Returns when the engine asks it to stop and nothing is pending.
  */
 export async function serve(request: ServeRequest): Promise<void> {
+  const control = new Int32Array(request.control);
+  // Which thread serves, before the module loads: one that never finishes loading can be terminated.
+  SafeAtomics.store(control, Control.threadId, threadId);
   const transform = await loadTransform(request.transform);
   const server = new RingServer(request, transform);
   request.port.on('message', (message: unknown) => server.fromPort(message));
   request.port.on('messageerror', (error: unknown) => server.portError(error));
-  const control = new Int32Array(request.control);
-  SafeAtomics.store(control, Control.threadId, threadId);
   SafeAtomics.store(control, Control.ready, 1);
   SafeAtomics.notify(control, Control.ready);
   while (SafeAtomics.load(control, Control.stop) === 0) {

@@ -7,7 +7,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import { now } from './clock.js';
 import { TooDeep } from './codec.js';
 import { withDeadline } from './deadline.js';
-import { loadTransform } from './load-transform.js';
+import { loadTransform, loadedTransform } from './load-transform.js';
 import { toValues } from './outputs.js';
 import { PostEncoder, decodePosted } from './post-codec.js';
 import { PromisePrototype, SafePromise, getPrototypeOf, isPromise, promiseThen } from './primordials.js';
@@ -53,12 +53,21 @@ export default async function handle(
   }
   const startedAt = now();
   try {
-    const transform = await loadTransform(request.transform);
-    const value = decodePosted(request.value, request.encoded, TooDeep.inputToRead);
-    // While the transform's sync part runs, the board says that this
-    // message holds the thread: if it is stuck there past its deadline, the
-    // engine replaces this worker and charges only this message.
+    // While the transform's sync part runs (or, on a thread's first message,
+    // while its module loads), the board says that this message holds the
+    // thread: if it is stuck there past its deadline, the engine replaces
+    // this worker and charges only this message.
     const row = request.board === 0 ? undefined : boardRow(request.board);
+    let transform = loadedTransform(request.transform);
+    if (transform === undefined) {
+      row?.mark(request.id);
+      try {
+        transform = await loadTransform(request.transform);
+      } finally {
+        row?.clear();
+      }
+    }
+    const value = decodePosted(request.value, request.encoded, TooDeep.inputToRead);
     row?.mark(request.id);
     let running: unknown;
     try {

@@ -109,6 +109,11 @@ export class WorkerPool {
     }
   }
 
+  /** Whether {@link start} succeeded. */
+  get started(): boolean {
+    return this.#state === 'started';
+  }
+
   /** Whether the pool failed to start, or is stopping: nothing new should be run on it. */
   get stopped(): boolean {
     return this.#state === 'failed' || this.#stopping !== undefined;
@@ -116,14 +121,14 @@ export class WorkerPool {
 
   /**
    * Close the pool: wait for the tasks it runs when it started, else (it
-   * never did, or is still starting) terminate its workers.
+   * never did, or is still starting), or with `force`, terminate its workers.
    */
-  stop(): Promise<void> {
+  stop(force = false): Promise<void> {
     this.#stopping ??= (async () => {
       this.#failStart?.(new TransformLoadError('the engine was closed while the transform module was loading'));
       // A worker terminated while it still loads its entry module can take the process down (Node 20).
       await this.#boot.settled();
-      if (this.#state === 'started') await this.piscina.close();
+      if (this.#state === 'started' && !force) await this.piscina.close();
       else await this.piscina.destroy();
     })();
     return this.#stopping;

@@ -31,6 +31,8 @@ export class RingTransport implements Transport {
   readonly #bell = new Doorbell();
   readonly #links: RingClient[] = [];
   readonly #serving = new Set<Promise<void>>();
+  /** Serve tasks whose worker has not loaded the module yet. */
+  readonly #loading = new Set<Promise<void>>();
   #started: Promise<void> | undefined;
   #closing = false;
   #keepAlive: NodeJS.Timeout | undefined;
@@ -115,10 +117,11 @@ export class RingTransport implements Transport {
   async close(): Promise<void> {
     this.#closing = true;
     for (const link of this.#links) link.stop();
-    await Promise.allSettled(this.#serving);
+    // A replacement still loading the module may never finish: its worker is terminated with the pool.
+    await Promise.allSettled([...this.#serving].filter((serving) => !this.#loading.has(serving)));
     for (const link of this.#links) link.close();
     this.#unhold();
-    await this.#pool.stop();
+    await this.#pool.stop(this.#loading.size > 0);
   }
 
   #unhold(): void {
@@ -166,10 +169,39 @@ export class RingTransport implements Transport {
       },
     );
     this.#serving.add(serving);
-    await Promise.race([link.ready(), death]);
+    this.#loading.add(serving);
+    try {
+      // The first workers load within the pool's start; a replacement within a deadline of its own.
+      await (this.#pool.started ? this.#readyWithin(link, death) : Promise.race([link.ready(), death]));
+    } finally {
+      this.#loading.delete(serving);
+    }
     this.#links.push(link);
     if (this.#closing) link.stop(); // a replacement that came up while closing
     this.#flush();
+  }
+
+  /**
+   * Resolves when a replacement's worker serves; a worker that has not
+   * loaded the module within `loadTimeout` (a top-level await that never
+   * settles, a loop) is terminated, and its death (`death` rejects) starts
+   * another. The timer does not hold the process open.
+   */
+  async #readyWithin(link: RingClient, death: Promise<never>): Promise<void> {
+    const ready = link.ready();
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), this.#settings.loadTimeout).unref();
+      });
+      try {
+        if ((await Promise.race([ready, death, late])) !== 'late') return;
+      } finally {
+        clearTimeout(timer);
+      }
+      const thread = this.#pool.piscina.threads.find((worker) => worker.threadId === link.servingThread);
+      void thread?.terminate();
+    }
   }
 
   /**
