@@ -81,3 +81,22 @@ test('process() takes an array item as one (invalid) record; only processChunks 
   for await (const chunk of engine.processChunks([[{ value: 1 }, { value: 2 }]])) chunked.push(...(chunk as Output[]));
   assert.deepEqual(chunked.map((record) => record.value), [1, 2]);
 });
+
+forEachTransport((transport) => {
+  test('a revoked Proxy among the items of processChunks() is one failed record, and the run goes on', async (t) => {
+    const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 1 });
+    t.after(() => engine.close());
+    const { proxy: revoked, revoke } = Proxy.revocable({ value: 'revoked' }, {});
+    revoke();
+    const records: EngineRecord[] = [];
+    for await (const chunk of engine.processChunks([{ value: 'a' }, revoked, { value: 'b' }], { size: 8 })) records.push(...chunk);
+    assert.deepEqual(
+      records.sort((a, b) => a.offset - b.offset).map((record) => [record.offset, record.kind === 'output' ? record.value : record.error.code]),
+      [
+        [0, 'a'],
+        [1, 'ERR_TIDEMARK_INVALID_MESSAGE'],
+        [2, 'b'],
+      ],
+    );
+  });
+});

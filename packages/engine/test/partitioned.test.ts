@@ -168,3 +168,61 @@ test('a record whose partition is not a string or a finite number is a failed re
     ],
   );
 });
+
+forEachTransport((transport) => {
+  test('a partition item whose getter or Proxy throws is a failed record in its partition; a value from a class getter is kept', async (t) => {
+    const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 1 });
+    t.after(() => engine.close());
+    const { proxy: revoked, revoke } = Proxy.revocable({ value: 'revoked' }, {});
+    revoke();
+    class Item {
+      get value(): string {
+        return 'from a class';
+      }
+    }
+    const items = [
+      { value: 'first' },
+      {
+        value: 'getter',
+        get key(): string {
+          throw new Error('the key getter exploded');
+        },
+      },
+      revoked,
+      new Item(),
+      { value: 'last' },
+    ];
+    const records: EngineRecord[] = [];
+    await within(
+      (async () => {
+        for await (const record of engine.process(partitioned({ p: items, q: [{ value: 'other' }] }))) records.push(record);
+      })(),
+      'the partitioned run',
+    );
+    const p = records.filter((record) => record.partition === 'p').sort((a, b) => a.offset - b.offset);
+    assert.deepEqual(
+      p.map((record) => [record.offset, record.kind === 'output' ? record.value : record.error.code]),
+      [
+        [0, 'first'],
+        [1, 'ERR_TIDEMARK_INVALID_MESSAGE'],
+        [2, 'ERR_TIDEMARK_INVALID_MESSAGE'],
+        [3, 'from a class'],
+        [4, 'last'],
+      ],
+    );
+    assert.match((p[1] as EngineRecord & { kind: 'failed' }).error.message, /the key getter exploded/);
+    assert.deepEqual(records.filter((record) => record.partition === 'q').map((record) => record.offset), [0]);
+  });
+
+  test('a partition item with a bad offset fails at its arrival number in its partition; the committed offsets stay per partition', async (t) => {
+    const engine = new Engine({ transport, transform: fixture('identity.js'), threads: 1 });
+    t.after(() => engine.close());
+    const records: EngineRecord[] = [];
+    const source = partitioned({ p0: [{ value: 'a' }, { value: 'b', offset: 1.5 }], p1: [{ value: 'c' }, { value: 'd' }] });
+    for await (const record of engine.process(source)) records.push(record);
+    const bad = records.find((record) => record.kind === 'failed');
+    assert.ok(bad !== undefined, 'the item with offset 1.5 is a failed record');
+    assert.deepEqual([bad.partition, bad.offset, bad.error.code], ['p0', 1, 'ERR_TIDEMARK_INVALID_MESSAGE']);
+    assert.deepEqual(Object.fromEntries(engine.committedOffsets), { p0: 2, p1: 2 });
+  });
+});

@@ -33,8 +33,12 @@ export class ItemReader {
     this.#sized = sized;
   }
 
-  /** Read `item`: undefined when it is a message (its fields are then on this reader), else why not. */
-  read(item: SourceRecord): TidemarkError | undefined {
+  /**
+   * Read `item`: undefined when it is a message (its fields are then on
+   * this reader), else why not. Without `ownPartition` the item's
+   * `partition` is not read (a `partitioned()` source names it).
+   */
+  read(item: SourceRecord, ownPartition = true): TidemarkError | undefined {
     if (typeof item !== 'object' || item === null) return new InvalidMessageError('a source item must be an object with a `value`');
     let step: Step = 'error';
     try {
@@ -51,7 +55,7 @@ export class ItemReader {
       const key = item.key;
       if (key !== undefined && typeof key !== 'string') return new InvalidMessageError('`key` must be a string');
       step = 'partition';
-      const partition = item.partition;
+      const partition = ownPartition ? item.partition : undefined;
       if (partition !== undefined && !isPartition(partition)) return new InvalidMessageError('`partition` must be a string or a finite number');
       step = 'offset';
       const offset = item.offset;

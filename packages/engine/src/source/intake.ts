@@ -2,6 +2,7 @@ import type { PartitionId } from '@tidemark/watermark';
 import type { TidemarkError } from '../errors.js';
 import { noValues } from '../run/message-state.js';
 import { ItemReader, salvage } from './check-item.js';
+import { PartitionedRecord } from './partitioned-record.js';
 import type { SourceRecord } from '../message.js';
 import { turnClock } from '../run/turn-clock.js';
 import type { MessageState } from '../run/message-state.js';
@@ -34,17 +35,25 @@ export class Intake {
   take(item: SourceRecord, batch: number): MessageState {
     const readAt = turnClock.now();
     const seq = this.#seq++;
+    // From a `partitioned()` source: the partition is the merge's, and an
+    // item without a (valid) offset gets its arrival number in it.
+    let given: PartitionedRecord | undefined;
+    if (PartitionedRecord.is(item)) {
+      given = item;
+      item = item.item as SourceRecord;
+    }
     const reader = this.#reader;
-    const error = reader.read(item);
+    const error = reader.read(item, given === undefined);
     if (error === undefined) {
       const input = reader.value;
       reader.value = undefined; // not held past its message
-      return this.#state(seq, reader.offset ?? seq, reader.key, reader.partition, reader.eventTime ?? readAt, readAt, input, reader.bytes, batch, undefined);
+      const offset = reader.offset ?? given?.arrival ?? seq;
+      return this.#state(seq, offset, reader.key, given?.partition ?? reader.partition, reader.eventTime ?? readAt, readAt, input, reader.bytes, batch, undefined);
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
     const { offset, partition, input } = salvage(item);
-    return this.#state(seq, offset ?? seq, undefined, partition, Number.NaN, readAt, input, 0, batch, error);
+    return this.#state(seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error);
   }
 
   #state(

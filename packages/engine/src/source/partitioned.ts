@@ -1,8 +1,9 @@
 import type { PartitionId } from '@tidemark/watermark';
 import { Deque } from '../buffers/deque.js';
-import { InvalidMessageError, InvalidOptionError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { Wakeup } from '../run/wakeup.js';
 import type { SourceRecord } from '../message.js';
+import { PartitionedRecord } from './partitioned-record.js';
 import type { Source } from './source-reader.js';
 
 const brand = Symbol.for('tidemark.partitioned');
@@ -10,7 +11,8 @@ const brand = Symbol.for('tidemark.partitioned');
 /**
  * A source made of partitions, each read on its own and each with its own
  * input watermark: see {@link partitioned}. An async iterable of the merged
- * records, each tagged with its partition.
+ * records, each tagged with its partition, for `engine.process()`: what it
+ * yields is the engine's own wrapping of each item, not the item.
  */
 export interface PartitionedSource extends AsyncIterable<SourceRecord> {
   readonly [brand]: true;
@@ -102,11 +104,8 @@ async function* merge(entries: readonly [PartitionId, Source<SourceRecord>][]): 
       const partition = (entries[index] as [PartitionId, unknown])[0];
       const offset = arrivals[index] as number;
       arrivals[index] = offset + 1;
-      const record: unknown = next.result.value;
-      yield typeof record === 'object' && record !== null
-        ? { offset, ...(record as SourceRecord), partition }
-        : // Not a record: a failed one, still counted in its partition.
-          { value: record, offset, partition, error: new InvalidMessageError('a source item must be an object with a `value`') };
+      // Opaque to everything up to the intake, which reads the item's fields once.
+      yield new PartitionedRecord(next.result.value, partition, offset) as unknown as SourceRecord;
     }
   } finally {
     // The consumer stopped early: release every partition's source (not

@@ -89,9 +89,9 @@ export class SourceReader<T> {
         // An item that comes after a stop is not taken: the committed offset does not pass it.
         if (result.done === true || this.#isStopped) break;
         const value = result.value;
-        if (this.#chunks && Array.isArray(value)) {
+        if (this.#chunks && isChunk(value)) {
           sinceTurn += value.length;
-          if (!(await this.#acceptAll(value as readonly T[]))) break;
+          if (!(await this.#acceptAll(value))) break;
           continue;
         }
         sinceTurn++;
@@ -157,5 +157,14 @@ export class SourceReader<T> {
     } finally {
       this.#hooks.waiting(false);
     }
+  }
+}
+
+/** Whether a chunked source gave an array of items; a revoked Proxy (which `Array.isArray` throws on) is one bad item. */
+function isChunk<T>(value: T | readonly T[]): value is readonly T[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }
