@@ -169,3 +169,17 @@ test('options whose fields cannot be read (a throwing getter, a revoked Proxy) a
     );
   }
 });
+
+test('execArgv flags a worker thread refuses are an InvalidOptionError from the constructor', () => {
+  for (const execArgv of [['--no-such-flag'], ['--stack-size=60']]) {
+    assert.throws(
+      () => new Engine({ transform, execArgv }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidOptionError, String(error));
+        assert.equal(error.option, 'execArgv');
+        assert.deepEqual(error.received, execArgv);
+        return true;
+      },
+    );
+  }
+});

@@ -1,7 +1,7 @@
 import { Piscina } from 'piscina';
 import { taskWorkerUrl } from '@tidemark/workers';
 import type { LoadRequest, LoadResult } from '@tidemark/workers';
-import { TransformLoadError } from '../errors.js';
+import { InvalidOptionError, TransformLoadError } from '../errors.js';
 import { WorkerBoot } from './worker-boot.js';
 
 /** Settings of the worker pool. */
@@ -42,19 +42,7 @@ export class WorkerPool {
   /** `tasksPerThread`: the tasks piscina gives one worker at once. */
   constructor(settings: PoolSettings, tasksPerThread: number) {
     this.#settings = settings;
-    this.piscina = new Piscina({
-      filename: taskWorkerUrl,
-      minThreads: settings.threads,
-      maxThreads: settings.threads,
-      concurrentTasksPerWorker: tasksPerThread,
-      // Transforms may be async: a worker blocked in a sync Atomics.wait for
-      // its next task could not run the timers and I/O of the ones it holds.
-      atomics: 'async',
-      idleTimeout: Number.POSITIVE_INFINITY,
-      recordTiming: false,
-      execArgv: [...settings.execArgv],
-      resourceLimits: { ...settings.resourceLimits },
-    });
+    this.piscina = createPiscina(settings, tasksPerThread);
     this.#boot = new WorkerBoot(this.piscina);
     this.piscina.on('error', (error: unknown) => {
       // piscina has already removed the worker and starts another if it had
@@ -132,6 +120,35 @@ export class WorkerPool {
       else await this.piscina.destroy();
     })();
     return this.#stopping;
+  }
+}
+
+/**
+ * The pool, its first workers started. Node checks `execArgv` as it
+ * creates a worker: flags a worker thread refuses are an
+ * {@link InvalidOptionError} from the engine's constructor.
+ */
+function createPiscina(settings: PoolSettings, tasksPerThread: number): Piscina {
+  try {
+    return new Piscina({
+      filename: taskWorkerUrl,
+      minThreads: settings.threads,
+      maxThreads: settings.threads,
+      concurrentTasksPerWorker: tasksPerThread,
+      // Transforms may be async: a worker blocked in a sync Atomics.wait for
+      // its next task could not run the timers and I/O of the ones it holds.
+      atomics: 'async',
+      idleTimeout: Number.POSITIVE_INFINITY,
+      recordTiming: false,
+      execArgv: [...settings.execArgv],
+      resourceLimits: { ...settings.resourceLimits },
+    });
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ERR_WORKER_INVALID_EXEC_ARGV') {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new InvalidOptionError('execArgv', `flags a worker thread accepts (${reason})`, settings.execArgv);
+    }
+    throw error;
   }
 }
 
