@@ -75,3 +75,15 @@ forEachTransport((transport) => {
     assert.equal(timers(), before, 'no backoff timer of the abandoned run is left');
   });
 });
+
+forEachTransport((transport) => {
+  test('close() right after leaving a run whose message is killing its worker does not wait out piscina’s close timeout', async () => {
+    const engine = new Engine({ transport, transform: fixture('crash.js'), threads: 2, concurrency: 4, retry: { attempts: 1 } });
+    for await (const record of engine.process([{ value: { n: 0 } }, { value: { n: 1, crash: 'exit' } }])) {
+      assert.equal(record.offset, 0);
+      break;
+    }
+    // piscina's own close() waits its whole 30 s timeout when a worker dies with a task as it closes.
+    await within(engine.close(), 'close()', 10_000);
+  });
+});

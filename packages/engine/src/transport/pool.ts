@@ -108,16 +108,16 @@ export class WorkerPool {
   }
 
   /**
-   * Close the pool: wait for the tasks it runs when it started, else (it
-   * never did, or is still starting), or with `force`, terminate its workers.
+   * Terminate the workers, once each has loaded its entry module. The
+   * transports wait for their own tasks first (and give up on the ones
+   * that never end, such as a replacement still loading the module).
    */
-  stop(force = false): Promise<void> {
+  stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#failStart?.(new TransformLoadError('the engine was closed while the transform module was loading'));
       // A worker terminated while it still loads its entry module can take the process down (Node 20).
       await this.#boot.settled();
-      if (this.#state === 'started' && !force) await this.piscina.close();
-      else await this.piscina.destroy();
+      await this.piscina.destroy();
     })();
     return this.#stopping;
   }

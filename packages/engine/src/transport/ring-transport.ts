@@ -121,7 +121,7 @@ export class RingTransport implements Transport {
     await Promise.allSettled([...this.#serving].filter((serving) => !this.#loading.has(serving)));
     for (const link of this.#links) link.close();
     this.#unhold();
-    await this.#pool.stop(this.#loading.size > 0);
+    await this.#pool.stop();
   }
 
   #unhold(): void {

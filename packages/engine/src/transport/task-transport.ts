@@ -4,6 +4,9 @@ import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
 
+/** How long `close()` waits for the tasks out: piscina's `closeTimeout`. */
+const closePatience = 30_000;
+
 /**
  * One piscina task per message. Values cross as the workers' `PostEncoder`
  * sends them (v8's bytes for anything but a primitive), so that a value
@@ -26,6 +29,7 @@ export class TaskTransport implements Transport {
   #started: Promise<void> | undefined;
   #reporter = new CompletionReporter(() => {});
   #running = 0;
+  #idle: (() => void) | undefined;
   #restarts = 0;
   readonly #known = new Set<number>();
   #sweeper: NodeJS.Timeout | undefined;
@@ -113,12 +117,12 @@ export class TaskTransport implements Transport {
     // and counts its queue time against it.
     (this.#pool.piscina.run(request) as Promise<TaskResult>).then(
       (result) => {
-        this.#running--;
+        this.#ended();
         this.#stuck.delete(id); // it ended as its worker was being terminated
         this.#completed(id, result);
       },
       (error: unknown) => {
-        this.#running--;
+        this.#ended();
         this.#countRestarts();
         if (this.#stuck.delete(id)) {
           this.#reporter.report(id, undefined, serializeError(new TimeoutError(stuckMessage(this.#timeout))), false, sentAt, now(), -1);
@@ -176,8 +180,28 @@ export class TaskTransport implements Transport {
     }
   }
 
+  /** A task settled: `close()` may be waiting for the last. */
+  #ended(): void {
+    this.#running--;
+    if (this.#running === 0) this.#idle?.();
+  }
+
+  /**
+   * Wait for the tasks out (at most piscina's own close timeout, for a
+   * transform stuck with no `timeout`), then stop the workers. Not
+   * piscina's `close()`: it waits its whole timeout when a worker dies
+   * with a task while it closes.
+   */
   async close(): Promise<void> {
     try {
+      if (this.#running > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await new Promise<void>((resolve) => {
+          this.#idle = resolve;
+          timer = setTimeout(resolve, closePatience);
+        });
+        clearTimeout(timer);
+      }
       await this.#pool.stop();
     } finally {
       clearInterval(this.#sweeper);
