@@ -4,6 +4,8 @@ import { Registry } from 'prom-client';
 import { Engine, TransformError, TransformLoadError } from '../src/index.js';
 import type { EngineRecord, FailedRecord } from '../src/index.js';
 import { seededRandom } from '../src/workload/index.js';
+import { chaosValue } from './helpers/chaos-plan.js';
+import type { ChaosValue } from './helpers/chaos-plan.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
 import type { TestTransport } from './helpers/transports.js';
@@ -24,7 +26,7 @@ const SEED = Number(process.env.TIDEMARK_CHAOS_SEED ?? 0x5eed_40c7);
 const ATTEMPTS = 5;
 
 type Fault = 'timer' | 'deep' | 'throw';
-type Value = { n: number; delay: number; fault?: Fault; always?: true };
+type Value = ChaosValue<Fault>;
 
 /** Per message odds: [fault, every try, p]. */
 const odds: readonly [Fault, boolean, number][] = [
@@ -36,19 +38,7 @@ const odds: readonly [Fault, boolean, number][] = [
 
 function plan(seed: number): Value[] {
   const random = seededRandom(seed);
-  return Array.from({ length: MESSAGES }, (_, n) => {
-    const value: Value = { n, delay: random() < 0.4 ? 0 : Math.floor(random() * 3) };
-    let r = random();
-    for (const [fault, always, p] of odds) {
-      if (r < p) {
-        value.fault = fault;
-        if (always) value.always = true;
-        break;
-      }
-      r -= p;
-    }
-    return value;
-  });
+  return Array.from({ length: MESSAGES }, (_, n) => chaosValue(n, random, odds));
 }
 
 /** What a failed try of a message with no such fault of its own may fail with: a timer of a neighbour killed its worker. */

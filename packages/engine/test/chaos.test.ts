@@ -4,6 +4,8 @@ import { Registry } from 'prom-client';
 import { Engine, TransformError } from '../src/index.js';
 import type { FailedRecord, RunStats, TidemarkError } from '../src/index.js';
 import { seededRandom } from '../src/workload/index.js';
+import { chaosValue } from './helpers/chaos-plan.js';
+import type { ChaosValue } from './helpers/chaos-plan.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
 import type { TestTransport } from './helpers/transports.js';
@@ -25,7 +27,7 @@ const TIMEOUT_CODE = 'ERR_TIDEMARK_TIMEOUT';
 const OOM_CODE = 'ERR_WORKER_OUT_OF_MEMORY';
 
 type Fault = 'throw' | 'async' | 'sync' | 'exit' | 'heap';
-type Value = { n: number; delay: number; fault?: Fault; always?: true };
+type Value = ChaosValue<Fault>;
 interface Planned {
   readonly value: Value;
   readonly eventTime: number;
@@ -59,18 +61,7 @@ function plan(seed: number, transport: TestTransport): Planned[] {
   const random = seededRandom(seed);
   const values: Value[] = [];
   for (let n = 0; n < MESSAGES; n++) {
-    // 40% return at once (a sync transform), the others await 0 to 2 ms.
-    const value: Value = { n, delay: random() < 0.4 ? 0 : Math.floor(random() * 3) };
-    let r = random();
-    for (const [fault, always, p] of odds) {
-      if (r < p) {
-        value.fault = fault;
-        if (always) value.always = true;
-        break;
-      }
-      r -= p;
-    }
-    values.push(value);
+    values.push(chaosValue(n, random, odds));
   }
   for (const [fault, always, count] of crashes(transport)) {
     for (let placed = 0; placed < count; ) {

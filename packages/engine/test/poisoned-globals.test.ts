@@ -4,6 +4,7 @@ import { Engine, TransformError } from '../src/index.js';
 import type { FailedRecord } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
+import { outcomes } from './helpers/outcomes.js';
 import { within } from './helpers/wait.js';
 
 // A transform shares its worker's realm: it may replace the globals the
@@ -34,17 +35,7 @@ forEachTransport((transport) => {
         { value: { n: 0, poison } },
         ...Array.from({ length: 30 }, (_, i) => ({ value: { n: i + 1, mode: modes[i % modes.length], fail: (i + 1) % 5 === 0 } })),
       ];
-      const outputs = new Map<number, unknown>();
-      const failed = new Map<number, FailedRecord>();
-      await within(
-        (async () => {
-          for await (const record of engine.process(source)) {
-            if (record.kind === 'output') outputs.set(record.offset, record.value);
-            else failed.set(record.offset, record);
-          }
-        })(),
-        'the run to end',
-      );
+      const { outputs, failed } = await outcomes(engine, source);
       const failing = source.filter(({ value }) => 'fail' in value && value.fail).map(({ value }) => value.n);
       assert.deepEqual([...failed.keys()].sort((a, b) => a - b), failing, 'only the messages that throw failed');
       for (const n of failing) {

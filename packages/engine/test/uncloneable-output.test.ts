@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Engine, TransformError } from '../src/index.js';
-import type { FailedRecord } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
+import { outcomes } from './helpers/outcomes.js';
 import { within } from './helpers/wait.js';
 
 // An output structured clone cannot copy fails its own message, with the
@@ -36,17 +36,7 @@ forEachTransport((transport) => {
       });
       t.after(() => within(engine.close(), 'the engine to close'));
       const source = Array.from({ length: 24 }, (_, n) => ({ value: { n, ...(n === 3 ? { output: kind } : {}) } }));
-      const outputs = new Map<number, unknown>();
-      const failed = new Map<number, FailedRecord>();
-      await within(
-        (async () => {
-          for await (const record of engine.process(source)) {
-            if (record.kind === 'output') outputs.set(record.offset, record.value);
-            else failed.set(record.offset, record);
-          }
-        })(),
-        'the run to end',
-      );
+      const { outputs, failed } = await outcomes(engine, source);
       assert.deepEqual(
         [...failed].map(([offset, record]) => [offset, record.error.message]).filter(([offset]) => offset !== 3),
         [],

@@ -4,6 +4,7 @@ import { Engine, TransformError } from '../src/index.js';
 import type { EngineOptions, FailedRecord, SourceRecord } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
+import { outcomes } from './helpers/outcomes.js';
 import { within } from './helpers/wait.js';
 
 // A value nested deeply enough is written by v8's serializer in one thread
@@ -31,22 +32,18 @@ const depthOf = (value: unknown): number => {
 
 async function run(options: EngineOptions, source: readonly SourceRecord[]) {
   const engine = new Engine(options);
-  const outputs = new Map<number, unknown>();
-  const failed = new Map<number, FailedRecord>();
   try {
-    await within(
-      (async () => {
-        for await (const record of engine.process(source)) {
-          if (record.kind === 'output') outputs.set(record.offset, record.value);
-          else failed.set(record.offset, record);
-        }
-      })(),
-      'the run to end',
-    );
+    return await outcomes(engine, source);
   } finally {
     await within(engine.close(), 'the engine to close');
   }
-  return { outputs, failed };
+}
+
+/** Only message `offset` failed, too deep (`direction`: /input/ or /output/); the `count` others came out as themselves. */
+function assertOthersCameOut(outputs: ReadonlyMap<number, unknown>, failed: ReadonlyMap<number, FailedRecord>, offset: number, direction: RegExp, count: number): void {
+  assertFailedTooDeep(failed, offset, direction);
+  assert.equal(outputs.size, count);
+  for (const [at, value] of outputs) assert.deepEqual(value, { n: at });
 }
 
 function assertFailedTooDeep(failed: ReadonlyMap<number, FailedRecord>, offset: number, direction: RegExp): void {
@@ -100,9 +97,7 @@ forEachTransport((transport) => {
       { transport, transform: fixture('deep.js'), threads: 2, concurrency: 4, retry: { attempts: 1 } },
       source,
     );
-    assertFailedTooDeep(failed, 2, /input/);
-    assert.equal(outputs.size, 7);
-    for (const [offset, value] of outputs) assert.deepEqual(value, { n: offset });
+    assertOthersCameOut(outputs, failed, 2, /input/, 7);
   });
 
   test('an input a worker cannot read back (2000 deep, a 1 MB worker stack) fails its own message; the worker goes on', async () => {
@@ -118,9 +113,7 @@ forEachTransport((transport) => {
       },
       source,
     );
-    assertFailedTooDeep(failed, 2, /input/);
-    assert.equal(outputs.size, 7);
-    for (const [offset, value] of outputs) assert.deepEqual(value, { n: offset });
+    assertOthersCameOut(outputs, failed, 2, /input/, 7);
   });
 
   // A value holding a SharedArrayBuffer crosses by structured clone (v8's
@@ -135,9 +128,7 @@ forEachTransport((transport) => {
       { transport, transform: fixture('deep.js'), threads: 1, concurrency: 4, retry: { attempts: 1 } },
       source,
     );
-    assertFailedTooDeep(failed, 2, /output/);
-    assert.equal(outputs.size, 7);
-    for (const [offset, value] of outputs) assert.deepEqual(value, { n: offset });
+    assertOthersCameOut(outputs, failed, 2, /output/, 7);
   });
 
   test('an input holding a SharedArrayBuffer, nested too deeply for its worker (1 MB stack), fails its own message', async () => {
@@ -153,9 +144,7 @@ forEachTransport((transport) => {
       },
       source,
     );
-    assertFailedTooDeep(failed, 2, /input/);
-    assert.equal(outputs.size, 7);
-    for (const [offset, value] of outputs) assert.deepEqual(value, { n: offset });
+    assertOthersCameOut(outputs, failed, 2, /input/, 7);
   });
 
   test('a value holding a SharedArrayBuffer, nested 500 deep, makes the round trip', async () => {
