@@ -40,3 +40,24 @@ test('Deque behaves as an array used as a queue (push, unshift, shift, peek), ac
   for (let i = 3000; i < 5000; i++) assert.equal(deque.shift(), i);
   assert.equal(deque.size, 0);
 });
+
+test('Deque.insert puts an item before the first that follows it, as a sorted insert into an array would', () => {
+  fc.assert(
+    fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 40 }), fc.nat({ max: 45 }), (values, shifts) => {
+      // Some shifted out first, so that the head has moved; the rest stay in front.
+      const deque = new Deque<number>();
+      for (let i = 0; i < 50; i++) deque.push(-1);
+      for (let i = 0; i < shifts; i++) deque.shift();
+      const model: number[] = Array.from({ length: 50 - shifts }, () => -1);
+      for (const value of values) {
+        deque.insert(value, (other) => other > value);
+        const index = model.findIndex((other) => other > value);
+        model.splice(index === -1 ? model.length : index, 0, value);
+      }
+      const out: number[] = [];
+      while (deque.size > 0) out.push(deque.shift() as number);
+      assert.deepEqual(out, model);
+    }),
+    { numRuns: 200 },
+  );
+});

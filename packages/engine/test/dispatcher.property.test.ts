@@ -282,12 +282,20 @@ test('Dispatcher: a retry waiting for a slot starts only while the processing by
   transport.complete('big', failure); // back at 15
   assert.deepEqual([transport.holding, dispatcher.runningBytes], [['a', 'b'], 2]);
   t.mock.timers.tick(10);
-  // Both are back with both slots taken, big ahead of small (the last back goes first).
+  // Both are back with both slots taken, in read order: small ahead of big
+  // (a retry waits in the input buffer behind the retries read before it).
   transport.complete('a');
-  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['b', 'big'], 21]);
+  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['b', 'small'], 2]);
   transport.complete('b');
-  // big alone is over the limit: small waits until it is back.
-  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['big'], 20], 'small waits: the processing bytes are over their limit');
+  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['small', 'big'], 21]);
+  transport.complete('small');
+  // big alone is over the limit: a message read now waits until it is back.
+  const late = message('late', { bytes: 1 });
+  tracker.read(late);
+  dispatcher.admit(late);
+  tracker.queue(late, 0);
+  dispatcher.pump();
+  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['big'], 20], 'late waits: the processing bytes are over their limit');
   transport.complete('big');
-  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['small'], 1]);
+  assert.deepEqual([transport.holding, dispatcher.runningBytes], [['late'], 1]);
 });

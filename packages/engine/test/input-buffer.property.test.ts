@@ -9,8 +9,8 @@ import type { MessageState } from '../src/run/message-state.js';
 import { messageMaker } from './helpers/messages.js';
 
 // The input buffer against an array: messages arrive (add), leave for a
-// dispatch slot (shift) and come back at the front for another try
-// (unshift), under each overflow policy with a message limit and, in some
+// dispatch slot (shift) and come back for another try (unshift: in read
+// order, ahead of every message read after it), under each overflow policy with a message limit and, in some
 // runs, a byte limit. The model takes an arriving message while it holds
 // fewer than `messages` and its bytes are under `bytes` (a buffer under its
 // byte limit takes one more message whatever its size); otherwise the policy
@@ -73,7 +73,9 @@ function check(limit: BufferLimit, script: Op[]): void {
     } else if (out.length > 0) {
       const [state] = out.splice(op.pick % out.length, 1) as [MessageState];
       buffer.unshift(state);
-      model.unshift(state);
+      // Back in read order: ahead of every message read after it.
+      const index = model.findIndex((other) => other.seq > state.seq);
+      model.splice(index === -1 ? model.length : index, 0, state);
     }
     assert.equal(buffer.size, model.length, `${at}: size`);
     assert.equal(buffer.bytes, bytes(), `${at}: bytes`);

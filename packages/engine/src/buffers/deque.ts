@@ -20,6 +20,14 @@ export class Deque<T> {
     else this.#items.unshift(item);
   }
 
+  /** Put `item` just before the first item `goesAfter` says follows it (at the end if none does). O(n): for rare inserts. */
+  insert(item: T, goesAfter: (other: T) => boolean): void {
+    let at = this.#head;
+    while (at < this.#items.length && !goesAfter(this.#items[at] as T)) at++;
+    if (at === this.#head) this.unshift(item);
+    else this.#items.splice(at, 0, item);
+  }
+
   peek(): T | undefined {
     return this.#head === this.#items.length ? undefined : this.#items[this.#head];
   }

@@ -51,10 +51,15 @@ export class InputBuffer {
     return { buffer: 'input', policy, dropped, rejected: undefined };
   }
 
-  /** Back at the front: it was read before anything waiting here. */
+  /**
+   * A retry, back in read order: ahead of every message read after it (the
+   * ones read since are all behind it), behind the retries of messages read
+   * before it. So the message an ordered run waits for, when it is here, is
+   * always first: a later retry that came back after it never blocks it.
+   */
   unshift(state: MessageState): void {
     this.#bytes += state.bytes;
-    this.#items.unshift(state);
+    this.#items.insert(state, (other) => other.seq > state.seq);
   }
 
   peek(): MessageState | undefined {
