@@ -145,8 +145,11 @@ export class Run {
   // The consumer's side, as `hand-over.ts` drives it: open, take what may
   // leave, ack what was handed over, close.
 
-  /** Ready the transport, then start reading. */
+  /** Ready the transport while the source gives its first item, then read. */
   async open(hooks: RunHooks): Promise<void> {
+    // The source starts being read while the workers start: some sources
+    // lose what they produce before anything iterates them.
+    this.#reader.prime();
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);

@@ -46,6 +46,11 @@ export class SourceReader<T> {
   /** Whether an array the source gives is a chunk of items. */
   readonly #chunks: boolean;
   #done = false;
+  /** The source's first item, asked for by `prime()` before `run()`. */
+  #first: Promise<IteratorResult<T | readonly T[]>> | undefined;
+  /** Whether `run()` has begun (it returns the iterator when it ends). */
+  #running = false;
+  #released = false;
 
   /** `chunks`: an array the source gives is a chunk of items, read one by one. */
   constructor(source: Source<T | readonly T[]>, hooks: ReaderHooks<T>, chunks = false) {
@@ -70,10 +75,41 @@ export class SourceReader<T> {
     return this.#done;
   }
 
+  /**
+   * Ask the source for its first item now, before `run()` (the run's workers
+   * are still starting), so that reading starts at the consumer's first
+   * pull. Some sources lose what they produce before anything iterates them:
+   * a readline interface emits its lines whether or not anyone listens.
+   * `run()` takes the item first; a `stop()` before it leaves the item untaken.
+   */
+  prime(): void {
+    if (this.#first !== undefined || this.#running || this.#isStopped) return;
+    const first = this.#firstItem();
+    first.catch(() => {}); // `run()` rethrows it; a run that never reads drops it
+    this.#first = first;
+  }
+
+  async #firstItem(): Promise<IteratorResult<T | readonly T[]>> {
+    return Promise.race([this.#iterator.next(), this.#stopped]);
+  }
+
+  /** The primed first item, or the next one. */
+  async #nextOf(first: Promise<IteratorResult<T | readonly T[]>>): Promise<IteratorResult<T | readonly T[]>> {
+    this.#first = undefined;
+    if (!this.#async) return first;
+    this.#hooks.waiting(true);
+    try {
+      return await first;
+    } finally {
+      this.#hooks.waiting(false);
+    }
+  }
+
   /** Read until the source ends or `stop()`; rejects with the source's error. */
   async run(): Promise<void> {
     const hooks = this.#hooks;
     let sinceTurn = 0;
+    this.#running = true;
     try {
       while (!this.#isStopped) {
         if (sinceTurn >= itemsPerTurn) {
@@ -85,7 +121,13 @@ export class SourceReader<T> {
           await this.#room.wait();
           continue;
         }
-        const result = this.#async ? await this.#nextAsync() : (this.#iterator as Iterator<T | readonly T[]>).next();
+        const first = this.#first;
+        const result =
+          first !== undefined
+            ? await this.#nextOf(first)
+            : this.#async
+              ? await this.#nextAsync()
+              : (this.#iterator as Iterator<T | readonly T[]>).next();
         // An item that comes after a stop is not taken: the committed offset does not pass it.
         if (result.done === true || this.#isStopped) break;
         const value = result.value;
@@ -103,9 +145,18 @@ export class SourceReader<T> {
       }
     } finally {
       this.#done = true;
-      // Not awaited: an async source blocked in next() would hold return() back.
-      if (this.#isStopped) void Promise.resolve(this.#iterator.return?.()).catch(() => {});
+      if (this.#isStopped) this.#release();
     }
+  }
+
+  /** Return the stopped source's iterator, once. Not awaited: an async source blocked in next() would hold return() back. */
+  #release(): void {
+    this.#done = true;
+    if (this.#released) return;
+    this.#released = true;
+    void Promise.resolve()
+      .then(() => this.#iterator.return?.())
+      .catch(() => {});
   }
 
   /**
@@ -148,6 +199,9 @@ export class SourceReader<T> {
     if (held !== undefined && takeHeld) for (let at = held.at; at < held.items.length; at++) this.#hooks.accept(held.items[at] as T);
     this.#stop();
     this.#room.notify();
+    // Stopped before reading (the workers failed to start, an abort): `run()`
+    // never returns the iterator, so that its source can release what it holds.
+    if (!this.#running) this.#release();
   }
 
   async #nextAsync(): Promise<IteratorResult<T | readonly T[]>> {
