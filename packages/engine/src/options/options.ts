@@ -7,8 +7,10 @@ export type AnyRegistry = Registry<RegistryContentType>;
 /** Options of {@link Engine}. Every option is checked in the constructor. */
 export interface EngineOptions {
   /**
-   * The transform module: a `file:` URL or a path (relative to the working
-   * directory). Its default export is `(value, ctx) => output | Promise<output>`.
+   * The transform module: a path (relative to the working directory), a
+   * `file:` URL or a `data:` URL; worker threads import no other kind, so an
+   * `https:` URL, a directory or a missing file is refused here. Its default
+   * export is `(value, ctx) => output | Promise<output>`.
    * @example new URL('./transform.js', import.meta.url)
    */
   transform: URL | string;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -64,6 +64,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   };
 }
 
+/**
+ * The transform's module URL, checked now rather than at the first record:
+ * worker threads import `file:` and `data:` modules only, and a `file:` one
+ * must be an existing file.
+ */
 function toModuleUrl(transform: URL | string): string {
   const url =
     transform instanceof URL
@@ -71,8 +76,13 @@ function toModuleUrl(transform: URL | string): string {
       : /^[a-z][a-z0-9+.-]+:/i.test(transform) && !isAbsolute(transform)
         ? new URL(transform)
         : pathToFileURL(resolve(transform));
-  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
-    throw new InvalidOptionError('transform', 'the path or URL of an existing module', String(transform));
+  if (url.protocol !== 'file:' && url.protocol !== 'data:') {
+    throw new InvalidOptionError('transform', 'a file: or data: module (worker threads import no other)', String(transform));
+  }
+  if (url.protocol === 'file:') {
+    const stats = statSync(fileURLToPath(url), { throwIfNoEntry: false });
+    if (stats === undefined) throw new InvalidOptionError('transform', 'the path or URL of an existing module', String(transform));
+    if (stats.isDirectory()) throw new InvalidOptionError('transform', 'a module file, not a directory', String(transform));
   }
   return url.href;
 }
