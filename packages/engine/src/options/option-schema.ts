@@ -1,5 +1,5 @@
-import { Registry } from 'prom-client';
 import { z } from 'zod';
+import type { AnyRegistry } from './options.js';
 import { overflowPolicies } from '../buffers/buffer-limit.js';
 import * as bounds from './option-bounds.js';
 
@@ -100,7 +100,7 @@ export const optionSchema = z.strictObject(
         [
           z.boolean(),
           z.strictObject({
-            registry: z.instanceof(Registry, { error: 'a prom-client Registry' }).optional(),
+            registry: z.custom<AnyRegistry>(isRegistry, { error: 'a prom-client Registry' }).optional(),
             port: integer(port, 0, 65535),
           }),
         ],
@@ -122,3 +122,15 @@ export const optionSchema = z.strictObject(
   },
   { error: 'an object' },
 );
+
+/**
+ * Whether `value` is a prom-client `Registry`, by its shape: the user's own
+ * copy of prom-client (another install, another version of the same API)
+ * has a `Registry` class of its own, which `instanceof` would refuse.
+ */
+function isRegistry(value: unknown): value is AnyRegistry {
+  if (typeof value !== 'object' || value === null) return false;
+  const registry = value as Record<string, unknown>;
+  const methods = ['registerMetric', 'removeSingleMetric', 'getSingleMetric', 'metrics'] as const;
+  return methods.every((name) => typeof registry[name] === 'function') && typeof registry['contentType'] === 'string';
+}
