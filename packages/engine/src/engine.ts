@@ -50,8 +50,12 @@ export interface EngineEvents {
  * a watermark that never makes data late.
  *
  * @example
- * await using engine = new Engine({ transform: new URL('./transform.js', import.meta.url) });
- * for await (const out of engine.process([{ value: 1 }, { value: 2 }])) console.log(out);
+ * const engine = new Engine({ transform: new URL('./transform.js', import.meta.url) });
+ * try {
+ *   for await (const out of engine.process([{ value: 1 }, { value: 2 }])) console.log(out);
+ * } finally {
+ *   await engine.close(); // or `await using engine = …` where the runtime has it (Node 24+)
+ * }
  */
 export class Engine extends EventEmitter<EngineEvents> {
   /** The options with every default filled in. */
