@@ -33,7 +33,7 @@ forEachTransport((transport) => {
       const registry = new Registry();
       // Over the task transport a message waits at the replacement while the
       // module loads: the board marks it, and `timeout` replaces the worker.
-      const engine = new Engine({ transport, transform: fixture('load-hang-once.js'), threads: 2, concurrency: 4, loadTimeout: 300, timeout: 500, metrics: { registry } });
+      const engine = new Engine({ transport, transform: fixture('load-hang-once.js'), threads: 2, concurrency: 4, loadTimeout: 1500, timeout: 500, metrics: { registry } });
       t.after(() => within(engine.close(), 'close()'));
       for (const left of readdirSync(tokens)) rmSync(join(tokens, left)); // none, unless a test before failed
       // Loaded by both first workers before the token exists.
