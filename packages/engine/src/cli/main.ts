@@ -11,8 +11,10 @@ import { runCommand } from './run-command.js';
 import type { RunCommandOptions } from './run-command.js';
 import { checkSameFiles } from './same-file.js';
 import { UsageError } from './usage-error.js';
+import { version } from './version.js';
 
 const program = new Command('tidemark')
+  .version(version)
   .description('Run transforms over message streams on worker threads, with asynchronous data movement.')
   .showHelpAfterError("(see 'tidemark <command> --help')")
   .exitOverride();
