@@ -8,8 +8,9 @@ import { before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { mean, skewLatencies } from '../src/workload/index.js';
+import { bestByRule, markdownTable, printedWithin, ratioRange } from './helpers/bench-output.js';
 
-// `tidemark demo` from the built CLI. Its timings depend on the machine, so
+// `tidemark demo` from the built CLI: `tidemark bench` on the built-in workload. Its timings depend on the machine, so
 // none is bounded; what the scenario determines is checked by value (counts,
 // threads, the seeded mean), and so is the arithmetic that ties the printed
 // figures together (efficiency = msg/s / oracle, async/batch = the ratio of
@@ -22,36 +23,8 @@ before(() => {
 });
 
 /** Runs the demo; execFile rejects on a non-zero exit, with stderr in the error. */
-function demo(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [cli, 'demo', ...args], { encoding: 'utf8' });
-}
-
-/** The rows of the Markdown table in `text`, as records keyed by the header cells. */
-function markdownTable(text: string): Record<string, string>[] {
-  const rows = text
-    .split('\n')
-    .filter((line) => line.startsWith('|'))
-    .map((line) => line.split('|').slice(1, -1).map((cell) => cell.trim()));
-  const [header, rule, ...body] = rows;
-  assert.ok(header !== undefined && rule !== undefined, `a table with a header in:\n${text}`);
-  assert.ok(rule.every((cell) => /^:?-+:?$/.test(cell)), 'the second row is the alignment rule');
-  return body.map((cells) => {
-    assert.equal(cells.length, header.length, 'every row has a cell per column');
-    return Object.fromEntries(header.map((name, i) => [name, cells[i] ?? '']));
-  });
-}
-
-/** `a / b` where `a` and `b` are known only to `digits` decimals: the range the true ratio lies in. */
-function ratioRange(a: string, b: string, digits: number): [number, number] {
-  const half = 0.5 * 10 ** -digits;
-  return [(Number(a) - half) / (Number(b) + half), (Number(a) + half) / (Number(b) - half)];
-}
-
-/** `printed` (to `digits` decimals) is the rounding of some value in `[low, high]`. */
-function printedWithin(printed: string, [low, high]: [number, number], digits: number, what: string): void {
-  const half = 0.5 * 10 ** -digits;
-  const value = Number(printed);
-  assert.ok(value >= low - half - 1e-12 && value <= high + half + 1e-12, `${what}: printed ${printed}, true value in [${low}, ${high}]`);
+function demo(args: readonly string[], command = 'demo'): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [cli, command, ...args], { encoding: 'utf8' });
 }
 
 test('demo prints a Markdown table whose figures agree with the scenario and with each other, and writes the report', async (t) => {
@@ -63,6 +36,7 @@ test('demo prints a Markdown table whose figures agree with the scenario and wit
   assert.match(html, /^<!doctype html>/i);
   assert.ok((html.match(/<svg/g) ?? []).length >= 4, 'the report has its charts');
   assert.match(html, /oracle msg\/s/, 'the report shows the oracle');
+  assert.match(html, /data-chart="throughput-vs-concurrency"/, 'and throughput against concurrency');
   assert.match(stderr, /report: .*report\.html/);
   const rows = markdownTable(stdout);
   assert.deepEqual(
@@ -86,22 +60,31 @@ test('demo prints a Markdown table whose figures agree with the scenario and wit
   assert.equal(async['mean ms (measured / oracle / sampled)']?.split(' / ')[1], batch['mean ms (measured / oracle / sampled)']?.split(' / ')[1]);
   printedWithin(async['async/batch'] ?? '', ratioRange(async['msg/s'] ?? '', batch['msg/s'] ?? '', 0), 2, 'async/batch = async msg/s / batch msg/s');
   assert.equal(batch['async/batch'], '', 'the ratio is on the async row only');
-  const sentence = /async mode moved ([\d.]+)x the messages per second of batch mode \((\d+)% vs (\d+)% of the oracle's (\d+) msg\/s/.exec(stdout);
+  const sentence = /^at concurrency 8, async mode moved ([\d.]+)x the messages per second of batch mode \((\d+)% vs (\d+)% of the oracle's (\d+) msg\/s/m.exec(stdout);
   assert.ok(sentence !== null, stdout);
   assert.equal(sentence[1], async['async/batch']);
   assert.equal(sentence[4], async['oracle msg/s']);
-  assert.match(stderr, /^tidemark demo: 200 messages, lognormal latencies \(mean 2 ms, seed 42\), await transform, 8 in flight/);
-  assert.match(stderr, new RegExp(`oracle: ${async['oracle msg/s']} msg/s`));
+  assert.deepEqual(
+    rows.map((row) => row.best),
+    rows.map((_, i) => (i === bestByRule(rows) ? 'best' : '')),
+    'the best mark follows the stated rule on the printed figures',
+  );
+  assert.match(stdout, /^best: (async|batch) at concurrency 8: /m);
+  assert.match(stderr, /^tidemark bench \(built-in workload\): 200 messages, lognormal latencies \(mean 2 ms, seed 42\), await transform, 8 in flight/);
+  assert.match(stderr, new RegExp(`oracle at concurrency 8: ${async['oracle msg/s']} msg/s`));
+  assert.match(stderr, /^ {2}\[1\/2\] async at concurrency 8\.\.\.$/m, 'progress: which setting, n of N');
 });
 
-test('demo --json prints the batch and async results, their figures tied to the scenario and to each other', async () => {
-  const { stdout } = await demo(['--json', '--no-report', '--messages', '100', '--concurrency', '4', '--mean-ms', '1']);
+test('bench --json without --transform prints the async and batch results of the built-in workload, their figures tied to the scenario and to each other', async () => {
+  const { stdout } = await demo(['--json', '--no-report', '--messages', '100', '--concurrency', '4', '--mean-ms', '1'], 'bench');
   const results: unknown = JSON.parse(stdout);
   assert.ok(Array.isArray(results) && results.length === 2, stdout);
   type Summary = Record<'messages' | 'concurrency' | 'threads' | 'failed' | 'throughput' | 'oracleThroughput' | 'efficiency' | 'wallThroughput' | 'seconds' | 'sampledMeanMs' | 'seed', number> & {
     mode: string;
+    best: boolean;
   };
-  const [batch, async] = results as [Summary, Summary];
+  const [async, batch] = results as [Summary, Summary];
+  assert.equal([async, batch].filter((r) => r.best).length, 1, 'one best setting');
   assert.equal(batch.mode, 'batch');
   assert.equal(async.mode, 'async');
   const sampled = mean(skewLatencies({ distribution: 'lognormal', meanMs: 1, messages: 100, seed: 42 }));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { summarizeRun } from '../src/workload/run-summary.js';
 import { steadyState, summarizeSkew } from '../src/workload/skew-summary.js';
 
 // A hand-built run: 4 messages, concurrency 2, every figure worked out on paper.
@@ -71,4 +72,20 @@ test('summarizeSkew: an engine as fast as the oracle has efficiency 1; half as f
   const base = { concurrency: 2, latencies: [4, 8, 12, 16], measured: [4, 8, 12, 16], failed: 0, times };
   close(summarizeSkew({ ...base, oracleThroughput: 100 }).efficiency, 1, 'efficiency');
   close(summarizeSkew({ ...base, oracleThroughput: 200 }).efficiency, 0.5, 'efficiency');
+});
+
+test('summarizeRun: the figures of any run, without an oracle or latencies known beforehand (tidemark bench on a transform)', () => {
+  const figures = summarizeRun({ concurrency: 2, failed: 1, times });
+  assert.equal(figures.steady.acked, 2, 'acks in the steady-state window');
+  close(figures.throughput, 100, 'throughput');
+  close(figures.workerBusyShare, 0.85, 'worker busy share');
+  close(figures.wallThroughput, 80, 'wall throughput');
+  assert.equal(figures.latencyP99, 20);
+  assert.equal(figures.lagP50, 2);
+  assert.equal(figures.failed, 1);
+  assert.ok(!('efficiency' in figures) && !('oracleThroughput' in figures), 'nothing about an oracle');
+  const skew = summarizeSkew({ concurrency: 2, latencies: [1], measured: [1], failed: 1, oracleThroughput: 50, times });
+  for (const key of ['throughput', 'wallThroughput', 'workerBusyShare', 'latencyP50', 'latencyP99', 'lagP50', 'lagP99', 'failed', 'seconds'] as const) {
+    assert.equal(skew[key], figures[key], `summarizeSkew's ${key} is summarizeRun's`);
+  }
 });

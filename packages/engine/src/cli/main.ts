@@ -2,9 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { overflowPolicies } from '../buffers/buffer-limit.js';
 import { TidemarkError } from '../errors.js';
-import { distributionNames } from '../workload/distributions.js';
-import { demoCommand } from './demo-command.js';
-import type { DemoOptions } from './demo-command.js';
+import { addBenchCommand } from './bench-options.js';
 import { checkInput } from './input-file.js';
 import { integer, maxTimerMs, milliseconds, port } from './parse.js';
 import { runCommand } from './run-command.js';
@@ -64,24 +62,7 @@ program
     await runCommand(options);
   });
 
-program
-  .command('demo')
-  .description('Run one seeded latency-skewed workload in batch and async mode and print them side by side.')
-  .addOption(
-    new Option('--family <family>', 'how the transform spends its time').choices(['await', 'blocking', 'cpu']).default('await'),
-  )
-  .addOption(new Option('--distribution <name>', 'latency distribution').choices(distributionNames).default('lognormal'))
-  .option('--concurrency <n>', 'messages in flight (and the batch size)', integer(1), 32)
-  .option('--messages <n>', 'messages per mode', integer(1), 3200)
-  .option('--mean-ms <ms>', `mean latency per message, up to ${maxTimerMs}`, milliseconds, 10)
-  .option('--seed <n>', 'seed of the latencies', integer(0), 42)
-  .option('--json', 'print the results as JSON instead of a table')
-  .option('--quiet', 'no progress on stderr')
-  .option('--report <file>', 'where to write the self-contained HTML report', 'tidemark-demo-report.html')
-  .option('--no-report', 'write no HTML report')
-  .action(async (options: DemoOptions) => {
-    await demoCommand(options);
-  });
+addBenchCommand(program);
 
 /** `--<buffer>-overflow <policy>`: what a message arriving at that full buffer does. */
 function overflowOption(buffer: string, choices: readonly string[] = overflowPolicies): Option {

@@ -1,10 +1,8 @@
 import type { SkewRun } from '../workload/skew-scenario.js';
 import { barChart } from './bar-chart.js';
 import { escapeHtml, formatNumber } from './format.js';
-import { histogramChart } from './histogram-chart.js';
-import { lineChart } from './line-chart.js';
-import type { LineSeries } from './line-chart.js';
 import { reportStyle } from './report-style.js';
+import { runsOf, scenarioSection } from './scenario-section.js';
 import { scenarioPairs } from './scenario-pairs.js';
 import type { ScenarioPair } from './scenario-pairs.js';
 import { summaryTable } from './summary-table.js';
@@ -67,90 +65,7 @@ function throughputChart(pairs: readonly ScenarioPair[]): string {
   });
 }
 
-function scenarioSection(pair: ScenarioPair, index: number): string {
-  const runs = runsOf(pair);
-  let span = 0;
-  for (const run of runs) for (const [t] of [...run.timeline.inFlight, ...run.timeline.watermarkLag]) span = Math.max(span, t);
-  // Seconds once a run lasts long enough that ms tick labels get wide.
-  const unit = span > 2000 ? { label: 's', per: 1000 } : { label: 'ms', per: 1 };
-  const time = (points: SkewRun['timeline']['inFlight']): LineSeries['points'] =>
-    unit.per === 1 ? points : points.map(([t, v]) => [t / unit.per, v] as const);
-  const concurrency = runs[0]?.concurrency ?? 0;
-  const p = (run: SkewRun, a: number, b: number): string =>
-    `${modeTag(run)} ${escapeHtml(`${formatNumber(a, 1)} / ${formatNumber(b, 1)} ms`)}`;
-  const latencyNote = runs.map((run) => p(run, run.latencyP50, run.latencyP99)).join(', ');
-  const lagNote = runs.map((run) => p(run, run.lagP50, run.lagP99)).join(', ');
-  const charts = [
-    figure(
-      lineChart({
-        kind: 'in-flight',
-        title: 'Messages at the workers',
-        series: runs.map((run) => ({ name: run.mode, points: time(run.timeline.inFlight) })),
-        xLabel: `time since start, ${unit.label}`,
-        yLabel: 'in flight',
-        step: true,
-        lanes: true,
-        reference: { y: concurrency, label: `target ${concurrency}` },
-      }),
-      'Async refills a slot as soon as it frees; batch drains to zero before each next batch (the sawtooth).',
-      'tall',
-    ),
-    figure(
-      histogramChart({
-        kind: 'latency-histogram',
-        title: 'End-to-end latency',
-        series: runs.map((run) => ({ name: run.mode, values: run.timeline.latencies })),
-        xLabel: 'read to ack, ms (log scale)',
-        yLabel: 'messages',
-      }),
-      `Every message, log-spaced buckets. p50 / p99: ${latencyNote}.`,
-    ),
-    figure(
-      lineChart({
-        kind: 'watermark-lag',
-        title: 'Watermark lag',
-        series: runs.map((run) => ({ name: run.mode, points: time(run.timeline.watermarkLag) })),
-        xLabel: `time since start, ${unit.label}`,
-        yLabel: 'now − watermark, ms',
-      }),
-      `At every ack. p50 / p99: ${lagNote}.`,
-    ),
-  ];
-  return (
-    `<section class="scenario" id="scenario-${index + 1}"><h2>${escapeHtml(pair.label)}</h2>` +
-    `<p class="figures">${figures(pair)}</p><div class="charts">${charts.join('')}</div></section>`
-  );
-}
-
-/** `captionHtml` is built here from escaped parts only. */
-function figure(svg: string, captionHtml: string, className?: string): string {
-  const open = className === undefined ? '<figure>' : `<figure class="${escapeHtml(className)}">`;
-  return `${open}${svg}<figcaption>${captionHtml}</figcaption></figure>`;
-}
-
-function figures(pair: ScenarioPair): string {
-  const parts = runsOf(pair).map(
-    (run) =>
-      `${modeTag(run)} ${escapeHtml(formatNumber(run.throughput))} msg/s, ` +
-      `efficiency ${escapeHtml(formatNumber(run.efficiency, 3))}, ${escapeHtml(formatNumber(run.seconds, 2))} s`,
-  );
-  if (pair.async !== undefined && pair.batch !== undefined) {
-    parts.push(`async / batch <b>${escapeHtml(formatNumber(pair.async.throughput / pair.batch.throughput, 2))}×</b>`);
-  }
-  const oracle = (pair.async ?? pair.batch)?.oracleThroughput;
-  if (oracle !== undefined) parts.push(`oracle ${escapeHtml(formatNumber(oracle))} msg/s (efficiency = msg/s / oracle)`);
-  return parts.join(' · ');
-}
-
-function modeTag(run: SkewRun): string {
-  const mode = escapeHtml(run.mode);
-  return `<span class="${mode}">${mode}</span>`;
-}
-
 function count(n: number, noun: string): string {
   return `${formatNumber(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
-function runsOf(pair: ScenarioPair): SkewRun[] {
-  return [pair.async, pair.batch].filter((run): run is SkewRun => run !== undefined);
-}

@@ -1,5 +1,5 @@
-import { escapeHtml, px } from './format.js';
-import { linearScale } from './scale.js';
+import { escapeHtml, formatNumber, px } from './format.js';
+import { linearScale, logScale } from './scale.js';
 import type { Scale } from './scale.js';
 import { legend, plotArea, svgChart, xAxis, yAxis } from './svg-frame.js';
 
@@ -23,6 +23,14 @@ export interface LineChartOptions {
   readonly lanes?: boolean;
   /** A dashed horizontal line, e.g. the in-flight target. */
   readonly reference?: { readonly y: number; readonly label: string };
+  /**
+   * A log x axis with a tick at each of these values (e.g. the concurrencies
+   * of a sweep), padded so that no point sits on the plot's edge, instead of
+   * a linear one from 0.
+   */
+  readonly xLogTicks?: readonly number[];
+  /** A dot at every point, for series of a few points each. @default false */
+  readonly markers?: boolean;
 }
 
 const width = 640;
@@ -42,7 +50,7 @@ export function lineChart(options: LineChartOptions): string {
       if (y > yMax) yMax = y;
     }
   }
-  const x = linearScale(0, xMax, plot.left, plot.right, 8);
+  const x = options.xLogTicks === undefined ? linearScale(0, xMax, plot.left, plot.right, 8) : logAxis(options.xLogTicks, plot.left, plot.right);
   const bandHeight = (plot.bottom - plot.top - (bands - 1) * laneGap) / bands;
   const yScale = (band: number): Scale => {
     const top = plot.top + band * (bandHeight + laneGap);
@@ -65,6 +73,7 @@ export function lineChart(options: LineChartOptions): string {
     const y = yScale(band);
     const d = step ? stepPath(s.points, x.map, y.map) : linePath(s.points, x.map, y.map);
     if (d !== '') body += `<path data-series="${escapeHtml(s.name)}" class="line" d="${d}"/>`;
+    if (options.markers === true) body += markers(s, x, y);
   }
   if (lanes) {
     const middle = px((plot.top + plot.bottom) / 2);
@@ -72,6 +81,29 @@ export function lineChart(options: LineChartOptions): string {
   }
   body += xAxis(x, plot, options.xLabel);
   return svgChart(options.kind, options.title, plot, body + legend(series.map((s) => s.name), plot));
+}
+
+/** A log scale over `ticks` with half a step of room each side, its ticks exactly `ticks`. */
+function logAxis(ticks: readonly number[], left: number, right: number): Scale {
+  const positive = ticks.filter((t) => t > 0);
+  const lo = Math.min(...positive, Number.POSITIVE_INFINITY);
+  const hi = Math.max(...positive, 0);
+  if (!(lo <= hi)) return linearScale(0, 1, left, right);
+  const pad = lo === hi ? 2 : Math.min(2, Math.sqrt(hi / lo));
+  const scale = logScale(lo / pad, hi * pad, left, right);
+  return { ...scale, ticks: [...new Set(positive)].sort((a, b) => a - b), digits: 0 };
+}
+
+/** A dot per point of `series`, each with its value in a `<title>`. */
+function markers(series: LineSeries, x: Scale, y: Scale): string {
+  let out = '';
+  for (const [vx, vy] of series.points) {
+    if (!Number.isFinite(vy)) continue;
+    out +=
+      `<circle data-series="${escapeHtml(series.name)}" class="marker" cx="${px(x.map(vx))}" cy="${px(y.map(vy))}" r="3.5" fill="currentColor">` +
+      `<title>${escapeHtml(`${series.name} at ${formatNumber(vx)}: ${formatNumber(vy, 1)}`)}</title></circle>`;
+  }
+  return out;
 }
 
 function referenceLine(reference: { y: number; label: string }, y: Scale, left: number, right: number): string {

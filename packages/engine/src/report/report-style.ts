@@ -23,6 +23,10 @@ table.summary td { text-align: right; }
 table.summary tbody th { text-align: left; font-weight: 400; }
 table.summary td.ratio { font-weight: 600; }
 table.summary a { color: inherit; }
+table.bench td.text { text-align: left; }
+table.bench tr.best td { background: #fff4d6; font-weight: 600; }
+.best-why { max-width: 100ch; }
+.best-why .rule { font-weight: 400; color: var(--muted); }
 section.scenario { border-top: 1px solid var(--rule); margin-top: 28px; }
 .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 640px)); gap: 12px 24px; align-items: start; }
 .charts figure.tall { grid-row: span 2; }

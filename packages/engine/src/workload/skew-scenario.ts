@@ -4,7 +4,6 @@ import type { SkewMessage } from '@tidemark/workers/skew-transform';
 import { Engine } from '../engine.js';
 import type { SourceRecord } from '../message.js';
 import { now } from '../run/message-state.js';
-import type { MessageTrace } from '../run/message-state.js';
 import { sampleLatency } from './distributions.js';
 import type { DistributionName } from './distributions.js';
 import { runOracle, skewWait } from './oracle.js';
@@ -12,7 +11,7 @@ import type { OracleRun } from './oracle.js';
 import { seededRandom } from './random.js';
 import { summarizeSkew } from './skew-summary.js';
 import type { SkewFigures } from './skew-summary.js';
-import { inFlightSeries, thin } from './timeline.js';
+import { measureRun } from './measure-run.js';
 import type { SkewTimeline } from './timeline.js';
 
 /** How the skew transform spends a message's latency (see the workers package). */
@@ -105,59 +104,20 @@ export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks =
   const warmup = Array.from({ length: scenario.concurrency * 2 }, () => ({ value: { ms: 1, family: scenario.family } }));
   for await (const record of engine.process(warmup)) void record;
 
-  const n = latencies.length;
-  const readAt = new Float64Array(n);
-  const ackedAt = new Float64Array(n);
-  const startedAt = new Float64Array(n);
-  const endedAt = new Float64Array(n);
-  const dispatchedAt = new Float64Array(n);
-  const completedAt = new Float64Array(n);
-  const lags: number[] = [];
-  const lagSeries: [number, number][] = [];
-  let begin = 0;
-  engine.on('ack', (trace: MessageTrace) => {
-    readAt[trace.seq] = trace.readAt;
-    dispatchedAt[trace.seq] = trace.dispatchedAt;
-    completedAt[trace.seq] = trace.completedAt;
-    ackedAt[trace.seq] = trace.ackedAt;
-    startedAt[trace.seq] = trace.startedAt;
-    endedAt[trace.seq] = trace.endedAt;
-    const watermark = engine.watermark;
-    if (Number.isFinite(watermark)) {
-      lags.push(trace.ackedAt - watermark);
-      lagSeries.push([trace.ackedAt - begin, trace.ackedAt - watermark]);
-    }
-  });
-
   const measured: number[] = [];
-  let failed = 0;
-  hooks.measuring?.(engine);
-  begin = now();
-  for await (const record of engine.process<number>(source(latencies, scenario.family))) {
-    if (record.kind === 'output') measured.push(record.value);
-    else failed++;
-  }
-  const end = now();
+  const run = await measureRun<number>(engine, source(latencies, scenario.family), latencies.length, {
+    ...(hooks.measuring === undefined ? {} : { measuring: hooks.measuring }),
+    output: (value) => measured.push(value),
+  });
   const figures = summarizeSkew({
     concurrency: scenario.concurrency,
     latencies,
     measured,
-    failed,
+    failed: run.failed,
     oracleThroughput: oracle.throughput,
-    times: { readAt, ackedAt, startedAt, endedAt, lags, begin, end },
+    times: run.times,
   });
-  const e2e = Array.from(ackedAt, (ack, i) => ack - (readAt[i] ?? 0));
-  return {
-    ...scenario,
-    threads,
-    ...figures,
-    oracleMeanMs: oracle.meanMs,
-    timeline: {
-      inFlight: inFlightSeries(dispatchedAt, completedAt, begin),
-      watermarkLag: thin(lagSeries),
-      latencies: e2e,
-    },
-  };
+  return { ...scenario, threads, ...figures, oracleMeanMs: oracle.meanMs, timeline: run.timeline };
 }
 
 function* source(latencies: Float64Array, family: SkewFamily): Generator<SourceRecord<SkewMessage>> {
