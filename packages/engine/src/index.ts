@@ -22,7 +22,7 @@ export type { RunStats } from './run/run-stats.js';
 export type { Source } from './source/source-reader.js';
 export { partitioned } from './source/partitioned.js';
 export { ndjsonSource } from './io/ndjson-source.js';
-export type { NdjsonSourceOptions } from './io/ndjson-source.js';
+export type { NdjsonPositions, NdjsonSourceOptions } from './io/ndjson-source.js';
 export { NdjsonSink } from './io/ndjson-sink.js';
 export type { PartitionedSource } from './source/partitioned.js';
 export type { PartitionId } from '@tidemark/watermark';

@@ -143,7 +143,7 @@ test('run rejects bad buffer flags with one line and exit 2', async (t) => {
     [['--processing-overflow', 'drop-oldest'], /--processing-overflow <policy>' argument 'drop-oldest' is invalid/],
     [['--max-record-bytes', '0'], /--max-record-bytes <n>' argument '0' is invalid. expected an integer from 1 up/],
     [['--output-buffer', 'many'], /--output-buffer <n>' argument 'many' is invalid/],
-    [['--mode', 'batch', '--input-overflow', 'drop-newest'], /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `buffers.input.overflow` to be 'block' in batch mode/],
+    [['--mode', 'batch', '--input-overflow', 'drop-newest'], /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--input-overflow` to be 'block' in batch mode/],
   ];
   for (const [flags, message] of cases) {
     const exit = await tidemark([...base, ...flags]);

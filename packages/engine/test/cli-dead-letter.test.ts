@@ -87,5 +87,5 @@ test('run --dead-letter in a folder that does not exist fails at once: one line,
   assert.equal(exit.stdout, '');
   const lines = stderrLines(exit);
   assert.equal(lines.length, 1, exit.stderr);
-  assert.match(lines[0] ?? '', /^tidemark: ENOENT: .*failed\.ndjson/);
+  assert.match(lines[0] ?? '', /^tidemark: --dead-letter: cannot write .*failed\.ndjson: the folder .*\/no\/such does not exist$/);
 });

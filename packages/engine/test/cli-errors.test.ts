@@ -12,12 +12,12 @@ const rows: { title: string; args: string[]; line: RegExp }[] = [
   {
     title: '--concurrency 100000000 (rejected by the engine)',
     args: ['--transform', fixture('cli-upper.js'), '--concurrency', '100000000'],
-    line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `concurrency` to be .*, got `100000000` \(number\)$/,
+    line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--concurrency` to be .*, got `100000000` \(number\)$/,
   },
   {
     title: '--threads 100000 (rejected by the engine)',
     args: ['--transform', fixture('cli-upper.js'), '--threads', '100000'],
-    line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `threads` to be an integer from 1 to \d+.*, got `100000` \(number\)$/,
+    line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--threads` to be an integer from 1 to \d+.*, got `100000` \(number\)$/,
   },
   {
     title: 'a transform module that throws a message of several lines as it loads',

@@ -131,7 +131,7 @@ test('run --input <named pipe>: an --output that cannot be opened ends the run a
   const session = new CliSession(t, ['--quiet', '--transform', upper, '--input', path, '--output', output]);
   const exit = await session.exit();
   assert.deepEqual(exit, { code: 2, signal: null }, session.stderr);
-  assert.match(session.stderr, /^tidemark: ENOENT: no such file or directory, open '.*out\.ndjson'\n$/);
+  assert.match(session.stderr, /^tidemark: --output: cannot write .*out\.ndjson: the folder .*\/no\/such does not exist\n$/);
 });
 
 test('run --input <folder>: named as a folder; a missing file stays "no such file"', async (t) => {

@@ -184,7 +184,7 @@ test('run: a bad invocation exits non-zero and the first line on stderr names th
     {
       title: 'a --transform path that does not exist',
       args: ['--transform', join(dir, 'missing.js'), '--input', input],
-      first: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `transform` to be the path or URL of an existing module, got `".*missing\.js"` \(string\)$/,
+      first: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--transform` to be the path or URL of an existing module, got `".*missing\.js"` \(string\)$/,
       own: true,
     },
     {
@@ -220,7 +220,7 @@ test('run: a bad invocation exits non-zero and the first line on stderr names th
     {
       title: 'an --output in a folder that does not exist',
       args: ['--transform', upper, '--input', input, '--output', join(dir, 'no', 'such', 'out.ndjson')],
-      first: /^tidemark: ENOENT: .*out\.ndjson/,
+      first: /^tidemark: --output: cannot write .*out\.ndjson: the folder .*\/no\/such does not exist$/,
       own: true,
     },
     {

@@ -3,7 +3,6 @@ import type { Stats } from 'node:fs';
 import { Socket } from 'node:net';
 import { isatty, ReadStream } from 'node:tty';
 import type { Readable } from 'node:stream';
-import type { ProgressInput } from './progress.js';
 import { UsageError } from './usage-error.js';
 
 /**
@@ -30,10 +29,10 @@ export function checkInput(path: string): void {
   }
 }
 
-/** The input stream and, when it is a regular file (stdin redirected from one too), its size and bytes read. */
+/** The input stream and, when it is a regular file (stdin redirected from one too), its size. */
 export interface OpenedInput {
   readonly stream: Readable;
-  readonly file?: ProgressInput;
+  readonly file?: { readonly size: number };
 }
 
 /**
@@ -81,5 +80,5 @@ function fromDescriptor(fd: number, stat: Stats): OpenedInput {
 }
 
 function fromFile(stream: FsReadStream, stat: Stats): OpenedInput {
-  return stat.isFile() ? { stream, file: { size: stat.size, bytesRead: () => stream.bytesRead } } : { stream };
+  return stat.isFile() ? { stream, file: { size: stat.size } } : { stream };
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { overflowPolicies } from '../buffers/buffer-limit.js';
 import { TidemarkError } from '../errors.js';
 import { addBenchCommand } from './bench-options.js';
 import { checkInput } from './input-file.js';
+import { checkOutputs } from './output-files.js';
+import { overflowOption } from './overflow-option.js';
 import { integer, maxTimerMs, milliseconds, port } from './parse.js';
 import { runCommand } from './run-command.js';
 import type { RunCommandOptions } from './run-command.js';
@@ -29,6 +30,20 @@ program
   .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
   .option('--ordered', 'emit outputs in input order (default: as they complete)')
   .option('--attempts <n>', 'tries per message before it becomes a failed record (default: 3)', integer(1))
+  .option('--retry-initial <ms>', 'retry backoff: ms before the first retry, doubled before each next one (default: 10)', milliseconds)
+  .option('--retry-max <ms>', 'retry backoff: ms before a retry at most (default: the larger of 1000 and --retry-initial)', milliseconds)
+  .option('--timeout <ms>', 'ms one try may take; past it the try fails with a TimeoutError and is retried (default: 0, no limit)', milliseconds)
+  .addOption(
+    new Option('--transport <transport>', 'how messages reach the workers: ring (shared-memory rings) or task (a piscina task each) (default: ring)').choices([
+      'ring',
+      'task',
+    ]),
+  )
+  .option(
+    '--ring-bytes <n>',
+    'bytes of each ring (two per worker), a power of two from 4096 to 2^30; a record over a quarter of it goes by postMessage (default: 1048576)',
+    integer(1),
+  )
   .option('--max-out-of-orderness <ms>', `how far event time may trail the largest seen, up to ${maxTimerMs} (default: 0)`, milliseconds)
   .option('--idle-after <ms>', `idle time after which the watermark advances, up to ${maxTimerMs} (default: 1000)`, milliseconds)
   .option('--quiet', 'no progress on stderr, only the summary')
@@ -59,18 +74,11 @@ program
     // Before anything is opened for writing.
     checkInput(options.input);
     checkSameFiles(options);
+    checkOutputs(options);
     await runCommand(options);
   });
 
 addBenchCommand(program);
-
-/** `--<buffer>-overflow <policy>`: what a message arriving at that full buffer does. */
-function overflowOption(buffer: string, choices: readonly string[] = overflowPolicies): Option {
-  return new Option(
-    `--${buffer}-overflow <policy>`,
-    `what a message arriving at the full ${buffer} buffer does: block waits, reject makes it a failed record (default: block)`,
-  ).choices(choices);
-}
 
 /**
  * An error as one line: `<code>: <message>` (the code left out when the

@@ -9,19 +9,22 @@ export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 
   readonly options: Pick<ResolvedOptions, 'concurrency'>;
 };
 
-/** The input file of a run, when there is one: progress by bytes. */
+/** The input file of a run, when there is one: progress by its bytes done. */
 export interface ProgressInput {
   /** Bytes in the file. */
   readonly size: number;
-  /** Bytes read from it so far. */
-  bytesRead(): number;
+  /**
+   * Bytes of it done so far: every line before that position acked, not
+   * merely read (the engine reads ahead of what it has done).
+   */
+  bytesDone(): number;
 }
 
 /** Options of a {@link Progress}. */
 export interface ProgressOptions {
   /** Messages expected, when known: a bar and an ETA. */
   readonly total?: number;
-  /** The input file, when known: a bar and an ETA by bytes read (unless `total` is given). */
+  /** The input file, when known: a bar and an ETA by its bytes done (unless `total` is given). */
   readonly input?: ProgressInput;
   /** First on each line, e.g. the demo's mode. @default 'tidemark' (on plain lines only) */
   readonly label?: string;
@@ -58,7 +61,9 @@ const window = 8; // samples the running rate is taken over (2 s)
 /**
  * Live progress of an engine run on stderr: acked messages, their rate, in
  * flight against the concurrency target, the watermark lag and, when the
- * total or the input size is known, a bar and an ETA. On a terminal a bar
+ * total or the input size is known, a bar and an ETA. Both measure what is
+ * done (messages acked, or the input's bytes up to which every line is
+ * acked), never what was read ahead of it. On a terminal a bar
  * redrawn a few times a second; elsewhere a plain line every second. Nothing
  * is shown for a run shorter than the first sample (or line), so short runs
  * print nothing but their own summary.
@@ -76,7 +81,7 @@ export class Progress {
   readonly #quiet: boolean;
   readonly #interactive: boolean;
   readonly #stream: NodeJS.WriteStream;
-  // The last `window` samples (time, acked, bytes read), a ring indexed by #samples.
+  // The last `window` samples (time, acked, bytes done), a ring indexed by #samples.
   readonly #times = new Float64Array(window);
   readonly #acks = new Float64Array(window);
   readonly #bytes = new Float64Array(window);
@@ -142,12 +147,12 @@ export class Progress {
     const slot = this.#samples++ % window;
     this.#times[slot] = now;
     this.#acks[slot] = this.#source.stats?.acked ?? 0;
-    this.#bytes[slot] = this.#input?.bytesRead() ?? 0;
+    this.#bytes[slot] = this.#input?.bytesDone() ?? 0;
   }
 
   #measure(now: number, final: boolean): Figures {
     const acked = this.#source.stats?.acked ?? 0;
-    const bytes = this.#input?.bytesRead() ?? 0;
+    const bytes = this.#input?.bytesDone() ?? 0;
     const oldest = this.#samples < window ? 0 : this.#samples % window;
     const span = final ? now - this.#started : now - (this.#times[oldest] ?? now);
     const perMs = (count: number, ring: Float64Array) => (span > 0 ? (count - (final ? 0 : (ring[oldest] ?? 0))) / span : 0);
@@ -160,8 +165,7 @@ export class Progress {
     } else if (this.#input !== undefined) {
       done = bytes / this.#input.size;
       const byteRate = perMs(bytes, this.#bytes);
-      // Once the file is read only the drain is left, which bytes cannot time.
-      if (byteRate > 0 && bytes < this.#input.size) eta = (this.#input.size - bytes) / byteRate;
+      if (byteRate > 0) eta = (this.#input.size - bytes) / byteRate;
     }
     const watermark = this.#source.watermark;
     return {
@@ -221,11 +225,11 @@ export class Progress {
   }
 }
 
-/** What is done: a share of the total or of the input bytes, and the messages acked. */
+/** What is done: a share of the total or of the input bytes done, and the messages acked. */
 function describe(figures: Figures, total: number | undefined, input: ProgressInput | undefined, short: boolean): string[] {
   const percent = figures.done === undefined ? '' : `${Math.floor(figures.done * 100)}% `;
   if (total !== undefined) return [`${percent}${figures.acked}/${total} acked`];
-  if (input !== undefined) return [`${percent}of ${bytes(input.size)}${short ? '' : ' read'}`, `${figures.acked} acked`];
+  if (input !== undefined) return [`${percent}of ${bytes(input.size)}${short ? '' : ' done'}`, `${figures.acked} acked`];
   return [`${figures.acked} acked`];
 }
 

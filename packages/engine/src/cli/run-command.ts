@@ -3,15 +3,18 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Engine } from '../engine.js';
 import type { OverflowPolicy } from '../buffers/buffer-limit.js';
-import { MalformedInputError, RecordTooLargeError } from '../errors.js';
-import type { BufferOptions } from '../options/options.js';
+import { InvalidOptionError } from '../errors.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import { DeadLetterSink } from '../io/dead-letter-sink.js';
 import { NdjsonSink } from '../io/ndjson-sink.js';
+import { AckedBytes } from './acked-bytes.js';
 import { Checkpoint } from './checkpoint.js';
+import { engineOptions, withFlagNames } from './engine-flags.js';
 import { openInput } from './input-file.js';
 import type { OpenedInput } from './input-file.js';
+import { cannotWrite } from './output-files.js';
 import { Progress } from './progress.js';
+import { RunTally } from './run-tally.js';
 
 /** Options of `tidemark run`. */
 export interface RunCommandOptions {
@@ -24,6 +27,14 @@ export interface RunCommandOptions {
   batchSize?: number;
   ordered?: boolean;
   attempts?: number;
+  /** Retry backoff: ms before the first retry, doubling each try. */
+  retryInitial?: number;
+  /** Retry backoff: ms between tries at most. */
+  retryMax?: number;
+  /** ms one try may take (0: no limit). */
+  timeout?: number;
+  transport?: 'ring' | 'task';
+  ringBytes?: number;
   maxOutOfOrderness?: number;
   idleAfter?: number;
   quiet?: boolean;
@@ -57,52 +68,49 @@ const exitCodes = { SIGINT: 130, SIGTERM: 143 } as const;
 type StopSignal = keyof typeof exitCodes;
 
 /**
+ * The output was closed before the run ended (`tidemark run | head`): 141,
+ * 128 + SIGPIPE's 13, what a shell reports for a writer that SIGPIPE killed,
+ * so `set -o pipefail` and `$?` tell it from a run that read all its input.
+ */
+export const outputClosedExitCode = 141;
+
+/**
  * `tidemark run`: NDJSON in, the transform on the pool, NDJSON out; a summary on stderr.
  *
  * The first SIGINT or SIGTERM stops reading, lets what is in flight finish
  * and be written, and exits 130 or 143 naming the committed offset. A second
  * one, or `shutdownTimeout` passing first, exits at once. The committed
  * offset is a line index of the input, so `from` resumes there.
+ *
+ * An output closed before the run ends (its reader went away: `| head`)
+ * stops reading at once and exits {@link outputClosedExitCode}, naming the
+ * records written and the committed offset.
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
-  const engine = new Engine({
-    transform: options.transform,
-    ...(options.threads === undefined ? {} : { threads: options.threads }),
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-    ...(options.mode === undefined ? {} : { mode: options.mode }),
-    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-    ordering: options.ordered === true ? 'ordered' : 'unordered',
-    watermark: {
-      ...(options.maxOutOfOrderness === undefined ? {} : { maxOutOfOrderness: options.maxOutOfOrderness }),
-      ...(options.idleAfter === undefined ? {} : { idleAfter: options.idleAfter }),
-    },
-    ...(options.attempts === undefined ? {} : { retry: { attempts: options.attempts } }),
-    ...(options.metricsPort === undefined ? {} : { metrics: { port: options.metricsPort } }),
-    buffers: {
-      input: buffer(options.inputBuffer, options.inputBufferBytes, options.inputOverflow),
-      processing: buffer(undefined, options.processingBufferBytes, options.processingOverflow),
-      output: buffer(options.outputBuffer, options.outputBufferBytes, options.outputOverflow),
-    },
-  });
-  const started = performance.now();
-  const from = options.from ?? 0;
-  // Every offset read is at or past `from`; before anything is read the engine says 0.
-  const committed = () => Math.max(from, engine.committedOffset);
-  let malformed = 0;
-  let tooLarge = 0;
-  const dropped = new Map<string, number>();
-  engine.on('ack', (trace) => {
-    checkpoint?.changed();
-    if (trace.outcome !== 'dropped' || trace.overflow === undefined) return;
-    const key = `${trace.overflow.buffer} ${trace.overflow.policy}`;
-    dropped.set(key, (dropped.get(key) ?? 0) + 1);
-    deadLetter?.dropped(trace);
-  });
+  let engine: Engine;
+  try {
+    engine = new Engine(engineOptions(options));
+  } catch (error) {
+    throw error instanceof InvalidOptionError ? withFlagNames(error) : error;
+  }
+  const tally = new RunTally();
   let progress: Progress | undefined;
   let sink: NdjsonSink | undefined;
   let deadLetter: DeadLetterSink | undefined;
   let checkpoint: Checkpoint | undefined;
   let input: OpenedInput | undefined;
+  let acked: AckedBytes | undefined;
+  const from = options.from ?? 0;
+  // Every offset read is at or past `from`; before anything is read the
+  // engine says 0. A record acked but not (or not yet) written holds it back.
+  const committed = () =>
+    Math.min(Math.max(from, engine.committedOffset), sink?.lowestUnwritten ?? Infinity, deadLetter?.lowestUnwritten ?? Infinity);
+  engine.on('ack', (trace) => {
+    acked?.acked(trace.offset);
+    checkpoint?.changed();
+    tally.acked(trace);
+    if (trace.outcome === 'dropped') deadLetter?.dropped(trace);
+  });
 
   const reading = new AbortController();
   let stoppedBy: StopSignal | undefined;
@@ -110,23 +118,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   let forcing: Promise<never> | undefined;
   let tearingDown = false;
 
-  const summary = () => {
-    const stats = engine.stats;
-    const seconds = (performance.now() - started) / 1000;
-    if (deadLetter !== undefined) {
-      const drops = deadLetter.droppedCount > 0 ? ` and ${deadLetter.droppedCount} dropped messages` : '';
-      process.stderr.write(`tidemark: ${deadLetter.written} failed records${drops} written to ${deadLetter.path}\n`);
-    }
-    if (dropped.size > 0) {
-      const by = [...dropped].map(([key, count]) => `${count} by ${key}`).join(', ');
-      process.stderr.write(`tidemark: dropped by full buffers: ${by}\n`);
-    }
-    process.stderr.write(
-      `tidemark: ${stats?.read ?? 0} read, ${stats?.emitted ?? 0} outputs, ${stats?.failed ?? 0} failed ` +
-        `(${malformed} malformed, ${tooLarge} too large), ${stats?.dropped ?? 0} dropped, ${stats?.late ?? 0} late, ` +
-        `${stats?.retried ?? 0} retried in ${seconds.toFixed(2)} s\n`,
-    );
-  };
+  const summary = () => tally.write(engine.stats, deadLetter);
 
   // Exits without waiting for what is still in flight: a hung transform
   // would never let the run end, and its worker threads keep the process
@@ -187,16 +179,22 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     input = opened;
     if (stoppedBy !== undefined) opened.stream.destroy();
     const append = options.from !== undefined; // a resumed run adds to the files of the one it resumes
-    const out = new NdjsonSink(await openOutput(options.output, append));
+    const out = new NdjsonSink(await opening('--output', options.output, openOutput(options.output, append)));
     sink = out;
-    if (options.deadLetter !== undefined) deadLetter = await DeadLetterSink.open(options.deadLetter, { append });
+    const deadLetterPath = options.deadLetter;
+    if (deadLetterPath !== undefined) deadLetter = await opening('--dead-letter', deadLetterPath, DeadLetterSink.open(deadLetterPath, { append }));
     const failed = deadLetter;
     if (options.checkpoint !== undefined) {
-      const flushed = () => Promise.all([out.flushed(), failed?.flushed()]).then(() => {});
-      checkpoint = await Checkpoint.open(options.checkpoint, from, committed, flushed);
+      // A closed output loses no record past the committed offset (see `committed`): it has nothing left to flush.
+      const flushed = () => Promise.all([out.flushed().catch(unlessClosed), failed?.flushed()]).then(() => {});
+      checkpoint = await opening('--checkpoint', options.checkpoint, Checkpoint.open(options.checkpoint, from, committed, flushed));
     }
+    // Over a file, progress is its bytes done: the source says where each line lies, the acks which are done.
+    const file = opened.file;
+    const done = file === undefined ? undefined : new AckedBytes();
+    acked = done;
     progress = new Progress(engine, {
-      ...(opened.file === undefined ? {} : { input: opened.file }),
+      ...(file === undefined || done === undefined ? {} : { input: { size: file.size, bytesDone: () => done.done } }),
       ...(options.quiet === undefined ? {} : { quiet: options.quiet }),
       // A bar redrawn on the terminal the records are written to would tear their lines.
       ...(options.output === '-' && process.stdout.isTTY ? { interactive: false } : {}),
@@ -204,23 +202,38 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     const source = ndjsonSource(opened.stream, {
       from,
       ...(options.maxRecordBytes === undefined ? {} : { maxRecordBytes: options.maxRecordBytes }),
+      ...(done === undefined ? {} : { positions: done }),
     });
+    // The output's reader went away (EPIPE): leaving the loop stops the run reading.
+    let closed: Error | undefined;
     for await (const record of engine.process(source, { signal: reading.signal })) {
-      if (record.kind === 'failed' && record.error instanceof MalformedInputError) malformed++;
-      if (record.kind === 'failed' && record.error instanceof RecordTooLargeError) {
-        tooLarge++;
-        process.stderr.write(`tidemark: ${record.error.code}: ${record.error.message} (skipped)\n`);
+      tally.record(record);
+      if (record.kind === 'failed' && deadLetter !== undefined) {
+        await deadLetter.write(record);
+        continue;
       }
-      await (record.kind === 'failed' && deadLetter !== undefined ? deadLetter.write(record) : sink.write(record));
+      try {
+        await sink.write(record);
+      } catch (error) {
+        closed = unlessClosed(error);
+        break;
+      }
     }
     if (forcing !== undefined) await forcing; // it owns the outputs and the exit now
     clearTimeout(timeout);
-    await sink.end();
+    if (closed === undefined) closed = await sink.end().then(() => undefined, unlessClosed);
+    else opened.stream.destroy(); // stop reading now: an open stdin would hold the process
     await deadLetter?.end();
     await checkpoint?.close(committed());
     progress.stop(); // before the summary: that stays the last line (but for the stop line)
     summary();
-    if (stoppedBy !== undefined) {
+    if (closed !== undefined) {
+      process.stderr.write(
+        `tidemark: the output was closed (${String((closed as NodeJS.ErrnoException).code)}) after ${out.written} records were written; ` +
+          `stopped reading; committed offset ${committed()} (resume there to lose nothing)\n`,
+      );
+      process.exitCode = outputClosedExitCode;
+    } else if (stoppedBy !== undefined) {
       process.stderr.write(
         `tidemark: stopped by ${stoppedBy}; committed offset ${committed()} (resume there to lose nothing)\n`,
       );
@@ -251,11 +264,17 @@ async function openOutput(path: string, append: boolean): Promise<Writable> {
   return stream;
 }
 
-/** One buffer's engine options from its flags (only those given). */
-function buffer(messages: number | undefined, bytes: number | undefined, overflow: OverflowPolicy | undefined): BufferOptions {
-  return {
-    ...(messages === undefined ? {} : { messages }),
-    ...(bytes === undefined ? {} : { bytes }),
-    ...(overflow === undefined ? {} : { overflow }),
-  };
+/** What `opened` resolves to, or its failure to open `path` as the error that names `flag`. */
+async function opening<T>(flag: string, path: string, opened: Promise<T>): Promise<T> {
+  try {
+    return await opened;
+  } catch (error) {
+    throw cannotWrite(flag, path, error);
+  }
+}
+
+/** The error of an output whose reader went away (a closed pipe), returned; any other error thrown. */
+function unlessClosed(error: unknown): Error {
+  if ((error as NodeJS.ErrnoException | undefined)?.code !== 'EPIPE') throw error;
+  return error as Error;
 }

@@ -54,7 +54,7 @@ export class DeadLetterSink {
   write(record: FailedRecord): Promise<void> | undefined {
     if (this.#error !== undefined) throw this.#error;
     this.#written++;
-    if (this.#flushes.write(this.#out, `${JSON.stringify(failedRecordData(record))}\n`)) return undefined;
+    if (this.#flushes.write(this.#out, `${JSON.stringify(failedRecordData(record))}\n`, record.offset)) return undefined;
     return once(this.#out, 'drain').then(() => {});
   }
 
@@ -66,12 +66,17 @@ export class DeadLetterSink {
     if (this.#error !== undefined || trace.overflow === undefined) return;
     this.#dropped++;
     const { offset, key, eventTime, overflow } = trace;
-    this.#flushes.write(this.#out, `${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`);
+    this.#flushes.write(this.#out, `${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`, offset);
   }
 
   /** Resolves once every line written so far has reached the operating system; rejects once the file has failed. */
   flushed(): Promise<void> {
     return this.#flushes.flushed();
+  }
+
+  /** The lowest offset of the lines written that have not reached the operating system (failed, or still buffered); Infinity when none. */
+  get lowestUnwritten(): number {
+    return this.#flushes.lowestUnwritten();
   }
 
   /** Dropped messages noted so far. */

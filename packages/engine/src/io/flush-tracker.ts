@@ -13,18 +13,39 @@ interface Waiter {
  * pipe, and the callbacks run in write order. A process killed after that
  * loses nothing of those bytes (a machine that crashes may: nothing is
  * synced to disk). One callback serves every write, so counting allocates
- * nothing per line.
+ * nothing per line. A write may carry the offset of the record it holds:
+ * the tracker then says which records did not get through
+ * ({@link lowestUnwritten}), keeping the offsets of the writes not yet
+ * finished only.
  */
 export class FlushTracker {
   #issued = 0;
   #done = 0;
+  #succeeded = 0;
   #error: Error | undefined;
   readonly #waiters: Waiter[] = [];
+  /** The offsets of the writes not finished yet, from #head on, in write order (Infinity for a write without one). */
+  #pending: number[] = [];
+  #head = 0;
+  #lowestFailed = Number.POSITIVE_INFINITY;
 
   /** Write `chunk` to `out`, counting it; returns what `out.write` does (false: wait for `drain`). */
-  write(out: Writable, chunk: string): boolean {
+  write(out: Writable, chunk: string, offset = Number.POSITIVE_INFINITY): boolean {
     this.#issued++;
+    this.#pending.push(offset);
     return out.write(chunk, this.#written);
+  }
+
+  /** Writes that reached the operating system. */
+  get succeeded(): number {
+    return this.#succeeded;
+  }
+
+  /** The lowest offset of the writes that failed or have not finished yet; Infinity when there is none. */
+  lowestUnwritten(): number {
+    let lowest = this.#lowestFailed;
+    for (let at = this.#head; at < this.#pending.length; at++) lowest = Math.min(lowest, this.#pending[at] as number);
+    return lowest;
   }
 
   /** Resolves once every write counted so far has finished; rejects with the first write error. */
@@ -42,7 +63,20 @@ export class FlushTracker {
 
   readonly #written = (error?: Error | null): void => {
     this.#done++;
-    if (error) this.#error ??= error;
+    const offset = this.#pending[this.#head++] ?? Number.POSITIVE_INFINITY;
+    if (this.#head === this.#pending.length) {
+      this.#pending.length = 0; // kept: its storage serves the next writes
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    }
+    if (error) {
+      this.#error ??= error;
+      this.#lowestFailed = Math.min(this.#lowestFailed, offset);
+    } else {
+      this.#succeeded++;
+    }
     this.#settle();
   };
 

@@ -1,11 +1,18 @@
 import type { Readable } from 'node:stream';
 
+/** Where a line lies in the stream: from byte `start` to `end` (its newline included), counted from the stream's start. */
+interface LineSpan {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** One line of an NDJSON stream. */
 export type NdjsonLine =
   /** A line within the limit: its text (without `\n` or `\r\n`) and length in bytes. */
-  | { readonly index: number; readonly text: string; readonly bytes: number; readonly tooLarge?: undefined }
+  | (LineSpan & { readonly text: string; readonly bytes: number; readonly tooLarge?: undefined })
   /** A line past the limit: only its first bytes were kept (`head`), the rest skipped unread. */
-  | { readonly index: number; readonly head: string; readonly bytes: number; readonly tooLarge: true };
+  | (LineSpan & { readonly head: string; readonly bytes: number; readonly tooLarge: true });
 
 const newline = 0x0a;
 /** What is kept of a line past the limit, to show in its failed record. */
@@ -17,7 +24,8 @@ const headBytes = 256;
  * and first bytes, and the rest of it is skipped as it streams by, so one
  * huge record cannot exhaust memory. Splitting on the `\n` byte is safe in
  * UTF-8 (no multi-byte character contains it). The lines before line index
- * `from` are counted and skipped unread, none of their bytes kept.
+ * `from` are counted and skipped unread, none of their bytes kept. Each line
+ * says where it lies in the stream (`start`, `end`), skipped lines counted.
  */
 export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0): AsyncGenerator<NdjsonLine> {
   let pieces: Buffer[] = [];
@@ -27,15 +35,18 @@ export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0):
   let last = -1; // the line's last byte so far: a `\r` before `\n` is not part of it
   let index = 0;
   let skipping = from > 0;
-  const finish = (): NdjsonLine => {
+  let start = 0; // the current line's first byte in the stream
+  let base = 0; // bytes of the stream before the current chunk
+  const finish = (end: number): NdjsonLine => {
     const line = pieces.length === 1 ? (pieces[0] as Buffer) : Buffer.concat(pieces, held);
     const cr = last === 0x0d ? 1 : 0;
     const bytes = length - cr;
     // The `\r` is dropped when it was kept, i.e. the whole line was.
-    const end = held === length ? line.length - cr : line.length;
+    const text = held === length ? line.length - cr : line.length;
     const result: NdjsonLine = tooLarge
-      ? { index, head: line.toString('utf8', 0, Math.min(end, headBytes)), bytes, tooLarge: true }
-      : { index, text: line.toString('utf8', 0, end), bytes };
+      ? { index, start, end, head: line.toString('utf8', 0, Math.min(text, headBytes)), bytes, tooLarge: true }
+      : { index, start, end, text: line.toString('utf8', 0, text), bytes };
+    start = end;
     pieces = [];
     held = 0;
     length = 0;
@@ -59,17 +70,19 @@ export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0):
   };
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    let start = 0;
-    for (let at = data.indexOf(newline); at !== -1; at = data.indexOf(newline, start)) {
+    let next = 0; // the first byte of `data` not yet taken
+    for (let at = data.indexOf(newline); at !== -1; at = data.indexOf(newline, next)) {
       if (skipping) {
         skipping = ++index < from;
+        start = base + at + 1;
       } else {
-        take(data.subarray(start, at));
-        yield finish();
+        take(data.subarray(next, at));
+        yield finish(base + at + 1);
       }
-      start = at + 1;
+      next = at + 1;
     }
-    if (start < data.length) take(data.subarray(start));
+    if (next < data.length) take(data.subarray(next));
+    base += data.length;
   }
-  if (length > 0) yield finish();
+  if (length > 0) yield finish(base);
 }

@@ -7,12 +7,16 @@ import { FlushTracker } from './flush-tracker.js';
 
 /**
  * Writes records as NDJSON, one per line, waiting for `drain` when the
- * stream is full so that a slow output holds the engine back.
+ * stream is full so that a slow output holds the engine back. It keeps
+ * count of what got through: {@link written}, and {@link lowestUnwritten}
+ * for where a rerun must start once the stream failed (such as a pipe whose
+ * reader left: `EPIPE`).
  */
 export class NdjsonSink {
   readonly #out: Writable;
   readonly #flushes = new FlushTracker();
   #error: Error | undefined;
+  #lowestRefused = Number.POSITIVE_INFINITY;
 
   constructor(out: Writable) {
     this.#out = out;
@@ -25,9 +29,28 @@ export class NdjsonSink {
 
   /** Write one engine record; rejects (or throws) once the stream has failed. */
   write(record: EngineRecord): Promise<void> | undefined {
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#error !== undefined) {
+      this.#lowestRefused = Math.min(this.#lowestRefused, record.offset);
+      throw this.#error;
+    }
     const line = record.kind === 'output' ? record : { kind: 'failed', ...failedRecordData(record) };
-    return this.#line(JSON.stringify(line));
+    return this.#line(JSON.stringify(line), record.offset);
+  }
+
+  /** Records that reached the operating system (handed to the file or pipe). */
+  get written(): number {
+    return this.#flushes.succeeded;
+  }
+
+  /**
+   * The lowest offset of the records given to {@link write} that have not
+   * reached the operating system: refused or failed once the stream failed,
+   * or still buffered. Infinity when every one has. With offsets that are
+   * line indexes, a rerun from the lower of this and the engine's committed
+   * offset loses no record.
+   */
+  get lowestUnwritten(): number {
+    return Math.min(this.#lowestRefused, this.#flushes.lowestUnwritten());
   }
 
   /** Resolves once every record written so far has reached the operating system; rejects once the stream has failed. */
@@ -43,8 +66,8 @@ export class NdjsonSink {
     await once(this.#out, 'finish');
   }
 
-  #line(text: string): Promise<void> | undefined {
-    if (this.#flushes.write(this.#out, `${text}\n`)) return undefined;
+  #line(text: string, offset: number): Promise<void> | undefined {
+    if (this.#flushes.write(this.#out, `${text}\n`, offset)) return undefined;
     return once(this.#out, 'drain').then(() => {});
   }
 }

@@ -13,6 +13,27 @@ export interface NdjsonSourceOptions {
    * @default 0
    */
   from?: number;
+  /**
+   * Told where each record's line lies in the input, in bytes from the
+   * stream's start (the lines `from` skips counted): for progress measured
+   * in the bytes done rather than the bytes read, since the engine reads
+   * ahead of what it has done. See {@link NdjsonPositions}.
+   */
+  positions?: NdjsonPositions;
+}
+
+/**
+ * Where the lines of an NDJSON input lie, as {@link ndjsonSource} reads it.
+ * With the engine's `ack` event (which message is done) this tells how far
+ * into the input every line is done: up to the start of the line of the
+ * lowest offset still in flight or, with none in flight, up to the last
+ * line passed.
+ */
+export interface NdjsonPositions {
+  /** Just before the record at `offset` is yielded: the byte its line starts at. */
+  record(offset: number, start: number): void;
+  /** The source is past byte `end`: the end of a line (its newline included), a record's or a blank one. */
+  passed(end: number): void;
 }
 
 /** The default of `maxRecordBytes` (and of `tidemark run --max-record-bytes`). */
@@ -30,14 +51,20 @@ export const defaultMaxRecordBytes = 16 * 1024 * 1024;
  */
 export async function* ndjsonSource(input: Readable, options: NdjsonSourceOptions = {}): AsyncGenerator<SourceRecord> {
   const max = options.maxRecordBytes ?? defaultMaxRecordBytes;
+  const positions = options.positions;
   for await (const line of ndjsonLines(input, max, options.from)) {
     const { index, bytes } = line;
+    const blank = line.tooLarge !== true && line.text.trim() === '';
+    if (positions !== undefined) {
+      if (!blank) positions.record(index, line.start);
+      positions.passed(line.end);
+    }
     if (line.tooLarge === true) {
       yield { value: line.head, offset: index, error: new RecordTooLargeError(index + 1, bytes, max) };
       continue;
     }
     const text = line.text;
-    if (text.trim() === '') continue;
+    if (blank) continue;
     const parsed = parseRecord(text, index + 1);
     yield parsed instanceof MalformedInputError
       ? { value: text, offset: index, error: parsed }

@@ -1,0 +1,88 @@
+import { InvalidOptionError, show } from '../errors.js';
+import type { EngineOptions } from '../options/options.js';
+import type { RunCommandOptions } from './run-command.js';
+
+/** A `tidemark run` flag that sets an engine option. */
+export interface EngineFlag {
+  /** As the user types it: `--input-overflow`. */
+  readonly flag: string;
+  /** Its key in {@link RunCommandOptions} (commander's camel case of the flag). */
+  readonly option: keyof RunCommandOptions;
+  /** The engine option it sets, as the engine's errors name it: `buffers.input.overflow`. */
+  readonly path: string;
+  /** The engine's value from the flag's, when they differ. */
+  readonly convert?: (value: unknown) => unknown;
+}
+
+/**
+ * The one table from `tidemark run`'s flags to the engine options they set:
+ * the engine options are built from it ({@link engineOptions}), and the
+ * engine's errors about them are reported under the flag
+ * ({@link withFlagNames}). The engine checks every value; the flags' own
+ * parsers only turn text into numbers.
+ */
+export const engineFlags: readonly EngineFlag[] = [
+  { flag: '--transform', option: 'transform', path: 'transform' },
+  { flag: '--threads', option: 'threads', path: 'threads' },
+  { flag: '--concurrency', option: 'concurrency', path: 'concurrency' },
+  { flag: '--mode', option: 'mode', path: 'mode' },
+  { flag: '--batch-size', option: 'batchSize', path: 'batchSize' },
+  // A switch: always given, so that the engine says what it does either way.
+  { flag: '--ordered', option: 'ordered', path: 'ordering', convert: (on) => (on === true ? 'ordered' : 'unordered') },
+  { flag: '--attempts', option: 'attempts', path: 'retry.attempts' },
+  { flag: '--retry-initial', option: 'retryInitial', path: 'retry.backoff.initial' },
+  { flag: '--retry-max', option: 'retryMax', path: 'retry.backoff.max' },
+  { flag: '--timeout', option: 'timeout', path: 'timeout' },
+  { flag: '--transport', option: 'transport', path: 'transport' },
+  { flag: '--ring-bytes', option: 'ringBytes', path: 'ringBytes' },
+  { flag: '--max-out-of-orderness', option: 'maxOutOfOrderness', path: 'watermark.maxOutOfOrderness' },
+  { flag: '--idle-after', option: 'idleAfter', path: 'watermark.idleAfter' },
+  { flag: '--metrics-port', option: 'metricsPort', path: 'metrics.port' },
+  { flag: '--input-buffer', option: 'inputBuffer', path: 'buffers.input.messages' },
+  { flag: '--input-buffer-bytes', option: 'inputBufferBytes', path: 'buffers.input.bytes' },
+  { flag: '--input-overflow', option: 'inputOverflow', path: 'buffers.input.overflow' },
+  { flag: '--processing-buffer-bytes', option: 'processingBufferBytes', path: 'buffers.processing.bytes' },
+  { flag: '--processing-overflow', option: 'processingOverflow', path: 'buffers.processing.overflow' },
+  { flag: '--output-buffer', option: 'outputBuffer', path: 'buffers.output.messages' },
+  { flag: '--output-buffer-bytes', option: 'outputBufferBytes', path: 'buffers.output.bytes' },
+  { flag: '--output-overflow', option: 'outputOverflow', path: 'buffers.output.overflow' },
+];
+
+const byPath = new Map(engineFlags.map((entry) => [entry.path, entry.flag]));
+
+/** The engine options the flags in `options` set: only those given (and `--ordered`), the rest left to the engine's defaults. */
+export function engineOptions(options: RunCommandOptions): EngineOptions {
+  const engine: Record<string, unknown> = {};
+  for (const { option, path, convert } of engineFlags) {
+    const given = options[option];
+    if (given === undefined && convert === undefined) continue;
+    const keys = path.split('.');
+    let at = engine;
+    for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
+    at[keys.at(-1) as string] = convert === undefined ? given : convert(given);
+  }
+  return engine as unknown as EngineOptions;
+}
+
+/**
+ * The engine's error about an option a flag sets, reported under the flag:
+ * ``Expected `--input-overflow` to be …`` for the engine's
+ * ``Expected `buffers.input.overflow` to be …``, other options its
+ * expectation names also by their flags (`at least --retry-initial (50)`).
+ * An error about an option no flag sets is returned as it is.
+ */
+export function withFlagNames(error: InvalidOptionError): InvalidOptionError {
+  const flag = byPath.get(error.option);
+  const prefix = `Expected \`${error.option}\` to be `;
+  const suffix = `, got ${show(error.received)}`;
+  if (flag === undefined || !error.message.startsWith(prefix) || !error.message.endsWith(suffix)) return error;
+  let expected = error.message.slice(prefix.length, error.message.length - suffix.length);
+  for (const [path, name] of byPath) {
+    // `concurrency` in backquotes, or a name no sentence has (`retry.backoff.initial`, `batchSize`).
+    const bare = /[.A-Z]/.test(path) ? `|(?<![\\w.\`-])${path.replaceAll('.', '\\.')}(?![\\w\`])` : '';
+    expected = expected.replace(new RegExp(`\`${path.replaceAll('.', '\\.')}\`${bare}`, 'g'), name);
+  }
+  const named = new InvalidOptionError(flag, expected, error.received);
+  if (error.stack !== undefined) named.stack = error.stack;
+  return named;
+}

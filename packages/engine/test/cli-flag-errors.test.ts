@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import { cliFixture as fixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+
+// An error about something the user typed names the flag they typed: the
+// engine's option errors (``Expected `--input-overflow` …``, not the engine's
+// `buffers.input.overflow`), and a path given to --output, --dead-letter or
+// --checkpoint that cannot be written (one line saying what is wrong, once;
+// exit 2; no file emptied first).
+before(requireBuiltCli);
+
+const upper = fixture('cli-upper.js');
+
+test('run: an option the engine refuses is named by its flag', async (t) => {
+  const rows: { flags: string[]; line: string | RegExp }[] = [
+    {
+      flags: ['--mode', 'batch', '--input-overflow', 'drop-newest'],
+      line: "tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--input-overflow` to be 'block' in batch mode (a batch leaves whole), got `\"drop-newest\"` (string)",
+    },
+    {
+      flags: ['--mode', 'batch', '--output-overflow', 'reject'],
+      line: "tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--output-overflow` to be 'block' in batch mode (a batch leaves whole), got `\"reject\"` (string)",
+    },
+    {
+      flags: ['--mode', 'batch', '--batch-size', '100', '--output-buffer', '50'],
+      line: 'tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--output-buffer` to be at least --batch-size (100) in batch mode, got `50` (number)',
+    },
+    {
+      flags: ['--retry-initial', '50', '--retry-max', '20'],
+      line: 'tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--retry-max` to be at least --retry-initial (50), got `20` (number)',
+    },
+    {
+      flags: ['--ring-bytes', '4097'],
+      line: 'tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--ring-bytes` to be a power of two from 4096 to 2^30, got `4097` (number)',
+    },
+    {
+      flags: ['--concurrency', '100000000'],
+      line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--concurrency` to be an integer from 1 to 1000000 .*, got `100000000` \(number\)$/,
+    },
+  ];
+  for (const row of rows) {
+    const exit = await tidemark(['run', '--quiet', '--transform', upper, ...row.flags], '{"value":"a"}\n', t);
+    assert.equal(exit.code, 2, `${row.flags.join(' ')}: ${exit.stderr}`);
+    assert.equal(exit.stdout, '');
+    const lines = stderrLines(exit);
+    assert.equal(lines.length, 1, exit.stderr);
+    if (typeof row.line === 'string') assert.equal(lines[0], row.line);
+    else assert.match(lines[0] ?? '', row.line);
+  }
+});
+
+test('run: an --output, --dead-letter or --checkpoint in a folder that does not exist: one line naming the flag, exit 2', async (t) => {
+  const dir = await tempDir(t);
+  const input = join(dir, 'in.ndjson');
+  await writeFile(input, '{"value":"a"}\n');
+  const missing = join(dir, 'no', 'such');
+  for (const [flag, name] of [
+    ['--output', 'out.ndjson'],
+    ['--dead-letter', 'failed.ndjson'],
+    ['--checkpoint', 'offset'],
+  ] as const) {
+    const path = join(missing, name);
+    const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, path], undefined, t);
+    assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
+    assert.equal(exit.stdout, '');
+    assert.deepEqual(stderrLines(exit), [`tidemark: ${flag}: cannot write ${path}: the folder ${missing} does not exist`]);
+  }
+});
+
+test('run: an --output that is a folder, or a --dead-letter under a file, is named; the --output file is left as it was', async (t) => {
+  const dir = await tempDir(t);
+  const input = join(dir, 'in.ndjson');
+  await writeFile(input, '{"value":"a"}\n');
+  const folder = join(dir, 'folder');
+  await mkdir(folder);
+  const asFolder = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, '--output', folder], undefined, t);
+  assert.equal(asFolder.code, 2, asFolder.stderr);
+  assert.deepEqual(stderrLines(asFolder), [`tidemark: --output: cannot write ${folder}: it is a folder`]);
+
+  // The output exists and is kept: nothing is opened for writing while a later path is refused.
+  const output = join(dir, 'out.ndjson');
+  await writeFile(output, 'kept\n');
+  const underFile = join(input, 'failed.ndjson');
+  const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, '--output', output, '--dead-letter', underFile], undefined, t);
+  assert.equal(exit.code, 2, exit.stderr);
+  assert.deepEqual(stderrLines(exit), [`tidemark: --dead-letter: cannot write ${underFile}: ${input} is not a folder`]);
+  assert.equal(await readFile(output, 'utf8'), 'kept\n', 'the --output file was not emptied');
+});
