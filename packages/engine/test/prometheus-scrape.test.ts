@@ -47,6 +47,12 @@ test('a real Prometheus scraping a run sees failed messages under outcome="faile
   await within(run, 'the run to end');
   assert.equal(failed, 7);
   await prometheus.queryUntil(failedTotal, (result) => total(result) === 7, 'Prometheus to see all 7 failed messages');
+  // And a scrape taken after the last ack: every message is in the histograms.
+  await prometheus.queryUntil(
+    'sum(tidemark_stage_duration_seconds_count{job="tidemark", stage="end_to_end"})',
+    (result) => total(result) === 24,
+    'Prometheus to see all 24 messages in the end-to-end histogram',
+  );
 
   for (const stage of ['queue_wait', 'transport', 'processing', 'output_wait', 'end_to_end']) {
     const count = await prometheus.query(`tidemark_stage_duration_seconds_count{job="tidemark", stage="${stage}", outcome="failed"}`);
