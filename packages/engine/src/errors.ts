@@ -154,3 +154,19 @@ export class RecordTooLargeError extends TidemarkError {
     this.bytes = bytes;
   }
 }
+
+/**
+ * A record the NDJSON sink cannot write as JSON: an output holding a BigInt
+ * or a circular reference (structured clone carries both from the worker;
+ * `JSON.stringify` throws on them), or a failed record whose input does. The
+ * sink writes a failed record with this error in the record's place and goes
+ * on; the message says why and shows the value.
+ */
+export class UnwritableOutputError extends TidemarkError {
+  override readonly name = 'UnwritableOutputError';
+  override readonly code = 'ERR_TIDEMARK_UNWRITABLE_OUTPUT';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the record cannot be written as JSON', options);
+  }
+}

@@ -10,6 +10,7 @@ export {
   TidemarkError,
   TransformError,
   TransformLoadError,
+  UnwritableOutputError,
 } from './errors.js';
 export { drop, fanOut } from '@tidemark/workers';
 export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine.js';
@@ -24,6 +25,7 @@ export { partitioned } from './source/partitioned.js';
 export { ndjsonSource } from './io/ndjson-source.js';
 export type { NdjsonPositions, NdjsonSourceOptions } from './io/ndjson-source.js';
 export { NdjsonSink } from './io/ndjson-sink.js';
+export type { NdjsonSinkOptions } from './io/ndjson-sink.js';
 export type { PartitionedSource } from './source/partitioned.js';
 export type { PartitionId } from '@tidemark/watermark';
 export type { Transform, TransformContext } from '@tidemark/workers';

@@ -11,6 +11,7 @@ import {
   TidemarkError,
   TransformError,
   TransformLoadError,
+  UnwritableOutputError,
 } from '../src/index.js';
 
 /** One way to make an error, and the message it gets. */
@@ -93,6 +94,12 @@ const rows: readonly Row[] = [
     type: EngineBusyError,
     code: 'ERR_TIDEMARK_ENGINE_BUSY',
     byDefault: { make: () => new EngineBusyError(), message: 'the engine is already running a process() call; finish or abort it first' },
+  },
+  {
+    type: UnwritableOutputError,
+    code: 'ERR_TIDEMARK_UNWRITABLE_OUTPUT',
+    byDefault: { make: () => new UnwritableOutputError(), message: 'the record cannot be written as JSON' },
+    given: { make: () => new UnwritableOutputError('the output { n: 10n } cannot be written as JSON'), message: 'the output { n: 10n } cannot be written as JSON' },
   },
 ];
 

@@ -1,10 +1,12 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
 import type { WriteStream } from 'node:fs';
 import type { FailedRecord } from '../message.js';
 import type { MessageTrace } from '../run/message-state.js';
 import { FlushTracker } from './flush-tracker.js';
-import { failedRecordData } from './ndjson-sink.js';
+import { drained } from './drained.js';
+import { deadLetterLine, failedRecordData } from './ndjson-record.js';
 
 /**
  * Writes failed records to a file of their own, one NDJSON line each:
@@ -21,8 +23,10 @@ export class DeadLetterSink {
   readonly #out: WriteStream;
   readonly #flushes = new FlushTracker();
   #error: Error | undefined;
+  #lowestRefused = Number.POSITIVE_INFINITY;
   #written = 0;
   #dropped = 0;
+  #ending: Promise<void> | undefined;
 
   private constructor(path: string, out: WriteStream) {
     this.path = path;
@@ -52,10 +56,15 @@ export class DeadLetterSink {
 
   /** Write one failed record; rejects (or throws) once the file has failed. */
   write(record: FailedRecord): Promise<void> | undefined {
-    if (this.#error !== undefined) throw this.#error;
+    if (this.#error !== undefined) {
+      this.#lowestRefused = Math.min(this.#lowestRefused, record.offset);
+      throw this.#error;
+    }
     this.#written++;
-    if (this.#flushes.write(this.#out, `${JSON.stringify(failedRecordData(record))}\n`, record.offset)) return undefined;
-    return once(this.#out, 'drain').then(() => {});
+    const line = deadLetterLine(record);
+    const text = line.text ?? JSON.stringify(failedRecordData(line.failed));
+    if (this.#flushes.write(this.#out, `${text}\n`, record.offset)) return undefined;
+    return drained(this.#out);
   }
 
   /**
@@ -63,7 +72,11 @@ export class DeadLetterSink {
    * event, which cannot wait: the line is buffered like any other).
    */
   dropped(trace: MessageTrace): void {
-    if (this.#error !== undefined || trace.overflow === undefined) return;
+    if (trace.overflow === undefined) return;
+    if (this.#error !== undefined) {
+      this.#lowestRefused = Math.min(this.#lowestRefused, trace.offset);
+      return;
+    }
     this.#dropped++;
     const { offset, key, eventTime, overflow } = trace;
     this.#flushes.write(this.#out, `${JSON.stringify({ offset, key, eventTime, dropped: overflow })}\n`, offset);
@@ -74,9 +87,14 @@ export class DeadLetterSink {
     return this.#flushes.flushed();
   }
 
-  /** The lowest offset of the lines written that have not reached the operating system (failed, or still buffered); Infinity when none. */
+  /** The lowest offset of the lines given that have not reached the operating system (refused or failed once the file failed, or still buffered); Infinity when none. */
   get lowestUnwritten(): number {
-    return this.#flushes.lowestUnwritten();
+    return Math.min(this.#lowestRefused, this.#flushes.lowestUnwritten());
+  }
+
+  /** Lines (failed records and dropped messages) that reached the operating system. */
+  get linesWritten(): number {
+    return this.#flushes.succeeded;
   }
 
   /** Dropped messages noted so far. */
@@ -84,11 +102,16 @@ export class DeadLetterSink {
     return this.#dropped;
   }
 
-  /** Finish the file and wait until it is flushed. Idempotent. */
-  async end(): Promise<void> {
+  /** Finish the file and wait until it is flushed; rejects once it has failed. Idempotent. */
+  end(): Promise<void> {
+    this.#ending ??= this.#end();
+    return this.#ending;
+  }
+
+  async #end(): Promise<void> {
     if (this.#error !== undefined) throw this.#error;
-    if (this.#out.writableFinished) return;
-    this.#out.end();
-    await once(this.#out, 'finish');
+    if (!this.#out.writableEnded && !this.#out.destroyed) this.#out.end();
+    await finished(this.#out, { readable: false });
+    await this.flushed();
   }
 }

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { InvalidOptionError } from '../errors.js';
 
 /** Where a line lies in the stream: from byte `start` to `end` (its newline included), counted from the stream's start. */
 interface LineSpan {
@@ -24,10 +24,21 @@ const headBytes = 256;
  * and first bytes, and the rest of it is skipped as it streams by, so one
  * huge record cannot exhaust memory. Splitting on the `\n` byte is safe in
  * UTF-8 (no multi-byte character contains it). The lines before line index
- * `from` are counted and skipped unread, none of their bytes kept. Each line
- * says where it lies in the stream (`start`, `end`), skipped lines counted.
+ * `from` are counted and skipped unread, none of their bytes kept; once
+ * they are passed (or the input ended first), `skipped` is told how many
+ * there were and where the next line starts. Each line says where it lies
+ * in the stream (`start`, `end`), skipped lines counted. A UTF-8
+ * byte-order mark at the start of the stream is not part of the first
+ * line's text (nor of its `bytes`), but of its span: that line starts at 0.
+ * A chunk that is not bytes or text (an object-mode stream of objects)
+ * fails the read with an {@link InvalidOptionError} naming `input`.
  */
-export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0): AsyncGenerator<NdjsonLine> {
+export async function* ndjsonLines(
+  input: AsyncIterable<unknown>,
+  maxBytes: number,
+  from = 0,
+  skipped?: (lines: number, end: number) => void,
+): AsyncGenerator<NdjsonLine> {
   let pieces: Buffer[] = [];
   let held = 0; // bytes in `pieces`
   let length = 0; // bytes of the current line so far, kept or not
@@ -68,13 +79,20 @@ export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0):
       held += kept.length;
     }
   };
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const data = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+  const skippedAll = () => {
+    skipping = false;
+    skipped?.(index, start);
+  };
+  const mark = { bytes: 0 };
+  for await (const data of bytesOf(input, mark)) {
+    base += mark.bytes; // the byte-order mark: before line 0's text, within its span
+    mark.bytes = 0;
     let next = 0; // the first byte of `data` not yet taken
     for (let at = data.indexOf(newline); at !== -1; at = data.indexOf(newline, next)) {
       if (skipping) {
-        skipping = ++index < from;
+        index++;
         start = base + at + 1;
+        if (index >= from) skippedAll();
       } else {
         take(data.subarray(next, at));
         yield finish(base + at + 1);
@@ -84,5 +102,47 @@ export async function* ndjsonLines(input: Readable, maxBytes: number, from = 0):
     if (next < data.length) take(data.subarray(next));
     base += data.length;
   }
+  if (skipping) {
+    // The input ended within the lines to skip: a last line without its newline is one too.
+    if (base > start) {
+      index++;
+      start = base;
+    }
+    skippedAll();
+  }
   if (length > 0) yield finish(base);
+}
+
+const byteOrderMark = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The chunks of `input` as Buffers (text as UTF-8), a UTF-8 byte-order mark
+ * at its start left out: its length is put in `mark.bytes` just before the
+ * first chunk is yielded.
+ */
+async function* bytesOf(input: AsyncIterable<unknown>, mark: { bytes: number }): AsyncGenerator<Buffer> {
+  // The input's first bytes, held until they show whether a mark starts it.
+  let head: Buffer | undefined = Buffer.alloc(0);
+  for await (const chunk of input) {
+    const data = toBuffer(chunk);
+    if (head === undefined) {
+      yield data;
+      continue;
+    }
+    head = head.length === 0 ? data : Buffer.concat([head, data]);
+    if (head.length < byteOrderMark.length && byteOrderMark.subarray(0, head.length).equals(head)) continue;
+    const marked = head.subarray(0, byteOrderMark.length).equals(byteOrderMark);
+    if (marked) mark.bytes = byteOrderMark.length;
+    const rest = marked ? head.subarray(byteOrderMark.length) : head;
+    head = undefined;
+    yield rest;
+  }
+  if (head !== undefined && head.length > 0) yield head; // shorter than a mark
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  throw new InvalidOptionError('input', 'a stream of Buffers, Uint8Arrays or strings (not an object-mode stream of other values)', chunk);
 }

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { MalformedInputError, RecordTooLargeError } from '../errors.js';
+import { InvalidOptionError, MalformedInputError, RecordTooLargeError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 import { ndjsonLines } from './ndjson-lines.js';
 
@@ -34,6 +34,12 @@ export interface NdjsonPositions {
   record(offset: number, start: number): void;
   /** The source is past byte `end`: the end of a line (its newline included), a record's or a blank one. */
   passed(end: number): void;
+  /**
+   * With `from`: the lines before it were skipped, `lines` of them (fewer
+   * than `from` when the input ended first), and the next line starts at
+   * byte `end`. Told once, before any other call.
+   */
+  skipped?(lines: number, end: number): void;
 }
 
 /** The default of `maxRecordBytes` (and of `tidemark run --max-record-bytes`). */
@@ -42,17 +48,44 @@ export const defaultMaxRecordBytes = 16 * 1024 * 1024;
 /**
  * Read NDJSON records `{ value, eventTime?, key? }`, one per line; a record's
  * offset is its 0-based line index and its `bytes` the line's length. Blank
- * lines are skipped. A line that is not valid JSON or not such a record is
+ * lines are skipped, and so is a UTF-8 byte-order mark at the start of the
+ * input. A line that is not valid JSON or not such a record is
  * yielded with a `MalformedInputError` (naming its 1-based line) and the raw
  * line as its value, a line over `maxRecordBytes` with a
  * `RecordTooLargeError` and its first bytes (the rest is never held in
  * memory), so the engine turns it into a failed record in its place;
  * reading goes on.
+ *
+ * `input` and the options are checked when it is called, before anything is
+ * read: a bad one throws {@link InvalidOptionError} naming it (`input`,
+ * `from`, `maxRecordBytes`, `positions`). An input that yields anything but
+ * bytes or text (an object-mode stream of objects) fails the read with an
+ * `InvalidOptionError` naming `input`.
  */
-export async function* ndjsonSource(input: Readable, options: NdjsonSourceOptions = {}): AsyncGenerator<SourceRecord> {
-  const max = options.maxRecordBytes ?? defaultMaxRecordBytes;
-  const positions = options.positions;
-  for await (const line of ndjsonLines(input, max, options.from)) {
+export function ndjsonSource(input: Readable, options: NdjsonSourceOptions = {}): AsyncGenerator<SourceRecord> {
+  if (typeof (input as Partial<Readable> | null)?.[Symbol.asyncIterator] !== 'function') {
+    throw new InvalidOptionError('input', 'a readable stream (or an async iterable of Buffers or strings)', input);
+  }
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+  const { from = 0, maxRecordBytes = defaultMaxRecordBytes, positions } = options;
+  if (!(Number.isSafeInteger(from) && from >= 0)) throw new InvalidOptionError('from', 'an integer from 0 up (a 0-based line index)', from);
+  if (!(Number.isSafeInteger(maxRecordBytes) && maxRecordBytes >= 1)) {
+    throw new InvalidOptionError('maxRecordBytes', 'an integer from 1 up (bytes of one line)', maxRecordBytes);
+  }
+  if (
+    positions !== undefined &&
+    (typeof positions?.record !== 'function' ||
+      typeof positions.passed !== 'function' ||
+      (positions.skipped !== undefined && typeof positions.skipped !== 'function'))
+  ) {
+    throw new InvalidOptionError('positions', 'an object with record(offset, start) and passed(end) methods', positions);
+  }
+  return records(input, from, maxRecordBytes, positions);
+}
+
+async function* records(input: Readable, from: number, max: number, positions: NdjsonPositions | undefined): AsyncGenerator<SourceRecord> {
+  const skipped = positions?.skipped === undefined ? undefined : positions.skipped.bind(positions);
+  for await (const line of ndjsonLines(input, max, from, skipped)) {
     const { index, bytes } = line;
     const blank = line.tooLarge !== true && line.text.trim() === '';
     if (positions !== undefined) {
