@@ -28,7 +28,7 @@ test('bench --quiet on a transform prints the table and its result lines only, a
   assert.equal(exit.code, 0, exit.stderr);
   assert.equal(exit.stderr, '', 'nothing on stderr');
   assert.deepEqual(markdownTable(exit.stdout).map((row) => row.mode), ['async', 'batch']);
-  onlyResults(exit.stdout, /^(best: |rule: |No oracle or efficiency columns|1 input line is not a record|The eventTime of \d+ records was left out|Note: )/);
+  onlyResults(exit.stdout, /^(best: |rule: |msg\/s is shown where |No oracle or efficiency columns|1 input line is not a record|The eventTime of \d+ records was left out|Note: )/);
   assert.ok(existsSync(report), 'the report is written');
 });
 
@@ -37,5 +37,5 @@ test('demo --quiet (the built-in workload) prints only the results', async (t) =
   assert.equal(exit.code, 0, exit.stderr);
   assert.equal(exit.stderr, '', 'nothing on stderr');
   assert.deepEqual(markdownTable(exit.stdout).map((row) => row.mode), ['async', 'batch']);
-  onlyResults(exit.stdout, /^(best: |rule: |at concurrency 4, async mode moved )/);
+  onlyResults(exit.stdout, /^(best: |rule: |msg\/s is shown where |at concurrency 4, async mode moved )/);
 });

@@ -35,3 +35,32 @@ test('bench --repeat 3 runs the settings forward, reversed, forward and prints t
   }
   assert.equal(rows.findIndex((row) => row.best === 'best'), bestByRule(rows), 'the best mark follows the rule on the medians as printed');
 });
+
+test('bench --repeat 2 --json: each figure printed is the median of the two runs it lists, counts stay whole', async (t) => {
+  const input = cliFixture('bench-skew.ndjson');
+  const records = (await readFile(input, 'utf8')).split('\n').filter((line) => line.trim() !== '').length;
+  const exit = await tidemark(
+    ['bench', '--transform', cliFixture('bench-skew.js'), '--input', input, '--concurrency', '2', '--modes', 'async', '--threads', '1', '--repeat', '2', '--json', '--no-report'],
+    undefined,
+    t,
+  );
+  assert.equal(exit.code, 0, exit.stderr);
+  type Figures = Record<string, number | null>;
+  const [setting, ...others] = JSON.parse(exit.stdout) as (Figures & { repeats: Figures[] })[];
+  assert.ok(setting !== undefined && others.length === 0, exit.stdout);
+  assert.equal(setting.repeats.length, 2, 'each run of the setting, listed');
+  const figures = ['throughput', 'wallThroughput', 'workerBusyShare', 'latencyP50', 'latencyP99', 'lagP50', 'lagP99', 'seconds'];
+  for (const figure of figures) {
+    const values: number[] = setting.repeats.map((run) => run[figure]).filter((v): v is number => typeof v === 'number');
+    assert.equal(values.length, 2, `${figure} in each run`);
+    const [a, b] = values as [number, number];
+    assert.ok(Math.abs((setting[figure] as number) - (a + b) / 2) <= 1e-9 * Math.abs(a + b), `${figure}: ${setting[figure]} is the median of ${a} and ${b}`);
+  }
+  for (const count of ['messages', 'failed', 'steadyAcked']) {
+    const value = setting[count] as number;
+    assert.ok(Number.isInteger(value), `${count} is a whole number: ${value}`);
+    assert.equal(value, Math.min(...setting.repeats.map((run) => run[count] as number)), `${count}: the lower median of two`);
+  }
+  assert.equal(setting.messages, records);
+  assert.equal(setting.failed, 1);
+});

@@ -89,3 +89,15 @@ test('run --dead-letter in a folder that does not exist fails at once: one line,
   assert.equal(lines.length, 1, exit.stderr);
   assert.match(lines[0] ?? '', /^tidemark: --dead-letter: cannot write .*failed\.ndjson: the folder .*\/no\/such does not exist$/);
 });
+
+test('run --dead-letter: one failed record is "1 failed record"; none, no line about the file', async (t) => {
+  const dir = await tempDir(t);
+  const deadLetter = join(dir, 'failed.ndjson');
+  const one = await tidemark(['run', '--quiet', '--transform', fixture('cli-throw-odd.js'), '--attempts', '1', '--dead-letter', deadLetter], '{"value":1}\n{"value":2}\n', t);
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(stderrLines(one)[0], `tidemark: 1 failed record written to ${deadLetter}`);
+  const none = await tidemark(['run', '--quiet', '--transform', fixture('cli-throw-odd.js'), '--dead-letter', deadLetter], '{"value":2}\n', t);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(stderrLines(none).length, 1, `only the summary:\n${none.stderr}`);
+  assert.match(stderrLines(none)[0] ?? '', /^tidemark: 1 read, /);
+});

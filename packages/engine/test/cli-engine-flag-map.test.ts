@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { engineFlags, engineOptions, withFlagNames } from '../src/cli/engine-flags.js';
-import type { RunCommandOptions } from '../src/cli/run-command.js';
+import { engineFlags, engineOptions, withFlagNames } from '../src/cli/run/engine-flags.js';
+import type { RunCommandOptions } from '../src/cli/run/run-command.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { resolveOptions } from '../src/options/resolve-options.js';
 import { cliFixture } from './helpers/cli.js';

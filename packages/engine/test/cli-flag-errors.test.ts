@@ -88,3 +88,23 @@ test('run: an --output that is a folder, or a --dead-letter under a file, is nam
   assert.deepEqual(stderrLines(exit), [`tidemark: --dead-letter: cannot write ${underFile}: ${input} is not a folder`]);
   assert.equal(await readFile(output, 'utf8'), 'kept\n', 'the --output file was not emptied');
 });
+
+test("run: an empty --input, --output, --dead-letter or --checkpoint path ('') says a file name was expected and the empty one given", async (t) => {
+  for (const flag of ['--input', '--output', '--dead-letter', '--checkpoint']) {
+    const exit = await tidemark(['run', '--quiet', '--transform', upper, flag, ''], '{"value":"a"}\n', t);
+    assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
+    assert.equal(exit.stdout, '');
+    // As bench's --report says it: not `cannot write : the folder . does not exist`.
+    assert.deepEqual(stderrLines(exit), [`tidemark: ${flag}: expected a file name, got ""`]);
+  }
+});
+
+test('run --retry-max below the default --retry-initial says it is the default, a flag the user did not type', async (t) => {
+  const alone = await tidemark(['run', '--quiet', '--transform', upper, '--retry-max', '0'], '{"value":"a"}\n', t);
+  assert.equal(alone.code, 2, alone.stderr);
+  assert.deepEqual(stderrLines(alone), [
+    'tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--retry-max` to be at least the default of --retry-initial (10), got `0` (number)',
+  ]);
+  const both = await tidemark(['run', '--quiet', '--transform', upper, '--retry-initial', '50', '--retry-max', '20'], '{"value":"a"}\n', t);
+  assert.deepEqual(stderrLines(both), ['tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--retry-max` to be at least --retry-initial (50), got `20` (number)']);
+});

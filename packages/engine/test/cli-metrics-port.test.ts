@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { cliFixture as fixture, requireBuiltCli, tempDir } from './helpers/cli.js';
+import { cliFixture as fixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import { CliSession } from './helpers/cli-session.js';
 import { scrape, scrapeUntil } from './helpers/prometheus.js';
 import { metricNames } from './helpers/metric-names.js';
@@ -93,4 +95,15 @@ test('run --metrics-port: a scrape of /metrics during the run returns its metric
     new RegExp(`^tidemark: metrics at http://127\\.0\\.0\\.1:${port}/metrics\\ntidemark: 3 read, 3 outputs, 0 failed \\(0 malformed, 0 too large\\), 0 dropped, 0 late, 0 retried in [\\d.]+ s\\n$`),
   );
   await assert.rejects(fetch(`http://127.0.0.1:${port}/metrics`), 'the server stops with the run');
+});
+
+test('run --metrics-port on a port already in use: one line naming the flag and the port, saying it once, exit 2', async (t) => {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as AddressInfo;
+  const exit = await tidemark(['run', '--transform', fixture('cli-upper.js'), '--metrics-port', String(port), '--quiet'], '{"value":"a"}\n', t);
+  assert.equal(exit.code, 2, exit.stderr);
+  assert.equal(exit.stdout, '');
+  assert.deepEqual(stderrLines(exit), [`tidemark: --metrics-port: cannot listen on 127.0.0.1:${port}: the port is already in use (EADDRINUSE)`]);
 });

@@ -45,3 +45,26 @@ test('run --input <file>: the percentage is of the bytes acked up to the first l
   const last = cli.stderr.split('\n').filter((text) => text !== '').at(-2) ?? '';
   assert.match(last, new RegExp(String.raw`^tidemark: 100% of ${size} done, ${lines} acked, .*done in `), cli.stderr);
 });
+
+test('run --from <line> --input <file>: the percentage is of the bytes from that line to the end, and says so', async (t) => {
+  const dir = await tempDir(t);
+  const release = join(dir, 'release');
+  const input = join(dir, 'in.ndjson');
+  const from = 500;
+  const heldAt = 750;
+  await writeFile(input, Array.from({ length: lines }, (_, n) => line(n === heldAt ? { until: release, out: 'held' } : n)).join(''));
+  const cli = new CliSession(t, ['--transform', fixture('cli-until-file.js'), '--input', input, '--from', String(from), '--threads', '1', '--concurrency', '2']);
+  cli.end();
+
+  const run = lines - from;
+  const others = new RegExp(String.raw`^tidemark: .*\b${run - 1} acked\b.*$`, 'm');
+  await cli.until(() => others.test(cli.stderr), `a progress line with ${run - 1} acked`);
+  const size = `${((run * lineBytes) / 1024).toFixed(1)} KiB`;
+  const share = ((heldAt - from) * 100) / run;
+  assert.match(others.exec(cli.stderr)?.[0] ?? '', new RegExp(String.raw`^tidemark: ${share}% of ${size} done \(from line ${from}\), ${run - 1} acked, `));
+
+  await writeFile(release, '');
+  assert.deepEqual(await cli.exit(), { code: 0, signal: null }, cli.stderr);
+  const last = cli.stderr.split('\n').filter((text) => text !== '').at(-2) ?? '';
+  assert.match(last, new RegExp(String.raw`^tidemark: 100% of ${size} done \(from line ${from}\), ${run} acked, .*done in `), cli.stderr);
+});

@@ -179,3 +179,18 @@ test('run --checkpoint: a run to the end leaves one past the last line, past tra
   assert.equal(again.stdout, '');
   assert.match(again.stderr, /^tidemark: 0 read, 0 outputs, /);
 });
+
+test('run --from past the end of the input says the input has fewer lines; --from at its end says nothing', async (t) => {
+  const dir = await tempDir(t);
+  const input = join(dir, 'in.ndjson');
+  await writeFile(input, `${range(0, 200).map((value) => JSON.stringify({ value })).join('\n')}\n`);
+  const past = await tidemark(['run', '--transform', transform, '--input', input, '--from', '999999', '--quiet'], undefined, t);
+  assert.equal(past.code, 0, past.stderr);
+  assert.equal(past.stdout, '');
+  assert.match(past.stderr, /^tidemark: the input has 200 lines, fewer than --from 999999: nothing was read\ntidemark: 0 read, /);
+
+  // A finished run's committed offset is the line count: resuming there reads nothing, and that is no news.
+  const atEnd = await tidemark(['run', '--transform', transform, '--input', input, '--from', '200', '--quiet'], undefined, t);
+  assert.equal(atEnd.code, 0, atEnd.stderr);
+  assert.match(atEnd.stderr, /^tidemark: 0 read, /);
+});

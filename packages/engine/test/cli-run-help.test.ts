@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { requireBuiltCli, tidemark } from './helpers/cli.js';
+import { defaultShutdownTimeout } from '../src/cli/run/run-command.js';
+import { defaultMaxRecordBytes } from '../src/io/ndjson-source.js';
+import { resolveOptions } from '../src/options/resolve-options.js';
+import { cliFixture, requireBuiltCli, tidemark } from './helpers/cli.js';
 
 // `tidemark run --help` says what each overflow policy a buffer takes does,
 // under each `--*-overflow` flag, and lists every engine option the CLI sets.
@@ -51,21 +54,29 @@ test('run --help explains every overflow policy under each --*-overflow flag, an
     assert.match(text, /dropped messages? (?:are|is) counted in the summary/, `${flag} says where dropped messages go: ${text}`);
     assert.match(text, new RegExp(`choices: ${policies.map((policy) => `"${policy}"`).join(', ')}`), text);
     assert.match(text, /default: "?block"?/, text);
+    assert.match(text, /\bbatch mode takes only block\b/, `${flag} says what batch mode takes: ${text}`);
   }
   assert.match(flags.get('--processing-overflow') ?? '', /no drop-oldest: a message at a worker cannot be taken back/);
 });
 
-test('run --help lists the engine options the CLI sets, with their defaults', async () => {
+test('run --help lists the engine options the CLI sets, with the defaults the engine fills in', async () => {
   const exit = await tidemark(['run', '--help']);
   assert.equal(exit.code, 0, exit.stderr);
   const flags = flagHelp(exit.stdout);
+  const engine = resolveOptions({ transform: cliFixture('cli-upper.js') });
+  // `retry.backoff.max` defaults to the larger of a floor and `initial`: the floor is what the default initial gets.
+  assert.equal(resolveOptions({ transform: cliFixture('cli-upper.js'), retry: { backoff: { initial: engine.retry.max + 1 } } }).retry.max, engine.retry.max + 1);
   const rows: [string, RegExp][] = [
-    ['--timeout', /TimeoutError.*\(default: 0, no limit\)/],
-    ['--transport', /ring.*task.*default: "?ring"?\)/],
-    ['--ring-bytes', /power of two from 4096 to 2\^30.*\(default: 1048576\)/],
-    ['--attempts', /\(default: 3\)/],
-    ['--retry-initial', /\(default: 10\)/],
-    ['--retry-max', /\(default: the larger of 1000 and --retry-initial\)/],
+    ['--timeout', new RegExp(String.raw`TimeoutError.*\(default: ${engine.timeout}, no limit\)`)],
+    ['--transport', new RegExp(String.raw`ring.*task.*default: "?${engine.transport}"?\)`)],
+    ['--ring-bytes', new RegExp(String.raw`power of two from 4096 to 2\^30.*\(default: ${engine.ringBytes}\)`)],
+    ['--attempts', new RegExp(String.raw`\(default: ${engine.retry.attempts}\)`)],
+    ['--retry-initial', new RegExp(String.raw`\(default: ${engine.retry.initial}\)`)],
+    ['--retry-max', new RegExp(String.raw`\(default: the larger of ${engine.retry.max} and --retry-initial\)`)],
+    ['--idle-after', new RegExp(String.raw`\(default: ${engine.watermark.idleAfter}\)`)],
+    ['--max-out-of-orderness', new RegExp(String.raw`\(default: ${engine.watermark.maxOutOfOrderness}\)`)],
+    ['--max-record-bytes', new RegExp(String.raw`\(default: ${defaultMaxRecordBytes / 2 ** 20} MiB\)`)],
+    ['--shutdown-timeout', new RegExp(String.raw`\(default: ${defaultShutdownTimeout}\)`)],
   ];
   for (const [flag, text] of rows) assert.match(flags.get(flag) ?? `${flag} missing`, text, flag);
 });

@@ -96,3 +96,16 @@ test('run --shutdown-timeout: when draining takes longer, it exits non-zero nami
     /\ntidemark: shutdown timed out after 200 ms: exiting with 3 messages still in flight; committed offset 0 \(resume there to lose nothing\)\n$/,
   );
 });
+
+test('run: after a shutdown timeout the progress line does not say the run is done', async (t) => {
+  // Progress on: wait for its first line (the run has lasted a second), then stop with a message hung in flight.
+  const cli = new CliSession(t, ['--transform', fixture('cli-hang.js'), '--threads', '1', '--shutdown-timeout', '200']);
+  cli.write(['{"value":0}', 'not json']);
+  await cli.until(() => /^tidemark: \d+ acked, /m.test(cli.stderr), 'a progress line');
+  cli.child.kill('SIGINT');
+
+  const exit = await cli.exit();
+  assert.equal(exit.code, 1, cli.stderr);
+  assert.doesNotMatch(cli.stderr, /done in/, 'a run stopped with a message in flight is not done');
+  assert.match(cli.stderr, /^tidemark: 1 acked, .*stopped after [\d.]+ (?:ms|s)\b/m, 'the last progress line says it stopped');
+});

@@ -65,5 +65,5 @@ test('run --shutdown-timeout 2147483647: after SIGINT it keeps waiting for what 
   const exit = await cli.exit();
   assert.deepEqual(exit, { code: 130, signal: null }, cli.stderr);
   assert.doesNotMatch(cli.stderr, /shutdown timed out|TimeoutOverflowWarning/);
-  assert.match(cli.stderr, /\ntidemark: SIGINT again: exiting with 1 messages still in flight; committed offset 0 /);
+  assert.match(cli.stderr, /\ntidemark: SIGINT again: exiting with 1 message still in flight; committed offset 0 /);
 });

@@ -1,30 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
 import { renderReport, runSkewScenario } from '../src/workload/index.js';
+import { hasArea, openInChromium } from './helpers/chromium.js';
 
-// Debian's chromium, never a downloaded browser; CI installs it in .ci/run.
-const executablePath = '/usr/bin/chromium';
-const args = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const kinds = ['throughput', 'latency-histogram', 'in-flight', 'watermark-lag'];
 
 test('the skew report draws every chart with async and batch in headless Chromium and fetches nothing', async (t) => {
-  // A failure, not a skip: a report that was never rendered is not tested.
-  assert.ok(existsSync(executablePath), `${executablePath} is missing: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
   const scenario = { family: 'await', distribution: 'lognormal', concurrency: 4, messages: 60, meanMs: 2, seed: 1 } as const;
   const runs = [await runSkewScenario({ ...scenario, mode: 'async' }), await runSkewScenario({ ...scenario, mode: 'batch' })];
   const title = 'Skew <report> & "runs"';
@@ -35,14 +20,7 @@ test('the skew report draws every chart with async and batch in headless Chromiu
   await writeFile(file, renderReport({ title, machine: 'test machine <2 cores>', runs }));
   const url = pathToFileURL(file).href;
 
-  const browser = await chromium.launch({ executablePath, args });
-  t.after(() => browser.close());
-  const page = await browser.newPage();
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (request) => requests.push(request.url()));
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.goto(url, { waitUntil: 'load' });
+  const { page, requests, errors } = await openInChromium(t, url);
 
   assert.equal(await page.title(), title, 'the title is escaped, not parsed as markup');
   assert.equal(await page.locator('script').count(), 0);
@@ -64,7 +42,3 @@ test('the skew report draws every chart with async and batch in headless Chromiu
   assert.deepEqual(requests, [url], 'the page loads nothing but itself');
   assert.deepEqual(errors, []);
 });
-
-function hasArea(box: { width: number; height: number } | null): boolean {
-  return box !== null && box.width > 0 && box.height > 0;
-}

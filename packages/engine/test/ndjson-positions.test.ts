@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { AckedBytes } from '../src/cli/acked-bytes.js';
+import { AckedBytes } from '../src/cli/run/acked-bytes.js';
 import { ndjsonLines } from '../src/io/ndjson-lines.js';
 import { ndjsonSource } from '../src/io/ndjson-source.js';
 
@@ -47,6 +47,29 @@ test('ndjsonLines: each line spans its bytes from the stream start to past its n
           got.map(({ index, start: s, end }) => ({ index, start: s, end })),
           spans.slice(from).map((span, i) => ({ index: from + i, ...span })),
         );
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+test('ndjsonLines with `from` says once how many lines it skipped and where the next starts, also when the input ends first', async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(fc.string({ maxLength: 8 }).map((line) => line.replace(/[\r\n]/g, '')), { maxLength: 12 }),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 16 }),
+      async (lines, trailing, cuts, from) => {
+        const text = lines.join('\n') + (trailing && lines.length > 0 ? '\n' : '');
+        const bytes = Buffer.from(text);
+        // Lines in the text (a last one without its newline counts) and where each starts.
+        const starts: number[] = [];
+        for (let at = 0; at < bytes.length; at = bytes.indexOf(0x0a, at) === -1 ? bytes.length : bytes.indexOf(0x0a, at) + 1) starts.push(at);
+        const told: [number, number][] = [];
+        for await (const line of ndjsonLines(Readable.from(chunked(bytes, cuts)), 100, from, (count, end) => told.push([count, end]))) void line;
+        const skipped = Math.min(from, starts.length);
+        assert.deepEqual(told, [[skipped, starts[skipped] ?? bytes.length]]);
       },
     ),
     { numRuns: 300 },

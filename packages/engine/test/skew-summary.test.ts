@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { summarizeRun } from '../src/workload/run-summary.js';
+import { summarizeRun } from '../src/measure/run-summary.js';
 import { steadyState, summarizeSkew } from '../src/workload/skew-summary.js';
 
 // A hand-built run: 4 messages, concurrency 2, every figure worked out on paper.
@@ -13,7 +13,8 @@ import { steadyState, summarizeSkew } from '../src/workload/skew-summary.js';
 //
 // window: first read 0 to last read 20 = 20 ms; 2 acks in it -> 100 msg/s;
 // busy 34 ms over 20 ms = 1.7 messages = 0.85 of the 2 slots;
-// end-to-end 10, 20, 15, 20 ms; the run from -5 to 45 ms: 4 / 50 ms = 80 msg/s.
+// end-to-end 10, 20, 15, 20 ms; the run asked for at -5 and ended at 45 ms: wall
+// msg/s counts from the first read, 4 / 45 ms = 88.9 msg/s.
 const times = {
   readAt: [0, 0, 10, 20],
   startedAt: [1, 2, 11, 21],
@@ -56,8 +57,9 @@ test('summarizeSkew works out throughput, efficiency against the oracle, busy sh
   close(figures.oracleThroughput, 125, 'oracle throughput');
   close(figures.efficiency, 0.8, 'efficiency = 100 / 125');
   close(figures.workerBusyShare, 0.85, 'worker busy share = 34 / 20 / 2');
-  close(figures.wallThroughput, 80, 'wall throughput = 4 / 50 ms');
-  close(figures.seconds, 0.05, 'seconds');
+  close(figures.wallThroughput, 4000 / 45, 'wall throughput = 4 / 45 ms, from the first read (0), not from when the run was asked for (-5)');
+  close(figures.seconds, 0.045, 'seconds, from the first read');
+  assert.equal(figures.steadyAcked, 2, 'acks in the steady-state window');
   close(figures.sampledMeanMs, 10, 'sampled mean = (4 + 8 + 12 + 16) / 4');
   close(figures.measuredMeanMs, 14, 'measured mean = (8 + 17 + 13 + 18) / 4');
   // Nearest rank over 10, 15, 20, 20: p50 is the 2nd, p99 the 4th.
@@ -79,13 +81,13 @@ test('summarizeRun: the figures of any run, without an oracle or latencies known
   assert.equal(figures.steady.acked, 2, 'acks in the steady-state window');
   close(figures.throughput, 100, 'throughput');
   close(figures.workerBusyShare, 0.85, 'worker busy share');
-  close(figures.wallThroughput, 80, 'wall throughput');
+  close(figures.wallThroughput, 4000 / 45, 'wall throughput');
   assert.equal(figures.latencyP99, 20);
   assert.equal(figures.lagP50, 2);
   assert.equal(figures.failed, 1);
   assert.ok(!('efficiency' in figures) && !('oracleThroughput' in figures), 'nothing about an oracle');
   const skew = summarizeSkew({ concurrency: 2, latencies: [1], measured: [1], failed: 1, oracleThroughput: 50, times });
-  for (const key of ['throughput', 'wallThroughput', 'workerBusyShare', 'latencyP50', 'latencyP99', 'lagP50', 'lagP99', 'failed', 'seconds'] as const) {
+  for (const key of ['throughput', 'wallThroughput', 'steadyAcked', 'workerBusyShare', 'latencyP50', 'latencyP99', 'lagP50', 'lagP99', 'failed', 'seconds'] as const) {
     assert.equal(skew[key], figures[key], `summarizeSkew's ${key} is summarizeRun's`);
   }
 });

@@ -1,5 +1,5 @@
-import type { RunFigures } from '../workload/run-summary.js';
-import type { SkewTimeline } from '../workload/timeline.js';
+import type { RunFigures } from '../measure/run-summary.js';
+import type { SkewTimeline } from '../measure/timeline.js';
 
 /** The modes a bench compares. */
 export const benchModes = ['async', 'batch'] as const;
@@ -20,12 +20,18 @@ export interface BenchRun extends BenchSetting, RunFigures {
   readonly threads: number;
   /** Messages in the run (acks counted, for a transform's input). */
   readonly messages: number;
-  /** Messages acked inside the steady-state window, when known: few means the input is short for the concurrency. */
-  readonly steadyAcked?: number;
+  /** How the engine of a user's transform emitted outputs, and its try timeout in ms (0: none). */
+  readonly ordering?: 'ordered' | 'unordered';
+  readonly timeout?: number;
   /** The oracle's throughput on the same latencies, and `throughput` over it (the built-in workload only). */
   readonly oracleThroughput?: number;
   readonly efficiency?: number;
   readonly timeline: SkewTimeline;
+}
+
+/** A setting as the CLI and the report name it: `async at concurrency 32`. */
+export function settingName(setting: BenchSetting): string {
+  return `${setting.mode} at concurrency ${setting.concurrency}`;
 }
 
 /** Every concurrency in every mode, concurrency by concurrency: the order of the table. */

@@ -1,9 +1,10 @@
+import type { EngineOptions } from '../options/options.js';
 import type { DistributionName } from '../workload/distributions.js';
 import type { OracleRun } from '../workload/oracle.js';
-import { runSkewOracle, runSkewScenario } from '../workload/skew-scenario.js';
+import { runSkewOracle, runSkewScenario, skewEngineOptions } from '../workload/skew-scenario.js';
 import type { SkewFamily, SkewRun } from '../workload/skew-scenario.js';
 import type { BenchSetting } from './bench-run.js';
-import type { Measuring } from './transform-bench.js';
+import type { SettingHooks } from './transform-bench.js';
 
 /** The built-in seeded latency-skew workload, the setting aside. */
 export interface SkewBench {
@@ -37,9 +38,13 @@ export class SkewBenchRunner {
     this.#events = events;
   }
 
-  async run(setting: BenchSetting, repeat: number, measuring?: Measuring): Promise<SkewRun> {
-    const { threads, ...workload } = this.#bench;
-    const scenario = { ...workload, ...setting, ...(threads === undefined ? {} : { threads }) };
+  /** The engine options a setting runs with. */
+  engineOptions(setting: BenchSetting): EngineOptions {
+    return skewEngineOptions(this.#scenario(setting));
+  }
+
+  async run(setting: BenchSetting, repeat: number, hooks: SettingHooks = {}): Promise<SkewRun> {
+    const scenario = this.#scenario(setting);
     const key = `${repeat}:${setting.concurrency}`;
     let oracle = this.#oracles.get(key);
     if (oracle === undefined) {
@@ -48,6 +53,15 @@ export class SkewBenchRunner {
       this.#oracles.set(key, oracle);
       this.#events.oracleDone?.(oracle);
     }
-    return runSkewScenario(scenario, { oracle, ...(measuring === undefined ? {} : { measuring }) });
+    return runSkewScenario(scenario, {
+      oracle,
+      ...(hooks.measuring === undefined ? {} : { measuring: hooks.measuring }),
+      ...(hooks.signal === undefined ? {} : { signal: hooks.signal }),
+    });
+  }
+
+  #scenario(setting: BenchSetting) {
+    const { threads, ...workload } = this.#bench;
+    return { ...workload, ...setting, ...(threads === undefined ? {} : { threads }) };
   }
 }

@@ -13,6 +13,7 @@ import { UsageError } from './usage-error.js';
  */
 export function checkInput(path: string): void {
   if (path === '-') return;
+  if (path === '') throw new UsageError('--input: expected a file name, got ""');
   let stat: Stats;
   try {
     stat = statSync(path);

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { TidemarkError } from '../errors.js';
-import { addBenchCommand } from './bench-options.js';
+import { defaultMaxRecordBytes } from '../io/ndjson-source.js';
+import { optionDefaults } from '../options/resolve-options.js';
+import { addBenchCommand } from './bench/bench-options.js';
+import { outputClosedExitCode, outputFailedExitCode } from './exit-codes.js';
 import { checkInput } from './input-file.js';
 import { checkOutputs } from './output-files.js';
-import { overflowOption } from './overflow-option.js';
+import { overflowOption } from './run/overflow-option.js';
 import { integer, maxTimerMs, milliseconds, port } from './parse.js';
-import { runCommand } from './run-command.js';
-import type { RunCommandOptions } from './run-command.js';
+import { defaultShutdownTimeout, runCommand } from './run/run-command.js';
+import type { RunCommandOptions } from './run/run-command.js';
 import { checkSameFiles } from './same-file.js';
+import { stdoutClosed } from './stdout-closed.js';
 import { UsageError } from './usage-error.js';
 import { version } from './version.js';
 
@@ -29,27 +33,48 @@ program
   .addOption(new Option('--mode <mode>', 'async, or batch (the baseline)').choices(['async', 'batch']))
   .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
   .option('--ordered', 'emit outputs in input order (default: as they complete)')
-  .option('--attempts <n>', 'tries per message before it becomes a failed record (default: 3)', integer(1))
-  .option('--retry-initial <ms>', 'retry backoff: ms before the first retry, doubled before each next one (default: 10)', milliseconds)
-  .option('--retry-max <ms>', 'retry backoff: ms before a retry at most (default: the larger of 1000 and --retry-initial)', milliseconds)
-  .option('--timeout <ms>', 'ms one try may take; past it the try fails with a TimeoutError and is retried (default: 0, no limit)', milliseconds)
+  .option('--attempts <n>', `tries per message before it becomes a failed record (default: ${optionDefaults.attempts})`, integer(1))
+  .option(
+    '--retry-initial <ms>',
+    `retry backoff: ms before the first retry, doubled before each next one (default: ${optionDefaults.backoffInitial})`,
+    milliseconds,
+  )
+  .option(
+    '--retry-max <ms>',
+    `retry backoff: ms before a retry at most (default: the larger of ${optionDefaults.backoffMaxAtLeast} and --retry-initial)`,
+    milliseconds,
+  )
+  .option(
+    '--timeout <ms>',
+    `ms one try may take; past it the try fails with a TimeoutError and is retried (default: ${optionDefaults.timeout}, no limit)`,
+    milliseconds,
+  )
   .addOption(
-    new Option('--transport <transport>', 'how messages reach the workers: ring (shared-memory rings) or task (a piscina task each) (default: ring)').choices([
-      'ring',
-      'task',
-    ]),
+    new Option(
+      '--transport <transport>',
+      `how messages reach the workers: ring (shared-memory rings) or task (a piscina task each) (default: ${optionDefaults.transport})`,
+    ).choices(['ring', 'task']),
   )
   .option(
     '--ring-bytes <n>',
-    'bytes of each ring (two per worker), a power of two from 4096 to 2^30; a record over a quarter of it goes by postMessage (default: 1048576)',
+    'bytes of each ring (two per worker), a power of two from 4096 to 2^30; a record over a quarter of it goes by postMessage ' +
+      `(default: ${optionDefaults.ringBytes})`,
     integer(1),
   )
-  .option('--max-out-of-orderness <ms>', `how far event time may trail the largest seen, up to ${maxTimerMs} (default: 0)`, milliseconds)
-  .option('--idle-after <ms>', `idle time after which the watermark advances, up to ${maxTimerMs} (default: 1000)`, milliseconds)
+  .option(
+    '--max-out-of-orderness <ms>',
+    `how far event time may trail the largest seen, up to ${maxTimerMs} (default: ${optionDefaults.maxOutOfOrderness})`,
+    milliseconds,
+  )
+  .option('--idle-after <ms>', `idle time after which the watermark advances, up to ${maxTimerMs} (default: ${optionDefaults.idleAfter})`, milliseconds)
   .option('--quiet', 'no progress on stderr, only the summary')
   .option('--metrics-port <port>', 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics (0: any free port)', port)
   .option('--dead-letter <file>', 'write failed records (and dropped messages) to this NDJSON file instead of the output')
-  .option('--max-record-bytes <n>', 'longest input line; a longer one becomes a failed record (default: 16 MiB)', integer(1))
+  .option(
+    '--max-record-bytes <n>',
+    `longest input line; a longer one becomes a failed record (default: ${defaultMaxRecordBytes / 2 ** 20} MiB)`,
+    integer(1),
+  )
   .option('--input-buffer <n>', 'messages read ahead of the workers at most (default: concurrency / 8)', integer(1))
   .option('--input-buffer-bytes <n>', 'bytes read ahead of the workers at most (default: no limit)', integer(1))
   .addOption(overflowOption('input'))
@@ -62,7 +87,7 @@ program
     '--shutdown-timeout <ms>',
     `after SIGINT or SIGTERM, how long in-flight messages may take to finish before exiting anyway, up to ${maxTimerMs}`,
     milliseconds,
-    10_000,
+    defaultShutdownTimeout,
   )
   .option(
     '--from <offset>',
@@ -75,10 +100,42 @@ program
     checkInput(options.input);
     checkSameFiles(options);
     checkOutputs(options);
+    if (options.output === '-') {
+      if (stdoutClosed()) {
+        throw new UsageError(
+          '--output: stdout is closed (>&-): the records written there would be lost; redirect it, or give --output a file (--output /dev/null to discard them)',
+        );
+      }
+      process.stdout.off('error', onStdoutError); // the run's sink reports its own
+    }
     await runCommand(options);
   });
 
 addBenchCommand(program);
+
+// bench (and demo, its other name) prints its results on stdout; with
+// --no-report nothing else would keep them.
+program.hook('preAction', (_program, action) => {
+  if (action.name() === 'bench' && action.opts()['report'] === false && stdoutClosed()) {
+    throw new UsageError('stdout is closed (>&-) and --no-report is given: the results would be lost; redirect stdout, or write the report');
+  }
+});
+
+/**
+ * stdout failing under what writes it directly (the help, bench's results):
+ * its reader went away (`| head`) exits as a closed output does; any other
+ * error is said once and exits as a failed write. `run` reports its own.
+ */
+function onStdoutError(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') {
+    process.exitCode = outputClosedExitCode;
+    return;
+  }
+  if (process.exitCode === outputFailedExitCode) return;
+  process.stderr.write(`tidemark: cannot write stdout: ${oneLine(String(error.code), error.message)}\n`);
+  process.exitCode = outputFailedExitCode;
+}
+process.stdout.on('error', onStdoutError);
 
 /**
  * An error as one line: `<code>: <message>` (the code left out when the
@@ -97,10 +154,10 @@ try {
 } catch (error) {
   const code = (error as { code?: unknown }).code;
   if (error instanceof CommanderError) {
-    // commander has printed its one line; usage errors exit 2, --help and --version 0.
-    process.exitCode = error.exitCode === 0 ? 0 : 2;
+    // commander has printed its one line; usage errors exit 2, --help and --version 0 (or what writing them set).
+    if (error.exitCode !== 0) process.exitCode = 2;
   } else if (code === 'EPIPE') {
-    process.exitCode = 0; // the reader of our output went away (| head)
+    process.exitCode = outputClosedExitCode; // the reader of our output went away (| head), as `run` exits for it
   } else if (error instanceof UsageError) {
     process.stderr.write(`tidemark: ${error.message}\n`);
     process.exitCode = 2;

@@ -23,7 +23,13 @@ export function checkOutputs(files: OutputFiles): void {
   if (files.checkpoint !== undefined) checkWritable('--checkpoint', files.checkpoint, 'folder');
 }
 
-function checkWritable(flag: string, path: string, needs: 'file' | 'folder'): void {
+/**
+ * Refuse a path given to `flag` that cannot be written (see
+ * {@link checkOutputs}): `needs` is what must be writable, the file itself
+ * (if it is there) or only its folder (a file written next to it and renamed).
+ */
+export function checkWritable(flag: string, path: string, needs: 'file' | 'folder'): void {
+  if (path === '') throw new UsageError(`${flag}: expected a file name, got ""`);
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat?.isDirectory() === true) throw withCode('EISDIR');
@@ -68,8 +74,8 @@ function why(code: string, path: string, error: Error): string {
     case 'EROFS':
       return 'the file system is read-only';
     default:
-      // Node's `CODE: text, open 'path'`: the text, and the code once.
-      return `${error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')} (${code})`;
+      // Node's `CODE: text, open 'path'` (or `, write`): the text, and the code once.
+      return `${error.message.replace(/^[A-Z]+: /, '').replace(/, \w+(?: '.*')?$/, '')} (${code})`;
   }
 }
 

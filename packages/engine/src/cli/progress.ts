@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 import type { Options, Params, SingleBar } from 'cli-progress';
 import type { Engine } from '../engine.js';
 import type { ResolvedOptions } from '../options/options.js';
+import { describe, parts } from './progress-line.js';
+import type { Figures } from './progress-line.js';
 
 /** What the progress display reads from a running engine (an {@link Engine} is one). */
 export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 'watermark'> & {
@@ -18,6 +20,13 @@ export interface ProgressInput {
    * merely read (the engine reads ahead of what it has done).
    */
   bytesDone(): number;
+  /**
+   * Where a resumed run (`--from`) starts: its first line, and the byte that
+   * line starts at once the lines before it have been skipped (undefined
+   * until then). Progress is then of the bytes from there to the end, and
+   * its rate of the bytes this run did: the skipped ones are not done by it.
+   */
+  readonly from?: { readonly line: number; byte(): number | undefined };
 }
 
 /** Options of a {@link Progress}. */
@@ -34,24 +43,6 @@ export interface ProgressOptions {
   readonly interactive?: boolean;
   /** @default process.stderr */
   readonly stream?: NodeJS.WriteStream;
-}
-
-/** What one sample shows. */
-interface Figures {
-  readonly acked: number;
-  /** Messages per second: over the last couple of seconds while running, over the run once stopped. */
-  readonly rate: number;
-  readonly inFlight: number;
-  readonly processing: number;
-  readonly target: number;
-  /** `now - watermark` in ms, while the watermark is finite. */
-  readonly lag: number | undefined;
-  /** Done, 0..1, when a total or the input size is known. */
-  readonly done: number | undefined;
-  /** ms left, when `done` is known and the rate is not 0. */
-  readonly eta: number | undefined;
-  readonly elapsed: number;
-  readonly final: boolean;
 }
 
 const tick = 250; // ms between samples: a few a second, never per message
@@ -117,13 +108,17 @@ export class Progress {
     return this;
   }
 
-  /** Stop sampling and leave a final line, if anything was shown. Idempotent. */
-  stop(): void {
+  /**
+   * Stop sampling and leave a final line, if anything was shown: `done in`
+   * the run's time, or with `stopped` (the run stopped before the end of its
+   * input: a signal, a closed output) `stopped after` it. Idempotent.
+   */
+  stop(how: 'done' | 'stopped' = 'done'): void {
     if (this.#stopped) return;
     this.#stopped = true;
     clearInterval(this.#timer);
     if (!this.#shown) return;
-    this.#figures = this.#measure(performance.now(), true);
+    this.#figures = this.#measure(performance.now(), how);
     if (this.#bar === undefined) this.#writeLine();
     else this.#bar.stop(); // draws the final figures and moves to the next line
   }
@@ -147,15 +142,26 @@ export class Progress {
     const slot = this.#samples++ % window;
     this.#times[slot] = now;
     this.#acks[slot] = this.#source.stats?.acked ?? 0;
-    this.#bytes[slot] = this.#input?.bytesDone() ?? 0;
+    this.#bytes[slot] = this.#bytesDone();
   }
 
-  #measure(now: number, final: boolean): Figures {
+  /** Where this run's share of the input starts: 0, or the `--from` line's byte (undefined until the source has skipped to it). */
+  #start(): number | undefined {
+    return this.#input?.from === undefined ? 0 : this.#input.from.byte();
+  }
+
+  /** The input's bytes done by this run. */
+  #bytesDone(): number {
+    const start = this.#start();
+    return this.#input === undefined || start === undefined ? 0 : Math.max(0, this.#input.bytesDone() - start);
+  }
+
+  #measure(now: number, final: Figures['final']): Figures {
     const acked = this.#source.stats?.acked ?? 0;
-    const bytes = this.#input?.bytesDone() ?? 0;
+    const bytes = this.#bytesDone();
     const oldest = this.#samples < window ? 0 : this.#samples % window;
-    const span = final ? now - this.#started : now - (this.#times[oldest] ?? now);
-    const perMs = (count: number, ring: Float64Array) => (span > 0 ? (count - (final ? 0 : (ring[oldest] ?? 0))) / span : 0);
+    const span = final !== false ? now - this.#started : now - (this.#times[oldest] ?? now);
+    const perMs = (count: number, ring: Float64Array) => (span > 0 ? (count - (final !== false ? 0 : (ring[oldest] ?? 0))) / span : 0);
     const rate = perMs(acked, this.#acks) * 1000;
     let done: number | undefined;
     let eta: number | undefined;
@@ -163,9 +169,11 @@ export class Progress {
       done = this.#total > 0 ? acked / this.#total : 1;
       if (rate > 0) eta = ((this.#total - acked) / rate) * 1000;
     } else if (this.#input !== undefined) {
-      done = bytes / this.#input.size;
+      const start = this.#start();
+      const size = this.#input.size - (start ?? 0);
+      if (start !== undefined) done = size > 0 ? bytes / size : 1;
       const byteRate = perMs(bytes, this.#bytes);
-      if (byteRate > 0) eta = (this.#input.size - bytes) / byteRate;
+      if (byteRate > 0) eta = (size - bytes) / byteRate;
     }
     const watermark = this.#source.watermark;
     return {
@@ -223,50 +231,4 @@ export class Progress {
     const line = [...describe(this.#figures, this.#total, this.#input, false), ...parts(this.#figures)].join(', ');
     this.#stream.write(`${this.#label}: ${line}\n`);
   }
-}
-
-/** What is done: a share of the total or of the input bytes done, and the messages acked. */
-function describe(figures: Figures, total: number | undefined, input: ProgressInput | undefined, short: boolean): string[] {
-  const percent = figures.done === undefined ? '' : `${Math.floor(figures.done * 100)}% `;
-  if (total !== undefined) return [`${percent}${figures.acked}/${total} acked`];
-  if (input !== undefined) return [`${percent}of ${bytes(input.size)}${short ? '' : ' done'}`, `${figures.acked} acked`];
-  return [`${figures.acked} acked`];
-}
-
-/** The other figures, most important first. */
-function parts(figures: Figures): string[] {
-  const parts = [`${count(figures.rate)} msg/s`];
-  if (figures.final) parts.push(`done in ${duration(figures.elapsed)}`);
-  else if (figures.eta !== undefined) parts.push(`ETA ${duration(figures.eta)}`);
-  // The target bounds the messages at the workers; read-ahead can keep more in flight.
-  if (!figures.final) parts.push(`in flight ${figures.inFlight} (${figures.processing}/${figures.target} at workers)`);
-  if (figures.lag !== undefined) parts.push(`watermark lag ${duration(figures.lag)}`);
-  if (!figures.final && figures.eta === undefined) parts.push(`${duration(figures.elapsed)} elapsed`);
-  return parts;
-}
-
-function count(value: number): string {
-  return value < 100 ? value.toFixed(1) : value.toFixed(0);
-}
-
-function bytes(size: number): string {
-  if (size < 1024) return `${size} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let value = size / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit] ?? ''}`;
-}
-
-function duration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const seconds = ms / 1000;
-  if (seconds < 60) return `${seconds.toFixed(1)} s`;
-  const whole = Math.round(seconds);
-  if (whole < 3600) return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
-  if (whole < 86_400) return `${Math.floor(whole / 3600)}h${String(Math.floor((whole % 3600) / 60)).padStart(2, '0')}m`;
-  return `${Math.floor(whole / 86_400)}d`;
 }

@@ -40,6 +40,31 @@ export function checkSameFiles(files: RunFiles): void {
   });
 }
 
+/** A file a command reads, as {@link refuseWritingRead} names it: `the input file x`, `the transform module t.js`. */
+export interface ReadFile {
+  /** `input file`, `transform module`. */
+  readonly what: string;
+  /** What writing it would lose: `input`, `transform`. */
+  readonly noun: string;
+  /** As given (`-`: stdin). */
+  readonly path: string;
+}
+
+/**
+ * Refuse `path`, which `flag` would write (`would`: what that does to a
+ * file, `overwrite`), when it is one of the files the command reads: the
+ * same file by the identity {@link checkSameFiles} uses (device and inode,
+ * or the resolved path of a file not there yet).
+ */
+export function refuseWritingRead(flag: string, path: string, would: string, reads: readonly ReadFile[]): void {
+  const written = identity(path);
+  if (written === undefined) return;
+  for (const read of reads) {
+    if (identity(read.path, 0) !== written) continue;
+    throw new UsageError(`${flag}: ${path} is the ${read.what} ${read.path === '-' ? '(stdin)' : read.path}; writing it would ${would} the ${read.noun}`);
+  }
+}
+
 /**
  * What a path (or, for `-`, the standard stream `fd`) names: a regular
  * file's device and inode, the resolved path of a file not there yet, or

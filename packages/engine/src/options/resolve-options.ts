@@ -13,6 +13,28 @@ import type { AnyRegistry, ResolvedOptions } from './options.js';
 // The engine options' defaults and the checks that span options:
 // `EngineOptions` in (checked by `optionSchema`), `ResolvedOptions` out.
 
+/**
+ * The engine options' fixed defaults (the others follow from `threads`,
+ * `concurrency` and `mode`), which `tidemark run --help` quotes.
+ */
+export const optionDefaults = {
+  /** `retry.attempts`. */
+  attempts: 3,
+  /** `retry.backoff.initial`, ms. */
+  backoffInitial: 10,
+  /** `retry.backoff.max` is the larger of this and `retry.backoff.initial`, ms. */
+  backoffMaxAtLeast: 1000,
+  /** `timeout`, ms: no limit. */
+  timeout: 0,
+  transport: 'ring',
+  /** 1 MiB. */
+  ringBytes: 2 ** 20,
+  /** `watermark.maxOutOfOrderness`, ms. */
+  maxOutOfOrderness: 0,
+  /** `watermark.idleAfter`, ms. */
+  idleAfter: 1000,
+} as const;
+
 /** Check `options` and fill in the defaults; throws {@link InvalidOptionError}. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   const parsed = readable(() => optionSchema.safeParse(options, { error: wordIssue }), options);
@@ -27,15 +49,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const concurrency = o.concurrency ?? processingMessages ?? threads * 4;
   const tasksPerThread = o.tasksPerThread ?? Math.ceil(concurrency / threads);
   if (threads * tasksPerThread > maxSlots) throw new InvalidOptionError('tasksPerThread', tasksPerThreadWith(threads), tasksPerThread);
-  const transport = o.transport ?? 'ring';
-  const ringBytes = o.ringBytes ?? 2 ** 20;
+  const transport = o.transport ?? optionDefaults.transport;
+  const ringBytes = o.ringBytes ?? optionDefaults.ringBytes;
   if (transport === 'ring' && 2 * threads * ringBytes > totalmem() * ringShareOfMemory) {
     throw new InvalidOptionError('ringBytes', ringBytesWith(threads, totalmem()), ringBytes);
   }
   const mode = o.mode ?? 'async';
   const batchSize = o.batchSize ?? concurrency;
-  const initial = o.retry?.backoff?.initial ?? 10;
-  const max = o.retry?.backoff?.max ?? Math.max(1000, initial);
+  const initial = o.retry?.backoff?.initial ?? optionDefaults.backoffInitial;
+  const max = o.retry?.backoff?.max ?? Math.max(optionDefaults.backoffMaxAtLeast, initial);
   if (max < initial) {
     throw new InvalidOptionError('retry.backoff.max', `at least retry.backoff.initial (${initial})`, max);
   }
@@ -49,11 +71,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     batchSize,
     ordering: o.ordering ?? 'unordered',
     watermark: {
-      maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? 0,
-      idleAfter: o.watermark?.idleAfter ?? 1000,
+      maxOutOfOrderness: o.watermark?.maxOutOfOrderness ?? optionDefaults.maxOutOfOrderness,
+      idleAfter: o.watermark?.idleAfter ?? optionDefaults.idleAfter,
     },
-    retry: { attempts: o.retry?.attempts ?? 3, initial, max },
-    timeout: o.timeout ?? 0,
+    retry: { attempts: o.retry?.attempts ?? optionDefaults.attempts, initial, max },
+    timeout: o.timeout ?? optionDefaults.timeout,
     loadTimeout: o.loadTimeout ?? 60_000,
     resourceLimits: Object.fromEntries(Object.entries(o.resourceLimits ?? {}).filter(([, v]) => v !== undefined)) as Record<string, number>,
     transport,

@@ -2,9 +2,10 @@ import type { BenchMode, BenchRun } from '../bench/bench-run.js';
 import { benchCells } from '../bench/bench-table.js';
 import type { Best } from '../bench/best-setting.js';
 import { bestRule } from '../bench/best-setting.js';
-import { escapeHtml } from './format.js';
+import { steadyRule } from '../bench/steady-window.js';
+import { plural, escapeHtml } from './format.js';
 import { lineChart } from './line-chart.js';
-import { reportStyle } from './report-style.js';
+import { reportPage } from './page.js';
 import { scenarioSection } from './scenario-section.js';
 import type { RunPair } from './scenario-section.js';
 
@@ -48,7 +49,7 @@ export function renderBenchReport(data: BenchReportData): string {
     };
   });
   const lede =
-    `${escapeHtml(data.workload)}. ${escapeHtml(`${data.runs.length} settings: concurrency ${concurrencies.join(', ')} in ${modes.join(' and ')} mode`)}, ` +
+    `${escapeHtml(data.workload)}. ${escapeHtml(`${plural(data.runs.length, 'setting')}: concurrency ${concurrencies.join(', ')} in ${modes.join(' and ')} mode`)}, ` +
     'one after another in one process, each on a fresh engine whose threads were started and transform loaded before the measured run. ' +
     '<b class="async">async</b> keeps that many messages at the workers and forwards each result when it is ready; ' +
     '<b class="batch">batch</b> reads a batch of that size, waits for its slowest message, acks, and reads the next. ' +
@@ -58,29 +59,25 @@ export function renderBenchReport(data: BenchReportData): string {
     (repeat > 1
       ? escapeHtml(`Every figure is the median of ${repeat} runs of its setting (the settings' order reversed on every other run).`)
       : 'Each setting ran once.');
-  return (
-    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeHtml(data.title)}</title><style>${reportStyle}</style></head>\n<body><header>` +
-    `<h1>${escapeHtml(data.title)}</h1><p class="machine">${escapeHtml(data.machine)}</p>` +
-    `<p class="lede">${lede}</p>` +
-    (data.notes ?? []).map((note) => `<p class="lede">${escapeHtml(note)}</p>`).join('') +
-    '</header>\n<main>' +
-    `<section id="summary"><h2>Summary</h2>${summary(data.runs, data.best.index)}` +
-    `<p class="best-why"><b>Best: ${escapeHtml(data.best.why)}.</b> <span class="rule">${escapeHtml(`Rule: ${bestRule}.`)}</span></p>` +
-    '<p class="figures">msg/s: messages acked per second from the first read to the last (the steady state); wall msg/s includes the drain. ' +
-    'Latency: read to ack. Watermark lag: now − watermark at each ack, event time being the read time.</p></section>\n' +
-    `<section id="against-concurrency"><h2>Against concurrency</h2><div class="charts">${againstConcurrency(data.runs, modes, concurrencies)}</div></section>\n` +
-    pairs.map(scenarioSection).join('\n') +
-    '</main></body></html>\n'
-  );
+  return reportPage({
+    title: data.title,
+    machine: data.machine,
+    intro: [lede, ...(data.notes ?? []).map(escapeHtml)],
+    main:
+      `<section id="summary"><h2>Summary</h2>${summary(data.runs, data.best)}` +
+      `<p class="best-why"><b>Best: ${escapeHtml(data.best.why)}.</b> <span class="rule">${escapeHtml(`Rule: ${bestRule}.`)}</span></p>` +
+      `<p class="figures">${escapeHtml(`${steadyRule}.`)} ` +
+      'Latency: read to ack. Watermark lag: now − watermark at each ack, event time being the read time.</p></section>\n' +
+      `<section id="against-concurrency"><h2>Against concurrency</h2><div class="charts">${againstConcurrency(data.runs, modes, concurrencies)}</div></section>\n` +
+      pairs.map(scenarioSection).join('\n'),
+  });
 }
 
-function summary(runs: readonly BenchRun[], bestIndex: number): string {
-  const { header, align, rows } = benchCells(runs, bestIndex);
+function summary(runs: readonly BenchRun[], best: Best): string {
+  const { header, align, rows } = benchCells(runs, { best });
   const cell = (text: string, i: number) => `<td class="${align[i] === 'l' ? 'text' : 'number'}">${escapeHtml(text)}</td>`;
   const head = `<thead><tr>${header.map((h) => `<th scope="col">${escapeHtml(h)}</th>`).join('')}</tr></thead>`;
-  const body = rows.map((row, r) => `<tr${r === bestIndex ? ' class="best"' : ''}>${row.map(cell).join('')}</tr>`).join('');
+  const body = rows.map((row, r) => `<tr${r === best.index ? ' class="best"' : ''}>${row.map(cell).join('')}</tr>`).join('');
   return `<table class="summary bench">${head}<tbody>${body}</tbody></table>`;
 }
 
@@ -97,7 +94,13 @@ function againstConcurrency(runs: readonly BenchRun[], modes: readonly BenchMode
     `<figure>${lineChart({ kind, title, series: series(value), xLabel: 'concurrency (log scale)', yLabel, xLogTicks: concurrencies, markers: true })}` +
     `<figcaption>${escapeHtml(caption)}</figcaption></figure>`;
   return (
-    chart('throughput-vs-concurrency', 'Throughput against concurrency', 'msg/s', (run) => run.throughput, 'Messages per second in the steady state, a line per mode.') +
+    chart(
+      'throughput-vs-concurrency',
+      'Throughput against concurrency',
+      'wall msg/s',
+      (run) => run.wallThroughput,
+      'Messages per second from the first read to the end of the run (wall msg/s, the figure the best is ranked on), a line per mode.',
+    ) +
     chart('p99-vs-concurrency', 'p99 latency against concurrency', 'p99 latency, ms', (run) => run.latencyP99, 'End-to-end latency (read to ack), 99th percentile, a line per mode.')
   );
 }

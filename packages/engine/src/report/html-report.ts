@@ -1,7 +1,7 @@
 import type { SkewRun } from '../workload/skew-scenario.js';
 import { barChart } from './bar-chart.js';
-import { escapeHtml, formatNumber } from './format.js';
-import { reportStyle } from './report-style.js';
+import { plural } from './format.js';
+import { reportPage } from './page.js';
 import { runsOf, scenarioSection } from './scenario-section.js';
 import { scenarioPairs } from './scenario-pairs.js';
 import type { ScenarioPair } from './scenario-pairs.js';
@@ -34,22 +34,22 @@ export interface ReportData {
  */
 export function renderReport(data: ReportData): string {
   const pairs = scenarioPairs(data.runs);
-  return (
-    '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">' +
-    '<meta name="viewport" content="width=device-width, initial-scale=1">' +
-    `<title>${escapeHtml(data.title)}</title><style>${reportStyle}</style></head>\n<body><header>` +
-    `<h1>${escapeHtml(data.title)}</h1><p class="machine">${escapeHtml(data.machine)}</p>` +
-    `<p class="lede">${escapeHtml(`${count(data.runs.length, 'run')}, ${count(pairs.length, 'scenario')}.`)} ` +
+  const lede =
+    `${plural(data.runs.length, 'run')}, ${plural(pairs.length, 'scenario')}. ` +
     'Each scenario runs the same seeded latencies twice: <b class="async">async</b> keeps the target number of messages ' +
     'at the workers and forwards each result when it is ready; <b class="batch">batch</b> reads a batch of that size, ' +
     'waits for its slowest message, acks, and reads the next. The <b>oracle</b> runs the same latencies through as many ' +
-    'work-conserving slots on the main thread, waiting as the transform spends its latency, without threads; efficiency is a run\'s throughput over its.</p></header>\n<main>' +
-    `<section><h2>Summary</h2>${summaryTable(pairs)}</section>\n` +
-    `<section><h2>Throughput</h2><figure>${throughputChart(pairs)}` +
-    '<figcaption>Messages acked per second between the first and the last read (the steady state).</figcaption></figure></section>\n' +
-    pairs.map(scenarioSection).join('\n') +
-    '</main></body></html>\n'
-  );
+    'work-conserving slots on the main thread, waiting as the transform spends its latency, without threads; efficiency is a run\'s throughput over its.';
+  return reportPage({
+    title: data.title,
+    machine: data.machine,
+    intro: [lede],
+    main:
+      `<section><h2>Summary</h2>${summaryTable(pairs)}</section>\n` +
+      `<section><h2>Throughput</h2><figure>${throughputChart(pairs)}` +
+      '<figcaption>Messages acked per second between the first and the last read (the steady state).</figcaption></figure></section>\n' +
+      pairs.map(scenarioSection).join('\n'),
+  });
 }
 
 function throughputChart(pairs: readonly ScenarioPair[]): string {
@@ -64,8 +64,3 @@ function throughputChart(pairs: readonly ScenarioPair[]): string {
     xLabel: 'messages per second',
   });
 }
-
-function count(n: number, noun: string): string {
-  return `${formatNumber(n)} ${noun}${n === 1 ? '' : 's'}`;
-}
-

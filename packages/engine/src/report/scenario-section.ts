@@ -1,5 +1,6 @@
 import type { BenchRun } from '../bench/bench-run.js';
-import { escapeHtml, formatNumber } from './format.js';
+import { ratio, steadyShown } from '../bench/steady-window.js';
+import { escapeHtml, formatNumber, noFigure } from './format.js';
 import { histogramChart } from './histogram-chart.js';
 import { lineChart } from './line-chart.js';
 import type { LineSeries } from './line-chart.js';
@@ -87,16 +88,20 @@ function figure(svg: string, captionHtml: string, className?: string): string {
 }
 
 function figures(pair: RunPair): string {
+  const steady = (run: BenchRun, value: number | undefined, digits: number): string =>
+    steadyShown(run) && value !== undefined ? formatNumber(value, digits) : noFigure;
   const parts = runsOf(pair).map(
     (run) =>
-      `${modeTag(run)} ${escapeHtml(formatNumber(run.throughput))} msg/s, ` +
-      (run.efficiency === undefined ? '' : `efficiency ${escapeHtml(formatNumber(run.efficiency, 3))}, `) +
+      `${modeTag(run)} ${escapeHtml(steady(run, run.throughput, 0))} msg/s, ${escapeHtml(formatNumber(run.wallThroughput))} wall msg/s, ` +
+      (run.efficiency === undefined ? '' : `efficiency ${escapeHtml(steady(run, run.efficiency, 3))}, `) +
       `${escapeHtml(formatNumber(run.seconds, 2))} s`,
   );
-  if (pair.async !== undefined && pair.batch !== undefined) {
-    parts.push(`async / batch <b>${escapeHtml(formatNumber(pair.async.throughput / pair.batch.throughput, 2))}×</b>`);
+  const { async, batch } = pair;
+  if (async !== undefined && batch !== undefined) {
+    const over = steadyShown(async) && steadyShown(batch) ? ratio(async.throughput, batch.throughput) : Number.NaN;
+    parts.push(`async / batch <b>${escapeHtml(Number.isFinite(over) ? `${formatNumber(over, 2)}×` : noFigure)}</b>`);
   }
-  const oracle = (pair.async ?? pair.batch)?.oracleThroughput;
+  const oracle = (async ?? batch)?.oracleThroughput;
   if (oracle !== undefined) parts.push(`oracle ${escapeHtml(formatNumber(oracle))} msg/s (efficiency = msg/s / oracle)`);
   return parts.join(' · ');
 }

@@ -1,5 +1,6 @@
 import type { SkewRun } from '../workload/skew-scenario.js';
-import { escapeHtml, formatNumber } from './format.js';
+import { ratio, steadyShown } from '../bench/steady-window.js';
+import { escapeHtml, formatNumber, noFigure } from './format.js';
 import type { ScenarioPair } from './scenario-pairs.js';
 
 /**
@@ -19,15 +20,19 @@ export function summaryTable(pairs: readonly ScenarioPair[]): string {
   const rows = pairs.map((pair, i) => {
     const both = (value: (run: SkewRun) => number, digits: number): string =>
       cell(pair.async, value, digits) + cell(pair.batch, value, digits);
-    const ratio =
-      pair.async !== undefined && pair.batch !== undefined ? `${formatNumber(pair.async.throughput / pair.batch.throughput, 2)}×` : '—';
+    // The steady-state figures, where their window holds enough acks (see steadyShown).
+    const steady = (value: (run: SkewRun) => number) => (run: SkewRun) => (steadyShown(run) ? value(run) : Number.NaN);
+    const { async, batch } = pair;
+    const throughput = steady((r) => r.throughput);
+    const over = async === undefined || batch === undefined ? Number.NaN : ratio(throughput(async), throughput(batch));
+    const asyncOverBatch = Number.isFinite(over) ? `${formatNumber(over, 2)}×` : noFigure;
     const oracle = (pair.async ?? pair.batch)?.oracleThroughput;
     return (
       `<tr><th scope="row"><a href="#scenario-${i + 1}">${escapeHtml(pair.label)}</a></th>` +
-      both((r) => r.throughput, 0) +
-      `<td class="ratio">${escapeHtml(ratio)}</td>` +
-      `<td>${escapeHtml(oracle === undefined ? '—' : formatNumber(oracle, 0))}</td>` +
-      both((r) => r.efficiency, 3) +
+      both(steady((r) => r.throughput), 0) +
+      `<td class="ratio">${escapeHtml(asyncOverBatch)}</td>` +
+      `<td>${escapeHtml(oracle === undefined ? noFigure : formatNumber(oracle, 0))}</td>` +
+      both(steady((r) => r.efficiency), 3) +
       both((r) => r.latencyP99, 1) +
       both((r) => r.lagP99, 1) +
       '</tr>'
@@ -37,5 +42,5 @@ export function summaryTable(pairs: readonly ScenarioPair[]): string {
 }
 
 function cell(run: SkewRun | undefined, value: (run: SkewRun) => number, digits: number): string {
-  return `<td>${escapeHtml(run === undefined ? '—' : formatNumber(value(run), digits))}</td>`;
+  return `<td>${escapeHtml(run === undefined ? noFigure : formatNumber(value(run), digits))}</td>`;
 }

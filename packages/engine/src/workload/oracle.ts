@@ -1,6 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as timer } from 'node:timers/promises';
 import { steadyState } from './skew-summary.js';
-import { mean } from './stats.js';
+import { mean } from '../measure/stats.js';
 
 /**
  * The oracle: what a perfect engine would do with the same latencies.

@@ -3,6 +3,7 @@ import { skewTransformUrl } from '@tidemark/workers';
 import type { SkewMessage } from '@tidemark/workers/skew-transform';
 import { Engine } from '../engine.js';
 import type { SourceRecord } from '../message.js';
+import type { EngineOptions } from '../options/options.js';
 import { now } from '../run/message-state.js';
 import { sampleLatency } from './distributions.js';
 import type { DistributionName } from './distributions.js';
@@ -11,8 +12,8 @@ import type { OracleRun } from './oracle.js';
 import { seededRandom } from './random.js';
 import { summarizeSkew } from './skew-summary.js';
 import type { SkewFigures } from './skew-summary.js';
-import { measureRun } from './measure-run.js';
-import type { SkewTimeline } from './timeline.js';
+import { measureRun } from '../measure/measure-run.js';
+import type { SkewTimeline } from '../measure/timeline.js';
 
 /** How the skew transform spends a message's latency (see the workers package). */
 export type SkewFamily = SkewMessage['family'];
@@ -76,6 +77,20 @@ export interface SkewHooks {
    * just before the engine starts.
    */
   readonly oracle?: SkewOracle;
+  /** Stops the run (the warm-up or the measured run) early: what is in flight finishes. */
+  readonly signal?: AbortSignal;
+}
+
+/** The engine options a scenario runs with: the skew transform, one try per message, the batch size the concurrency. */
+export function skewEngineOptions(scenario: SkewScenario): EngineOptions {
+  return {
+    transform: skewTransformUrl,
+    threads: scenario.threads ?? defaultThreads(scenario.family, scenario.concurrency),
+    concurrency: scenario.concurrency,
+    mode: scenario.mode,
+    batchSize: scenario.concurrency,
+    retry: { attempts: 1 },
+  };
 }
 
 /**
@@ -93,20 +108,15 @@ export async function runSkewScenario(scenario: SkewScenario, hooks: SkewHooks =
   const threads = scenario.threads ?? defaultThreads(scenario.family, scenario.concurrency);
   const latencies = skewLatencies(scenario);
   const oracle = hooks.oracle ?? (await runSkewOracle(scenario));
-  await using engine = new Engine({
-    transform: skewTransformUrl,
-    threads,
-    concurrency: scenario.concurrency,
-    mode: scenario.mode,
-    batchSize: scenario.concurrency,
-    retry: { attempts: 1 },
-  });
+  await using engine = new Engine(skewEngineOptions({ ...scenario, threads }));
+  const signal = hooks.signal === undefined ? {} : { signal: hooks.signal };
   const warmup = Array.from({ length: scenario.concurrency * 2 }, () => ({ value: { ms: 1, family: scenario.family } }));
-  for await (const record of engine.process(warmup)) void record;
+  for await (const record of engine.process(warmup, signal)) void record;
 
   const measured: number[] = [];
   const run = await measureRun<number>(engine, source(latencies, scenario.family), latencies.length, {
     ...(hooks.measuring === undefined ? {} : { measuring: hooks.measuring }),
+    ...signal,
     output: (value) => measured.push(value),
   });
   const figures = summarizeSkew({

@@ -1,9 +1,9 @@
-import { summarizeRun } from './run-summary.js';
-import type { RunFigures, SkewTimes } from './run-summary.js';
-import { mean } from './stats.js';
+import { summarizeRun } from '../measure/run-summary.js';
+import type { RunFigures, SkewTimes } from '../measure/run-summary.js';
+import { mean } from '../measure/stats.js';
 
-export { steadyState } from './run-summary.js';
-export type { SkewTimes, SteadyState } from './run-summary.js';
+export { steadyState } from '../measure/run-summary.js';
+export type { SkewTimes, SteadyState } from '../measure/run-summary.js';
 
 /** What {@link summarizeSkew} is given besides the times. */
 export interface SkewSummaryInput {
@@ -36,6 +36,7 @@ export function summarizeSkew(input: SkewSummaryInput): SkewFigures {
   return {
     throughput: figures.throughput,
     wallThroughput: figures.wallThroughput,
+    steadyAcked: figures.steadyAcked,
     oracleThroughput: input.oracleThroughput,
     efficiency: figures.throughput / input.oracleThroughput,
     workerBusyShare: figures.workerBusyShare,

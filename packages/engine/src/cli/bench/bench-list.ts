@@ -1,7 +1,7 @@
-import { benchModes } from '../bench/bench-run.js';
-import type { BenchMode } from '../bench/bench-run.js';
-import { maxConcurrency } from '../options/option-bounds.js';
-import { UsageError } from './usage-error.js';
+import { benchModes } from '../../bench/bench-run.js';
+import type { BenchMode } from '../../bench/bench-run.js';
+import { maxConcurrency } from '../../options/option-bounds.js';
+import { UsageError } from '../usage-error.js';
 
 /** The items of a comma-separated flag value; a usage error naming `flag` when one is empty or repeated. */
 function items(flag: string, text: string, expected: string): string[] {

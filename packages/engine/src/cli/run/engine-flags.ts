@@ -1,6 +1,6 @@
-import { InvalidOptionError, show } from '../errors.js';
-import type { EngineOptions } from '../options/options.js';
-import type { RunCommandOptions } from './run-command.js';
+import { InvalidOptionError, show } from '../../errors.js';
+import type { EngineOptions } from '../../options/options.js';
+import type { RunCommandOptions } from './run-options.js';
 
 /** A `tidemark run` flag that sets an engine option. */
 export interface EngineFlag {
@@ -48,7 +48,6 @@ export const engineFlags: readonly EngineFlag[] = [
   { flag: '--output-overflow', option: 'outputOverflow', path: 'buffers.output.overflow' },
 ];
 
-const byPath = new Map(engineFlags.map((entry) => [entry.path, entry.flag]));
 
 /** The engine options the flags in `options` set: only those given (and `--ordered`), the rest left to the engine's defaults. */
 export function engineOptions(options: RunCommandOptions): EngineOptions {
@@ -69,9 +68,11 @@ export function engineOptions(options: RunCommandOptions): EngineOptions {
  * ``Expected `--input-overflow` to be …`` for the engine's
  * ``Expected `buffers.input.overflow` to be …``, other options its
  * expectation names also by their flags (`at least --retry-initial (50)`).
- * An error about an option no flag sets is returned as it is.
+ * An error about an option no flag sets is returned as it is. `flags` is
+ * the command's table: `run`'s by default; `bench` gives its own.
  */
-export function withFlagNames(error: InvalidOptionError): InvalidOptionError {
+export function withFlagNames(error: InvalidOptionError, flags: readonly Pick<EngineFlag, 'flag' | 'path'>[] = engineFlags): InvalidOptionError {
+  const byPath = new Map(flags.map((entry) => [entry.path, entry.flag]));
   const flag = byPath.get(error.option);
   const prefix = `Expected \`${error.option}\` to be `;
   const suffix = `, got ${show(error.received)}`;
@@ -83,6 +84,28 @@ export function withFlagNames(error: InvalidOptionError): InvalidOptionError {
     expected = expected.replace(new RegExp(`\`${path.replaceAll('.', '\\.')}\`${bare}`, 'g'), name);
   }
   const named = new InvalidOptionError(flag, expected, error.received);
+  if (error.stack !== undefined) named.stack = error.stack;
+  return named;
+}
+
+/**
+ * `error` (from {@link withFlagNames}) with each flag its expectation names
+ * by a value (`at least --retry-initial (10)`) that the user did not give
+ * said to be the default (`at least the default of --retry-initial (10)`):
+ * the user typed only the flag the error is about.
+ */
+export function withDefaultsNamed(error: InvalidOptionError, options: RunCommandOptions): InvalidOptionError {
+  const prefix = `Expected \`${error.option}\` to be `;
+  const suffix = `, got ${show(error.received)}`;
+  if (!error.message.startsWith(prefix) || !error.message.endsWith(suffix)) return error;
+  const given = error.message.slice(prefix.length, error.message.length - suffix.length);
+  let expected = given;
+  for (const { flag, option } of engineFlags) {
+    if (options[option] !== undefined) continue;
+    expected = expected.replace(new RegExp(`(?<![\\w-])${flag} \\(`, 'g'), `the default of ${flag} (`);
+  }
+  if (expected === given) return error;
+  const named = new InvalidOptionError(error.option, expected, error.received);
   if (error.stack !== undefined) named.stack = error.stack;
   return named;
 }

@@ -12,6 +12,9 @@ import { percentile } from './stats.js';
  *
  * After the last read the number in flight can only fall (the drain of a
  * finite input), so the window ends there. Messages are read in index order.
+ * An input the engine reads ahead of its workers almost at once (not many
+ * more messages than the concurrency) leaves the window short and holding
+ * few acks: its `acked` says how much the figure rests on.
  */
 export interface SteadyState {
   /** When the first message was read, ms. */
@@ -59,8 +62,19 @@ export interface SkewTimes {
 export interface RunFigures {
   /** Messages acked per second in the {@link SteadyState}. */
   readonly throughput: number;
-  /** Messages per second over the whole run, drain included. */
+  /**
+   * Messages per second from the first read to the end of the run, the drain
+   * included: every message counts, in every mode, so settings can be
+   * ranked on it whatever the input's length. (It starts at the first read,
+   * not when the run was asked for: the transport's start is not the run's.)
+   */
   readonly wallThroughput: number;
+  /**
+   * Messages acked inside the {@link SteadyState} window: few, and
+   * `throughput` rests on little. Always set by {@link summarizeRun};
+   * optional so that figures made elsewhere (before it existed) still type.
+   */
+  readonly steadyAcked?: number;
   /**
    * Time-averaged messages inside the transform during the steady state,
    * divided by `concurrency`: how busy the slots kept the workers. Derived
@@ -75,7 +89,7 @@ export interface RunFigures {
   readonly lagP50: number;
   readonly lagP99: number;
   readonly failed: number;
-  /** The whole run, `end - begin`, in seconds. */
+  /** The run from its first read to its end, in seconds (`wallThroughput`'s window). */
   readonly seconds: number;
 }
 
@@ -88,7 +102,7 @@ export interface RunSummaryInput {
 }
 
 /** The figures of one run from its per-message times (pure arithmetic). */
-export function summarizeRun(input: RunSummaryInput): RunFigures & { readonly steady: SteadyState } {
+export function summarizeRun(input: RunSummaryInput): RunFigures & { readonly steadyAcked: number; readonly steady: SteadyState } {
   const t = input.times;
   const n = t.readAt.length;
   const steady = steadyState(t.readAt, t.ackedAt);
@@ -100,17 +114,19 @@ export function summarizeRun(input: RunSummaryInput): RunFigures & { readonly st
     busy += Math.max(0, end - start);
     e2e[i] = (t.ackedAt[i] ?? 0) - (t.readAt[i] ?? 0);
   }
+  const wall = windowMs(steady.from, t.end);
   return {
     steady,
     throughput: steady.throughput,
-    wallThroughput: (n / (t.end - t.begin)) * 1000,
+    wallThroughput: (n / wall) * 1000,
+    steadyAcked: steady.acked,
     workerBusyShare: busy / windowMs(steady.from, steady.to) / input.concurrency,
     latencyP50: percentile(e2e, 50),
     latencyP99: percentile(e2e, 99),
     lagP50: percentile(t.lags, 50),
     lagP99: percentile(t.lags, 99),
     failed: input.failed,
-    seconds: (t.end - t.begin) / 1000,
+    seconds: wall / 1000,
   };
 }
 

@@ -1,4 +1,4 @@
-import type { NdjsonPositions } from '../io/ndjson-source.js';
+import type { NdjsonPositions } from '../../io/ndjson-source.js';
 
 /**
  * How far into an NDJSON input every line is done: the byte where the line
@@ -17,6 +17,23 @@ import type { NdjsonPositions } from '../io/ndjson-source.js';
 export class AckedBytes implements NdjsonPositions {
   readonly #starts = new Map<number, number>();
   #passed = 0;
+  #skipped: { readonly lines: number; readonly end: number } | undefined;
+
+  /** With `from`: the lines skipped (fewer than `from` when the input ended first) and the byte the first line read starts at. */
+  skipped(lines: number, end: number): void {
+    this.#skipped = { lines, end };
+    this.#passed = end;
+  }
+
+  /** The lines `from` skipped, once the source has passed them (undefined before, and without `from`). */
+  get skippedLines(): number | undefined {
+    return this.#skipped?.lines;
+  }
+
+  /** With `from`: the byte this run's first line starts at, once the lines before it are skipped (undefined before, and without `from`). */
+  get start(): number | undefined {
+    return this.#skipped?.end;
+  }
 
   record(offset: number, start: number): void {
     this.#starts.set(offset, start);

@@ -12,6 +12,8 @@ export interface MeasureOptions<T> {
   readonly measuring?: (engine: Engine) => void;
   /** Called with every output value (the skew workload keeps the latency its transform measured). */
   readonly output?: (value: T) => void;
+  /** Stops reading (the engine's `process` signal): what is in flight finishes, and the run ends early. */
+  readonly signal?: AbortSignal;
 }
 
 /** What {@link measureRun} recorded. */
@@ -68,7 +70,7 @@ export async function measureRun<T = unknown>(
   try {
     options.measuring?.(engine);
     begin = now();
-    for await (const record of engine.process<T>(source)) {
+    for await (const record of engine.process<T>(source, options.signal === undefined ? {} : { signal: options.signal })) {
       if (record.kind === 'output') options.output?.(record.value);
       else failed++;
     }

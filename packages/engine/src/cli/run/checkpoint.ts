@@ -45,7 +45,11 @@ export class Checkpoint {
     return new Checkpoint(path, from, committed, flushed);
   }
 
-  /** The committed offset may have risen (a message was acked): write it within {@link interval} ms. */
+  /**
+   * The committed offset may have risen (a message was acked): write it
+   * within {@link interval} ms, and again once the writes then pending have
+   * reached the operating system, if that let it rise.
+   */
   changed(): void {
     if (this.#timer !== undefined || this.#writing !== undefined || this.#closed) return;
     this.#timer = setTimeout(this.#tick, interval).unref();
@@ -80,9 +84,12 @@ export class Checkpoint {
 
   async #write(): Promise<void> {
     const offset = this.#committed();
-    if (offset <= this.#written) return;
     try {
+      // Also when the offset has not risen: records written but not flushed
+      // may be what holds it back, and their writes can finish after the last
+      // ack. Once they have, #tick looks again (no ack may come to say so).
       await this.#flushed();
+      if (offset <= this.#written) return;
       await save(this.path, offset);
       this.#written = offset;
     } catch (error) {

@@ -1,12 +1,13 @@
 import { Option } from 'commander';
 import type { Command } from 'commander';
-import { distributionNames } from '../workload/distributions.js';
+import { distributionNames } from '../../workload/distributions.js';
 import { benchCommand } from './bench-command.js';
-import type { BenchOptions } from './bench-command.js';
 import { concurrencyList, modeList } from './bench-list.js';
-import { checkInput } from './input-file.js';
-import { integer, maxTimerMs, milliseconds } from './parse.js';
-import { UsageError } from './usage-error.js';
+import { checkReport } from './bench-report-file.js';
+import type { BenchOptions } from './bench-workload.js';
+import { checkInput } from '../input-file.js';
+import { integer, maxTimerMs, milliseconds } from '../parse.js';
+import { UsageError } from '../usage-error.js';
 
 /** The in-flight targets a bench of a user's transform runs without `--concurrency`. */
 export const defaultTransformConcurrency = '8,32,128';
@@ -43,6 +44,12 @@ export function addBenchCommand(program: Command): Command {
     .option('--modes <list>', 'comma-separated modes to run: async, batch', 'async,batch')
     .option('--threads <n>', 'worker threads (default: the core count; for the blocking family, the concurrency)', integer(1))
     .option('--ordered', 'emit outputs in input order (with --transform)')
+    .option(
+      '--timeout <ms>',
+      'ms one try may take; past it the try fails with a TimeoutError and is retried, then the record fails (with --transform; default: 0, no limit). ' +
+        'A transform that can hang needs it: without it a record that never settles keeps its setting running for good',
+      milliseconds,
+    )
     .option('--repeat <n>', 'runs of each setting, in alternating order; the table shows their medians', integer(1), 1)
     .addOption(
       new Option('--family <family>', 'built-in workload: how the transform spends its time').choices(['await', 'blocking', 'cpu']).default('await'),
@@ -76,13 +83,17 @@ function benchOptions(flags: BenchFlags, command: Command): BenchOptions {
     }
   } else if (flags.ordered === true) {
     throw new UsageError('--ordered: applies with --transform only (the built-in workload measures unordered outputs)');
+  } else if (flags.timeout !== undefined) {
+    throw new UsageError('--timeout: applies with --transform only (the built-in workload\'s transform always settles)');
   }
-  if (flags.input !== undefined) checkInput(flags.input);
-  const defaultReport = custom ? 'tidemark-bench-report.html' : 'tidemark-demo-report.html';
-  return {
-    ...rest,
+  const checked = {
     concurrency: concurrencyList(concurrency ?? (custom ? defaultTransformConcurrency : defaultWorkloadConcurrency)),
     modes: modeList(modes),
-    report: report === false ? false : (report ?? defaultReport),
   };
+  // Before the input is read or anything runs (the engine options are checked next, in benchCommand).
+  if (flags.input !== undefined) checkInput(flags.input);
+  const defaultReport = custom ? 'tidemark-bench-report.html' : 'tidemark-demo-report.html';
+  const file = report === false ? false : (report ?? defaultReport);
+  if (file !== false) checkReport(file, { input: flags.input, transform: flags.transform });
+  return { ...rest, ...checked, report: file };
 }
