@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { cliFixture as fixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
@@ -107,4 +108,44 @@ test('run --retry-max below the default --retry-initial says it is the default, 
   ]);
   const both = await tidemark(['run', '--quiet', '--transform', upper, '--retry-initial', '50', '--retry-max', '20'], '{"value":"a"}\n', t);
   assert.deepEqual(stderrLines(both), ['tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--retry-max` to be at least --retry-initial (50), got `20` (number)']);
+});
+
+test('run --checkpoint on a path that is not a regular file (a FIFO, a symlink; a device such as /dev/null alike, not tried here: a failure would replace it) is refused, and the path is left as it was', async (t) => {
+  // The checkpoint is written beside itself and renamed over itself: over a
+  // device node, a FIFO or a symlink that rename would put a file in its place.
+  const dir = await tempDir(t);
+  const input = join(dir, 'in.ndjson');
+  await writeFile(input, '{"value":"a"}\n');
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const target = join(dir, 'target.txt');
+  await writeFile(target, 'target\n');
+  const link = join(dir, 'link');
+  await symlink(target, link);
+  for (const [path, kind] of [
+    [fifo, 'a FIFO'],
+    [link, 'a symbolic link'],
+  ] as const) {
+    const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, '--output', join(dir, 'out.ndjson'), '--checkpoint', path], undefined, t);
+    assert.equal(exit.code, 2, `${path}: ${exit.stderr}`);
+    assert.deepEqual(stderrLines(exit), [`tidemark: --checkpoint: cannot write ${path}: it is ${kind}, not a file (the checkpoint is renamed over it)`]);
+  }
+  assert.ok((await lstat(fifo)).isFIFO(), 'the FIFO is still a FIFO');
+  assert.ok((await lstat(link)).isSymbolicLink(), 'the link is still a link');
+});
+
+test('a path ending in / names a folder: refused up front as one, whether or not the folder exists', async (t) => {
+  const dir = await tempDir(t);
+  const input = join(dir, 'in.ndjson');
+  await writeFile(input, '{"value":"a"}\n');
+  const missing = `${join(dir, 'new-folder')}/`;
+  for (const flag of ['--output', '--dead-letter', '--checkpoint']) {
+    const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, missing], undefined, t);
+    assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
+    assert.deepEqual(stderrLines(exit), [`tidemark: ${flag}: cannot write ${missing}: it names a folder (it ends with /)`]);
+  }
+  const bench = await tidemark(['bench', '--quiet', '--transform', upper, '--input', input, '--concurrency', '1', '--modes', 'async', '--report', missing], undefined, t);
+  assert.equal(bench.code, 2, bench.stderr);
+  assert.equal(bench.stdout, '', 'refused before anything ran');
+  assert.deepEqual(stderrLines(bench), [`tidemark: --report: cannot write ${missing}: it names a folder (it ends with /)`]);
 });

@@ -1,4 +1,4 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, lstatSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './usage-error.js';
 
@@ -13,8 +13,10 @@ export interface OutputFiles {
  * Refuse, before any of them is opened (and so before `--output` is
  * emptied), an `--output`, `--dead-letter` or `--checkpoint` that cannot be
  * written: a folder, a path whose folder does not exist or is a file, no
- * permission. The checkpoint is written next to itself and renamed over
- * itself, so only its folder must be writable. Opening can still fail (the
+ * permission, a path ending in `/`. The checkpoint is written next to
+ * itself and renamed over itself, so only its folder must be writable, and
+ * what is there must be a regular file (a rename would replace a device,
+ * a FIFO or a symlink). Opening can still fail (the
  * file system changed since): {@link cannotWrite} words that the same way.
  */
 export function checkOutputs(files: OutputFiles): void {
@@ -30,9 +32,12 @@ export function checkOutputs(files: OutputFiles): void {
  */
 export function checkWritable(flag: string, path: string, needs: 'file' | 'folder'): void {
   if (path === '') throw new UsageError(`${flag}: expected a file name, got ""`);
+  if (path.endsWith('/')) throw new UsageError(`${flag}: cannot write ${path}: it names a folder (it ends with /)`);
   try {
     const stat = statSync(path, { throwIfNoEntry: false });
     if (stat?.isDirectory() === true) throw withCode('EISDIR');
+    // Renamed over: a device node, a FIFO or a symlink there would be replaced by a file.
+    if (needs === 'folder') refuseReplacing(flag, path);
     const folder = dirname(resolve(path));
     const folderStat = statSync(folder, { throwIfNoEntry: false });
     if (folderStat === undefined) throw withCode('ENOENT');
@@ -42,6 +47,14 @@ export function checkWritable(flag: string, path: string, needs: 'file' | 'folde
   } catch (error) {
     throw cannotWrite(flag, path, error);
   }
+}
+
+/** Refuse a path written by renaming a file over it when what is there is not a regular file. */
+function refuseReplacing(flag: string, path: string): void {
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isFile()) return;
+  const kind = stat.isSymbolicLink() ? 'a symbolic link' : stat.isFIFO() ? 'a FIFO' : stat.isSocket() ? 'a socket' : 'a device';
+  throw new UsageError(`${flag}: cannot write ${path}: it is ${kind}, not a file (the checkpoint is renamed over it)`);
 }
 
 function withCode(code: string): NodeJS.ErrnoException {
