@@ -146,3 +146,26 @@ test('the blocking and cpu oracle wait never ends before its time, as Atomics.wa
     assert.ok(took >= ms, `exactWait(${ms}) ended after ${took} ms`);
   }
 });
+
+test('an aborted oracle takes no more messages: the waits under way end, and the run resolves with what started', async () => {
+  // What `tidemark demo` stopped by SIGINT during its oracle needs: before,
+  // every remaining message ran first (9 s for 30,000).
+  const controller = new AbortController();
+  const opens: (() => void)[] = [];
+  const run = runOracle(Array.from({ length: 1000 }, () => 5), 4, {
+    signal: controller.signal,
+    sleep: () => new Promise<void>((resolve) => opens.push(resolve)),
+  });
+  await settle();
+  assert.equal(opens.length, 4, 'four slots waiting');
+  (opens.shift() as () => void)();
+  await settle();
+  assert.equal(opens.length, 4, 'the freed slot took the next message');
+  controller.abort();
+  for (const open of opens.splice(0)) open();
+  const result = await run;
+  assert.equal(opens.length, 0, 'no slot took another message after the abort');
+  assert.equal(result.messages, 1000);
+  const started = Array.from(result.startedAt).filter((at) => at > 0).length;
+  assert.ok(started <= 5, `${started} messages started`);
+});

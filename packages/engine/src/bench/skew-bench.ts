@@ -49,7 +49,9 @@ export class SkewBenchRunner {
     let oracle = this.#oracles.get(key);
     if (oracle === undefined) {
       this.#events.oracleStarting?.(setting.concurrency);
-      oracle = await runSkewOracle(scenario);
+      oracle = await runSkewOracle(scenario, hooks.signal);
+      // An oracle a stop cut short is not kept, nor reported: the setting is left out.
+      if (hooks.signal?.aborted === true) return runSkewScenario(scenario, { oracle, signal: hooks.signal });
       this.#oracles.set(key, oracle);
       this.#events.oracleDone?.(oracle);
     }

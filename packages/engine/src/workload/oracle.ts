@@ -39,6 +39,8 @@ export interface OracleOptions {
    * @default `performance.now`
    */
   readonly now?: () => number;
+  /** Stops the run early: no slot takes another message; the waits under way end first. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the oracle measured. Times in ms, rates per second. */
@@ -76,8 +78,9 @@ export async function runOracle(latencies: ArrayLike<number>, concurrency: numbe
   const startedAt = new Float64Array(n);
   const endedAt = new Float64Array(n);
   let next = 0;
+  const signal = options.signal;
   const slot = async (): Promise<void> => {
-    while (next < n) {
+    while (next < n && signal?.aborted !== true) {
       const i = next++;
       startedAt[i] = now();
       await sleep(latencies[i] ?? 0);

@@ -99,8 +99,9 @@ export function skewEngineOptions(scenario: SkewScenario): EngineOptions {
  */
 export function runSkewOracle(
   scenario: Pick<SkewScenario, 'family' | 'distribution' | 'meanMs' | 'messages' | 'seed' | 'concurrency'>,
+  signal?: AbortSignal,
 ): Promise<OracleRun> {
-  return runOracle(skewLatencies(scenario), scenario.concurrency, { sleep: skewWait(scenario.family) });
+  return runOracle(skewLatencies(scenario), scenario.concurrency, { sleep: skewWait(scenario.family), ...(signal === undefined ? {} : { signal }) });
 }
 
 /** Run one scenario on a fresh engine (warmed up first) and measure it. */
