@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { engineFlags, engineOptions, withFlagNames } from '../src/cli/run/engine-flags.js';
+import { withFlagNames } from '../src/cli/flag-names.js';
+import { engineFlags, engineOptions } from '../src/cli/run/engine-flags.js';
 import type { RunCommandOptions } from '../src/cli/run/run-command.js';
 import { InvalidOptionError } from '../src/errors.js';
 import { resolveOptions } from '../src/options/resolve-options.js';
@@ -18,7 +19,7 @@ function reported(options: RunCommandOptions): InvalidOptionError {
     resolveOptions(engineOptions(options));
   } catch (error) {
     assert.ok(error instanceof InvalidOptionError, String(error));
-    return withFlagNames(error);
+    return withFlagNames(error, engineFlags);
   }
   assert.fail(`the engine took ${JSON.stringify(options)}`);
 }
@@ -67,5 +68,5 @@ test('the options the flags give are the engine options they name, and only thos
 
 test('an error about an option no flag sets is left as the engine gave it', () => {
   const error = new InvalidOptionError('tasksPerThread', 'at most 4096 with 256 threads', 5000);
-  assert.equal(withFlagNames(error), error);
+  assert.equal(withFlagNames(error, engineFlags), error);
 });

@@ -2,8 +2,8 @@ import type { BenchSetting } from '../../bench/bench-run.js';
 import { InvalidOptionError } from '../../errors.js';
 import type { EngineOptions } from '../../options/options.js';
 import { resolveOptions } from '../../options/resolve-options.js';
-import { withFlagNames } from '../run/engine-flags.js';
-import type { EngineFlag } from '../run/engine-flags.js';
+import { withFlagNames } from '../flag-names.js';
+import type { FlagName } from '../flag-names.js';
 
 /**
  * `tidemark bench`'s flags that set engine options, for the engine's errors
@@ -11,7 +11,7 @@ import type { EngineFlag } from '../run/engine-flags.js';
  * setting's concurrency, and in batch mode its batch size, comes from
  * `--concurrency`; its mode from `--modes`.
  */
-export const benchEngineFlags: readonly Pick<EngineFlag, 'flag' | 'path'>[] = [
+export const benchEngineFlags: readonly FlagName[] = [
   { flag: '--transform', path: 'transform' },
   { flag: '--threads', path: 'threads' },
   { flag: '--concurrency', path: 'concurrency' },

@@ -1,15 +1,13 @@
-import { InvalidOptionError, show } from '../../errors.js';
+import type { InvalidOptionError } from '../../errors.js';
 import type { EngineOptions } from '../../options/options.js';
+import { reworded } from '../flag-names.js';
+import type { FlagName } from '../flag-names.js';
 import type { RunCommandOptions } from './run-options.js';
 
 /** A `tidemark run` flag that sets an engine option. */
-export interface EngineFlag {
-  /** As the user types it: `--input-overflow`. */
-  readonly flag: string;
+export interface EngineFlag extends FlagName {
   /** Its key in {@link RunCommandOptions} (commander's camel case of the flag). */
   readonly option: keyof RunCommandOptions;
-  /** The engine option it sets, as the engine's errors name it: `buffers.input.overflow`. */
-  readonly path: string;
   /** The engine's value from the flag's, when they differ. */
   readonly convert?: (value: unknown) => unknown;
 }
@@ -18,7 +16,7 @@ export interface EngineFlag {
  * The one table from `tidemark run`'s flags to the engine options they set:
  * the engine options are built from it ({@link engineOptions}), and the
  * engine's errors about them are reported under the flag
- * ({@link withFlagNames}). The engine checks every value; the flags' own
+ * (`withFlagNames` in ../flag-names.ts). The engine checks every value; the flags' own
  * parsers only turn text into numbers.
  */
 export const engineFlags: readonly EngineFlag[] = [
@@ -64,48 +62,17 @@ export function engineOptions(options: RunCommandOptions): EngineOptions {
 }
 
 /**
- * The engine's error about an option a flag sets, reported under the flag:
- * ``Expected `--input-overflow` to be …`` for the engine's
- * ``Expected `buffers.input.overflow` to be …``, other options its
- * expectation names also by their flags (`at least --retry-initial (50)`).
- * An error about an option no flag sets is returned as it is. `flags` is
- * the command's table: `run`'s by default; `bench` gives its own.
- */
-export function withFlagNames(error: InvalidOptionError, flags: readonly Pick<EngineFlag, 'flag' | 'path'>[] = engineFlags): InvalidOptionError {
-  const byPath = new Map(flags.map((entry) => [entry.path, entry.flag]));
-  const flag = byPath.get(error.option);
-  const prefix = `Expected \`${error.option}\` to be `;
-  const suffix = `, got ${show(error.received)}`;
-  if (flag === undefined || !error.message.startsWith(prefix) || !error.message.endsWith(suffix)) return error;
-  let expected = error.message.slice(prefix.length, error.message.length - suffix.length);
-  for (const [path, name] of byPath) {
-    // `concurrency` in backquotes, or a name no sentence has (`retry.backoff.initial`, `batchSize`).
-    const bare = /[.A-Z]/.test(path) ? `|(?<![\\w.\`-])${path.replaceAll('.', '\\.')}(?![\\w\`])` : '';
-    expected = expected.replace(new RegExp(`\`${path.replaceAll('.', '\\.')}\`${bare}`, 'g'), name);
-  }
-  const named = new InvalidOptionError(flag, expected, error.received);
-  if (error.stack !== undefined) named.stack = error.stack;
-  return named;
-}
-
-/**
- * `error` (from {@link withFlagNames}) with each flag its expectation names
+ * `error` (from `withFlagNames`) with each flag its expectation names
  * by a value (`at least --retry-initial (10)`) that the user did not give
  * said to be the default (`at least the default of --retry-initial (10)`):
  * the user typed only the flag the error is about.
  */
 export function withDefaultsNamed(error: InvalidOptionError, options: RunCommandOptions): InvalidOptionError {
-  const prefix = `Expected \`${error.option}\` to be `;
-  const suffix = `, got ${show(error.received)}`;
-  if (!error.message.startsWith(prefix) || !error.message.endsWith(suffix)) return error;
-  const given = error.message.slice(prefix.length, error.message.length - suffix.length);
-  let expected = given;
-  for (const { flag, option } of engineFlags) {
-    if (options[option] !== undefined) continue;
-    expected = expected.replace(new RegExp(`(?<![\\w-])${flag} \\(`, 'g'), `the default of ${flag} (`);
-  }
-  if (expected === given) return error;
-  const named = new InvalidOptionError(error.option, expected, error.received);
-  if (error.stack !== undefined) named.stack = error.stack;
-  return named;
+  return reworded(error, error.option, (expected) => {
+    for (const { flag, option } of engineFlags) {
+      if (options[option] !== undefined) continue;
+      expected = expected.replace(new RegExp(`(?<![\\w-])${flag} \\(`, 'g'), `the default of ${flag} (`);
+    }
+    return expected;
+  });
 }

@@ -14,7 +14,8 @@ import { Progress } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { AckedBytes } from './acked-bytes.js';
 import { Checkpoint } from './checkpoint.js';
-import { engineOptions, withDefaultsNamed, withFlagNames } from './engine-flags.js';
+import { withFlagNames } from '../flag-names.js';
+import { engineFlags, engineOptions, withDefaultsNamed } from './engine-flags.js';
 import { outputFailure } from './output-failure.js';
 import type { OutputFailure, OutputFlag } from './output-failure.js';
 import { plural } from '../../report/format.js';
@@ -45,7 +46,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
   try {
     engine = new Engine(engineOptions(options));
   } catch (error) {
-    throw error instanceof InvalidOptionError ? withDefaultsNamed(withFlagNames(error), options) : error;
+    throw error instanceof InvalidOptionError ? withDefaultsNamed(withFlagNames(error, engineFlags), options) : error;
   }
   const tally = new RunTally();
   let progress: Progress | undefined;
