@@ -62,7 +62,7 @@ export class DeadLetterSink {
     }
     this.#written++;
     const line = deadLetterLine(record);
-    const text = line.text ?? JSON.stringify(failedRecordData(line.failed));
+    const text = typeof line === 'string' ? line : JSON.stringify(failedRecordData(line));
     if (this.#flushes.write(this.#out, `${text}\n`, record.offset)) return undefined;
     return drained(this.#out);
   }

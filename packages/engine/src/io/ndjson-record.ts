@@ -9,25 +9,25 @@ import type { EngineRecord, FailedRecord } from '../message.js';
 // circular reference: such a record is turned into a failed record with
 // `UnwritableOutputError`, which always encodes.
 
-/** A record's line (without its newline) or, when JSON cannot encode it, the failed record to write in its place. */
-export type RecordLine = { readonly text: string; readonly failed?: undefined } | { readonly text?: undefined; readonly failed: FailedRecord };
+/** A record's line (without its newline) or, when JSON cannot encode it, the failed record to write in its place (no wrapper: one per record written). */
+export type RecordLine = string | FailedRecord;
 
 /** `record` as an output line (`{ kind: 'output', … }` or `{ kind: 'failed', … }`), or the failed record to write instead. */
 export function recordLine(record: EngineRecord): RecordLine {
   const data = record.kind === 'output' ? record : { kind: 'failed', ...failedRecordData(record) };
   try {
-    return { text: JSON.stringify(data) };
+    return JSON.stringify(data);
   } catch (error) {
-    return { failed: unwritable(record, error) };
+    return unwritable(record, error);
   }
 }
 
 /** A failed record as a dead-letter line (no `kind`), or the failed record to write instead. */
 export function deadLetterLine(record: FailedRecord): RecordLine {
   try {
-    return { text: JSON.stringify(failedRecordData(record)) };
+    return JSON.stringify(failedRecordData(record));
   } catch (error) {
-    return { failed: unwritable(record, error) };
+    return unwritable(record, error);
   }
 }
 

@@ -75,10 +75,10 @@ export class NdjsonSink {
       throw this.#error;
     }
     const line = recordLine(record);
-    if (line.failed === undefined) return this.#line(line.text, record.offset);
+    if (typeof line === 'string') return this.#line(line, record.offset);
     this.#unwritable++;
-    if (this.#deadLetter !== undefined) return this.#deadLetter(line.failed) ?? undefined;
-    return this.#line(JSON.stringify({ kind: 'failed', ...failedRecordData(line.failed) }), record.offset);
+    if (this.#deadLetter !== undefined) return this.#deadLetter(line) ?? undefined;
+    return this.#line(JSON.stringify({ kind: 'failed', ...failedRecordData(line) }), record.offset);
   }
 
   /** Records that reached the operating system (handed to the file or pipe). */
