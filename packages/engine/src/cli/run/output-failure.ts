@@ -9,7 +9,7 @@ export type OutputFlag = '--output' | '--dead-letter';
 /**
  * Writing `--output` or `--dead-letter` failed while the run went on: which
  * one, its path as given (`-`: stdout), and the error. The run stops
- * reading and ends with {@link line} and {@link exitCode}: a reader that
+ * reading and ends with {@link stderrLine} and {@link exitCode}: a reader that
  * went away (`EPIPE` on `--output`, such as `| head`) is an output closed
  * early; any other error (`ENOSPC`, `EIO`, …) a failed write.
  */
@@ -42,9 +42,11 @@ export class OutputFailure extends Error {
   /**
    * The run's last line on stderr, with `written` (what reached the file or
    * pipe: records of `--output`, lines of `--dead-letter`) and the committed
-   * offset to resume from.
+   * offset to resume from. Not named `line`: JavaScriptCore (Bun) gives
+   * every Error instance own `line`, `column` and `sourceURL` properties,
+   * which would hide a method of that name.
    */
-  line(written: number, committed: number): string {
+  stderrLine(written: number, committed: number): string {
     const were = written === 1 ? 'was' : 'were';
     if (this.closed) {
       return (

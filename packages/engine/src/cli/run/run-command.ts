@@ -203,7 +203,7 @@ export async function runCommand(options: RunCommandOptions): Promise<void> {
     }
     summary();
     if (failure !== undefined) {
-      process.stderr.write(`${failure.line(failure.flag === '--output' ? out.written : (dead?.linesWritten ?? 0), committed())}\n`);
+      process.stderr.write(`${failure.stderrLine(failure.flag === '--output' ? out.written : (dead?.linesWritten ?? 0), committed())}\n`);
       process.exitCode = failure.exitCode;
     } else if (stoppedBy !== undefined) {
       process.stderr.write(`tidemark: stopped by ${stoppedBy}; committed offset ${committed()} (resume there to lose nothing)\n`);
