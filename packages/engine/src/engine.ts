@@ -8,6 +8,7 @@ import { resolveOptions } from './options/resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options/options.js';
 import { chunks, records } from './run/hand-over.js';
 import { Run } from './run/run.js';
+import { releasedIfUnstarted } from './run/unstarted.js';
 import type { RunHooks } from './run/run-hooks.js';
 import { addStats, emptyStats } from './run/run-stats.js';
 import type { RunStats } from './run/run-stats.js';
@@ -30,6 +31,21 @@ export interface ProcessOptions {
 export interface ChunkOptions extends ProcessOptions {
   /** The most messages whose records one chunk holds. @default 1024 */
   size?: number;
+  /**
+   * Whether an array the source yields is a chunk of that many records;
+   * `false` reads it as one (invalid) record, as `process()` does.
+   * @default true
+   */
+  sourceChunks?: boolean;
+  /**
+   * Ack a chunk's messages when the consumer asks for the chunk after the
+   * next one, not the next: for a consumer that fetches a chunk while it
+   * still handles the one before (a remote engine's host does). When
+   * nothing is left but the chunk in the consumer's hands, an empty chunk
+   * says so: the ask after it acks that chunk and ends the run.
+   * @default false
+   */
+  pipelined?: boolean;
 }
 
 /** Events of an {@link Engine}. */
@@ -116,7 +132,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
     const { run, hooks } = this.#begin(source, options.signal, false);
-    return records(run, hooks) as AsyncGenerator<EngineRecord<T>, void, undefined>;
+    return releasedIfUnstarted(records(run, hooks), () => run.close(hooks)) as AsyncGenerator<EngineRecord<T>, void, undefined>;
   }
 
   /**
@@ -136,8 +152,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   ): AsyncGenerator<EngineRecord<T>[], void, undefined> {
     const size = options.size ?? 1024;
     if (!Number.isSafeInteger(size) || size < 1) throw new InvalidOptionError('size', 'an integer from 1 up', size);
-    const { run, hooks } = this.#begin(source, options.signal, true);
-    return chunks(run, hooks, size) as AsyncGenerator<EngineRecord<T>[], void, undefined>;
+    const { run, hooks } = this.#begin(source, options.signal, options.sourceChunks ?? true);
+    return releasedIfUnstarted(chunks(run, hooks, size, options.pipelined === true), () => run.close(hooks)) as AsyncGenerator<EngineRecord<T>[], void, undefined>;
   }
 
   /** A new run over `source`, current from now on. */

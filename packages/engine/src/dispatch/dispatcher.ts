@@ -192,6 +192,9 @@ export class Dispatcher {
     for (const timer of this.#backoffs) clearTimeout(timer);
     this.#backoffs.clear();
     this.#queue.kill();
+    // kill() replaces the drain hook with a no-op: a close waiting for the last slot would never hear of it.
+    this.#queue.drain = () => this.#checkDrained();
+    this.#checkDrained();
   }
 
   /** Resolves once nothing is at the transport, waiting here, or backing off. */

@@ -41,17 +41,28 @@ export async function* records(run: Run, hooks: RunHooks): AsyncGenerator<Engine
  * every record ready when the consumer asks, from at most `size` messages
  * (a message's outputs stay in one chunk; a chunk is never empty). The
  * messages of a chunk are acked together when the consumer asks for the
- * next chunk.
+ * next chunk; `pipelined`, when it asks for the one after (a consumer that
+ * fetches a chunk while it still handles the one before), and when nothing
+ * is left but the chunk in its hands, an empty chunk says so.
  */
-export async function* chunks(run: Run, hooks: RunHooks, size: number): AsyncGenerator<EngineRecord[], void, undefined> {
+export async function* chunks(run: Run, hooks: RunHooks, size: number, pipelined = false): AsyncGenerator<EngineRecord[], void, undefined> {
   try {
     await run.open(hooks);
     const stats = run.tracker.stats;
-    const taken: MessageState[] = [];
+    let taken: MessageState[] = [];
+    /** With `pipelined`, the chunk before: acked at the ask after next. */
+    let previous: MessageState[] = [];
     for (;;) {
       let state = run.take();
       if (state === undefined) {
         if (run.over) break;
+        if (previous.length > 0 && run.overBut(previous.length)) {
+          // Only the chunk in the consumer's hands is left: an empty chunk says so, and the ask after it acks that chunk.
+          yield [];
+          for (const done of previous) run.ack(done);
+          previous = [];
+          continue;
+        }
         await run.ready();
         continue;
       }
@@ -68,9 +79,16 @@ export async function* chunks(run: Run, hooks: RunHooks, size: number): AsyncGen
       }
       // Messages without outputs (dropped by the transform) make no chunk of their own.
       if (chunk.length > 0) yield chunk;
-      for (const done of taken) run.ack(done);
-      taken.length = 0;
+      if (pipelined) {
+        for (const done of previous) run.ack(done);
+        previous = taken;
+        taken = [];
+      } else {
+        for (const done of taken) run.ack(done);
+        taken.length = 0;
+      }
     }
+    for (const done of previous) run.ack(done);
     await run.ended();
   } finally {
     run.close(hooks);

@@ -180,6 +180,11 @@ export class Run {
     return this.#reader.done && this.#tracker.size === 0;
   }
 
+  /** Whether nothing is left but `held` messages handed over and not yet acked. */
+  overBut(held: number): boolean {
+    return this.#reader.done && this.#tracker.size === held;
+  }
+
   /** Resolves when something may be ready to take (or the run may be over). */
   ready(): Promise<void> {
     return this.#consumer.wait();
