@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
 import type { PartitionId } from '@tidemark/watermark';
 import type { BufferFill, BufferName } from './buffers/buffer-limit.js';
 import { EngineBusyError, EngineClosedError, InvalidOptionError } from './errors.js';
@@ -19,6 +20,8 @@ import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';
 import { RingTransport } from './transport/ring-transport.js';
 import { TaskTransport } from './transport/task-transport.js';
+import { toDuplex } from './streams/engine-duplex.js';
+import { toTransformStream } from './streams/transform-stream.js';
 import type { Transport } from './transport/transport.js';
 
 /** Options of one {@link Engine.process} call. */
@@ -154,6 +157,41 @@ export class Engine extends EventEmitter<EngineEvents> {
     if (!Number.isSafeInteger(size) || size < 1) throw new InvalidOptionError('size', 'an integer from 1 up', size);
     const { run, hooks } = this.#begin(source, options.signal, options.sourceChunks ?? true);
     return releasedIfUnstarted(chunks(run, hooks, size, options.pipelined === true), () => run.close(hooks)) as AsyncGenerator<EngineRecord<T>[], void, undefined>;
+  }
+
+  /**
+   * {@link process} as a Node object-mode `Duplex`, for
+   * `stream.pipeline(src, engine.stream(), dst)`: write source records
+   * (`{ value, eventTime?, key?, … }`), read the records `process()` yields.
+   * A write completes once the engine took the item, and records are taken
+   * only while the readable side has room, so a slow `dst` holds the source
+   * back. A run error (such as `TransformLoadError`) destroys the duplex
+   * with it; destroying it (as a pipeline does when `src` fails) ends the
+   * run, and its `close` comes once the engine may run again. The run
+   * starts at the first read; `EngineBusyError` and `EngineClosedError`
+   * come as the stream's error.
+   *
+   * @example
+   * await pipeline(Readable.from(items), engine.stream(), new Writable({ objectMode: true, write(record, _, done) { … } }));
+   */
+  stream(options: ProcessOptions = {}): Duplex {
+    return toDuplex((source, { signal }) => this.process(source, { signal }), options);
+  }
+
+  /**
+   * {@link process} as a WHATWG `TransformStream`-shaped `{ readable, writable }`
+   * pair, for `readable.pipeThrough(engine.transformStream())`, with the same
+   * backpressure: a record is taken only when a reader asks for one, and a
+   * write resolves once the engine took the item. A run error errors both
+   * sides; aborting `writable` or cancelling `readable` ends the run (the
+   * cancel resolves once the engine may run again). The run starts at the
+   * first read.
+   *
+   * @example
+   * await messages.pipeThrough(engine.transformStream()).pipeTo(new WritableStream({ write(record) { … } }));
+   */
+  transformStream<T = unknown>(options: ProcessOptions = {}): TransformStream<SourceRecord, EngineRecord<T>> {
+    return toTransformStream((source, { signal }) => this.process<T>(source, { signal }), options);
   }
 
   /** A new run over `source`, current from now on. */

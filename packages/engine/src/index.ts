@@ -14,6 +14,7 @@ export {
 } from './errors.js';
 export { drop, fanOut } from '@tidemark/workers';
 export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine.js';
+export type { StreamOptions } from './streams/stream-run.js';
 export type { BufferOptions, EngineOptions, ResolvedOptions } from './options/options.js';
 export type { BufferFill, BufferLimit, BufferName, Overflow, OverflowPolicy } from './buffers/buffer-limit.js';
 export { sizeOf } from './buffers/size-of.js';
