@@ -92,6 +92,19 @@ export class EngineClosedError extends TidemarkError {
   }
 }
 
+/**
+ * A remote engine's connection went away (the WebSocket closed, the worker
+ * exited, the port was closed) before the far side answered.
+ */
+export class EngineDisconnectedError extends TidemarkError {
+  override readonly name = 'EngineDisconnectedError';
+  override readonly code = 'ERR_TIDEMARK_ENGINE_DISCONNECTED';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the remote engine disconnected', options);
+  }
+}
+
 /** A value and its type, for error messages: `0 (number)`, `"4" (string)`. */
 export function show(value: unknown): string {
   let text: string;

@@ -3,6 +3,7 @@ export {
   BufferFullError,
   EngineBusyError,
   EngineClosedError,
+  EngineDisconnectedError,
   InvalidMessageError,
   InvalidOptionError,
   MalformedInputError,

@@ -1,0 +1,119 @@
+import type { SourceRecord } from '../message.js';
+import type { Source } from '../source/source-reader.js';
+import { InvalidMessageError } from '../errors.js';
+import { toWireError } from './wire-error.js';
+
+type Item = SourceRecord | readonly SourceRecord[];
+
+/** Sends a batch of items to the far side; resolves once it has room for more. `end` ends the source. */
+export type Send = (items: Item[], end?: { error: unknown }) => Promise<void>;
+
+/**
+ * Pulls a host-side source and feeds it to the far side in batches. Pulling
+ * goes on while a batch is on its way, up to `limit` items, and each feed is
+ * sent the moment the previous one is answered, with whatever has gathered
+ * meanwhile: batches grow with the round trip, with no timer. The source is
+ * read ahead of the far engine by at most this batch and the far side's
+ * inbox.
+ */
+export class HostFeed {
+  readonly #iterator: Iterator<Item> | AsyncIterator<Item>;
+  readonly #send: Send;
+  readonly #limit: number;
+  readonly #chunked: boolean;
+  readonly #sync: boolean;
+  #batch: Item[] = [];
+  #ended = false;
+  #stopped = false;
+  /** The error the source threw, if it did: the run ends with it. */
+  sourceError: unknown;
+  /** The pull loop waits for room in the batch. */
+  #room: (() => void) | undefined;
+  /** The send loop waits for items. */
+  #items: (() => void) | undefined;
+  readonly done: Promise<void>;
+
+  /** `chunked`: an array the source gives is a chunk of records; otherwise it is one invalid record, as in `process()`. */
+  constructor(source: Source<Item>, send: Send, limit: number, chunked: boolean) {
+    this.#chunked = chunked;
+    this.#sync = !(Symbol.asyncIterator in source);
+    this.#iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
+    this.#send = send;
+    this.#limit = limit;
+    void this.#pull();
+    this.done = this.#push();
+  }
+
+  /** Stop reading the source (abort, or the run is over): a pending `next()` is abandoned and the source `return()`ed. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#wake();
+    try {
+      const returned = this.#iterator.return?.();
+      if (returned instanceof Promise) returned.catch(() => {});
+    } catch {
+      // a source whose return() throws has nothing more to give
+    }
+  }
+
+  async #pull(): Promise<void> {
+    try {
+      while (!this.#stopped) {
+        if (this.#batch.length >= this.#limit) {
+          await new Promise<void>((resolve) => {
+            this.#room = resolve;
+          });
+          continue;
+        }
+        // A sync source is read without a turn per item: up to a batch at once, as the engine reads one.
+        const result = this.#sync ? (this.#iterator as Iterator<Item>).next() : await this.#iterator.next();
+        if (this.#stopped) return;
+        if (result.done === true) break;
+        const item = result.value;
+        this.#batch.push(!this.#chunked && Array.isArray(item) ? notAMessage(item) : item);
+        this.#wake();
+      }
+    } catch (error) {
+      this.sourceError = error;
+    }
+    this.#ended = true;
+    this.#wake();
+  }
+
+  async #push(): Promise<void> {
+    while (!this.#stopped) {
+      if (this.#batch.length === 0 && !this.#ended) {
+        await new Promise<void>((resolve) => {
+          this.#items = resolve;
+        });
+        continue;
+      }
+      const batch = this.#batch;
+      this.#batch = [];
+      const room = this.#room;
+      this.#room = undefined;
+      room?.();
+      const ended = this.#ended;
+      await this.#send(batch, ended ? { error: this.sourceError } : undefined);
+      if (ended) return;
+    }
+  }
+
+  #wake(): void {
+    const items = this.#items;
+    this.#items = undefined;
+    items?.();
+    if (this.#stopped) {
+      const room = this.#room;
+      this.#room = undefined;
+      room?.();
+    }
+  }
+}
+
+/** An array item of a run that is not chunked: one invalid record, with the array as its input, as `process()` makes it. */
+function notAMessage(item: readonly SourceRecord[]): SourceRecord {
+  const error = toWireError(new InvalidMessageError('a source item must be an object with a `value`'));
+  return { value: item, error: error as unknown as Error };
+}

@@ -1,0 +1,116 @@
+import { parse, stringify } from 'devalue';
+import type { ClosingEndpoint, Listener } from './link.js';
+
+/** What `webSocketEndpoint` needs of a socket: the WHATWG `WebSocket` (browsers, Deno, Bun, Node 22+), or the `ws` package's. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+  addEventListener(type: 'open' | 'error', listener: (event: unknown) => void): void;
+  removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+}
+
+const OPEN = 1;
+/** WebSocket close codes: policy violation (a malformed frame), and a normal close. */
+const POLICY = 1008;
+const NORMAL = 1000;
+
+/**
+ * A comlink endpoint over a WebSocket, for `exposeEngine` and
+ * `connectEngine` (comlink has none: #593). Each message is one text frame,
+ * encoded with devalue, so `undefined`, `NaN`, `±Infinity`, `-0`, BigInt,
+ * Date, Map, Set, RegExp, typed arrays and repeated or circular references
+ * cross as structured clone carries them. A frame that is not such a
+ * message closes the connection with code 1008 and a reason. Nothing here
+ * needs Node: it runs in browsers, Deno and Bun.
+ */
+export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
+  const listeners = new Map<Listener, (event: { data: unknown }) => void>();
+  let markClosed: (reason: string) => void = () => {};
+  const closed = new Promise<string>((resolve) => {
+    markClosed = resolve;
+  });
+  socket.addEventListener('close', (event) => {
+    for (const handler of listeners.values()) socket.removeEventListener('message', handler);
+    listeners.clear();
+    markClosed(event.reason === '' ? `the WebSocket closed (code ${event.code})` : event.reason);
+  });
+  const refuse = (reason: string): void => {
+    socket.close(POLICY, reason.slice(0, 120));
+    markClosed(reason);
+  };
+  return {
+    closed,
+    close(reason = 'closed') {
+      socket.close(NORMAL, reason.slice(0, 120));
+      markClosed(reason);
+    },
+    postMessage(message: unknown) {
+      if (socket.readyState !== OPEN) return;
+      socket.send(encode(message));
+    },
+    addEventListener(_type: string, listener: Listener) {
+      const handler = (event: { data: unknown }): void => {
+        if (typeof event.data !== 'string') return refuse('malformed frame: not a text frame');
+        let data: unknown;
+        try {
+          data = parse(event.data);
+        } catch (error) {
+          return refuse(`malformed frame: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        const message = { data };
+        if (typeof listener === 'function') listener(message);
+        else listener.handleEvent(message);
+      };
+      listeners.set(listener, handler);
+      socket.addEventListener('message', handler);
+    },
+    removeEventListener(_type: string, listener: Listener) {
+      const handler = listeners.get(listener);
+      if (handler === undefined) return;
+      listeners.delete(listener);
+      socket.removeEventListener('message', handler);
+    },
+  };
+}
+
+/**
+ * `message` as a frame. An answer whose records hold a value devalue cannot
+ * encode (a class instance, a function) keeps every other record: each one
+ * that cannot cross becomes a failed record saying why, in its place.
+ */
+function encode(message: unknown): string {
+  try {
+    return stringify(message);
+  } catch (error) {
+    const answer = message as { value?: { ok?: { records?: unknown } } };
+    const records = answer.value?.ok?.records;
+    if (!Array.isArray(records)) throw error;
+    const ok = answer.value?.ok as Record<string, unknown>;
+    const safe = records.map((record: { kind: string; offset: number; key: unknown; eventTime: number }) => {
+      try {
+        stringify(record);
+        return record;
+      } catch (why) {
+        const reason = why instanceof Error ? why.message : String(why);
+        return {
+          kind: 'failed',
+          offset: record.offset,
+          key: record.key,
+          eventTime: record.eventTime,
+          input: undefined,
+          attempts: 0,
+          error: {
+            name: 'UnwritableOutputError',
+            message: `the record cannot cross the WebSocket (${reason})`,
+            code: 'ERR_TIDEMARK_UNWRITABLE_OUTPUT',
+            fields: { name: 'UnwritableOutputError', code: 'ERR_TIDEMARK_UNWRITABLE_OUTPUT' },
+          },
+        };
+      }
+    });
+    return stringify({ ...answer, value: { ...answer.value, ok: { ...ok, records: safe } } });
+  }
+}
