@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Engine } from '../engine.js';
 import { InvalidOptionError, TidemarkError } from '../errors.js';
-import type { EngineOptions, ResolvedOptions } from '../options/options.js';
+import type { ResolvedOptions } from '../options/options.js';
 import { ndjsonSource } from '../io/ndjson-source.js';
 import type { SourceRecord } from '../message.js';
 import type { Source } from '../source/source-reader.js';
