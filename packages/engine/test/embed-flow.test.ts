@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import { test } from 'node:test';
 import { connectEngine, exposeEngine, spawnEngine } from '../src/embed/index.js';
-import { FEED_LIMIT } from '../src/embed/engine-server.js';
+import { feedWindow } from '../src/embed/engine-server.js';
 import { WAIT_LIMIT_MS, until, within } from './helpers/wait.js';
 
 const fixture = (name: string): URL => new URL(`./fixtures/${name}`, import.meta.url);
@@ -29,8 +29,9 @@ test('a slow host consumer holds the source back: what is read stays within the 
   try {
     const credit = 8;
     const { input, processing, output } = engine.options.buffers;
-    // Host batch + the inbox (a feed waits at FEED_LIMIT, plus one batch) + the engine's in-flight bound.
-    const bound = FEED_LIMIT + (2 * FEED_LIMIT - 1) + input.messages + processing.messages + output.messages + 1;
+    // Host batch + the inbox (a feed waits at the window, plus one batch) + a batch the engine's reader holds + its in-flight bound.
+    const window = feedWindow(engine.options.concurrency);
+    const bound = window + (2 * window - 1) + window + input.messages + processing.messages + output.messages + 1;
     const n = 20 * bound;
     const { source, pulled } = countingSource(n);
     const records = engine.process(source, { credit });

@@ -12,6 +12,8 @@ import type { ModuleNames } from './module-names.js';
 import { PROTOCOL } from './protocol.js';
 import type { EngineServer, RemoteStatus, Reply, RunRequest, TakeResult } from './protocol.js';
 import { listModules } from './list-modules.js';
+import { fromItemColumns } from './item-columns.js';
+import type { ItemColumns } from './item-columns.js';
 import { fromWireError, toWireError } from './wire-error.js';
 import type { WireError } from './wire-error.js';
 
@@ -24,8 +26,15 @@ interface ServedRun {
   readonly inbox: Inbox | undefined;
 }
 
-/** The most items a host feed may bring at once, and the inbox's fill at which a feed waits. */
-export const FEED_LIMIT = 1024;
+/**
+ * A run's feed window: the most items a host feed brings at once, and the
+ * inbox's fill at which a feed waits. It covers a round trip of reading
+ * without holding much more than the engine's own in-flight count ahead
+ * of it: the engine's concurrency, from 16 to 1,024.
+ */
+export function feedWindow(concurrency: number): number {
+  return Math.min(1024, Math.max(16, concurrency));
+}
 /** The most messages a host may ask for per take. */
 const MAX_CREDIT = 65_536;
 
@@ -79,7 +88,7 @@ export class ServedEngines implements EngineServer {
     });
   }
 
-  start(engineId: number, request: RunRequest): Promise<Reply<number>> {
+  start(engineId: number, request: RunRequest): Promise<Reply<{ run: number; window: number }>> {
     return answer(async () => {
       this.#open();
       const engine = this.#engine(engineId);
@@ -87,24 +96,23 @@ export class ServedEngines implements EngineServer {
       if (!Number.isSafeInteger(credit) || credit < 1 || credit > MAX_CREDIT) {
         throw new InvalidOptionError('credit', `an integer from 1 to ${MAX_CREDIT}`, credit);
       }
-      const inbox = request.source !== null && typeof request.source === 'object' && 'host' in request.source ? new Inbox(FEED_LIMIT) : undefined;
+      const window = feedWindow(engine.options.concurrency);
+      const inbox = request.source !== null && typeof request.source === 'object' && 'host' in request.source ? new Inbox(window) : undefined;
       const source = inbox ?? (await this.#farSource(request.source));
       const run = new FarRun(engine, source, { ...request, acks: request.acks === true, chunked: request.chunked === true });
       const id = ++this.#ids;
       this.#runs.set(id, { engine: engineId, run, inbox });
-      return id;
+      return { run: id, window };
     });
   }
 
-  feed(runId: number, items: Item[], end?: { error?: WireError }): Promise<Reply<void>> {
+  feed(runId: number, items: ItemColumns, end?: { error?: WireError }): Promise<Reply<void>> {
     return answer(async () => {
       const inbox = this.#run(runId).inbox;
       if (inbox === undefined) throw new InvalidOptionError('feed', 'a run whose source is the host', runId);
-      if (!Array.isArray(items)) throw new InvalidOptionError('items', 'an array', items);
+      if (items === null || typeof items !== 'object' || !Array.isArray(items.values)) throw new InvalidOptionError('items', 'item columns', items);
       const error = end?.error === undefined ? undefined : fromWireError(end.error);
-      // A chunked run's host chunks join the batch: the engine reads a batch as one chunk.
-      const batch = items.flatMap((item) => (Array.isArray(item) ? (item as SourceRecord[]) : [item as SourceRecord])).map(reviveItem) as SourceRecord[];
-      await inbox.feed(batch, end === undefined ? undefined : error === undefined ? {} : { error });
+      await inbox.feed(fromItemColumns(items), end === undefined ? undefined : error === undefined ? {} : { error });
     });
   }
 
@@ -217,13 +225,6 @@ export class ServedEngines implements EngineServer {
   #open(): void {
     if (this.#gone !== undefined || this.#draining) throw new TidemarkError('this connection is closing');
   }
-}
-
-/** A host item that could not cross as it was carries its error as a {@link WireError}: made an error again. */
-function reviveItem(item: Item): Item {
-  const error = (item as { error?: unknown } | null)?.error;
-  if (error === null || typeof error !== 'object' || error instanceof Error || !('fields' in error)) return item;
-  return { ...(item as SourceRecord), error: fromWireError(error as WireError) };
 }
 
 /** `work`'s value as a reply, or the error it threw. */

@@ -64,7 +64,7 @@ export function exposeEngine(endpoint: EndpointLike, options: ExposeOptions = {}
     await served.disconnect();
     return reason;
   });
-  expose(methods, guarded(link.endpoint, (why) => link.close(`malformed message: ${why}`)));
+  expose(methods, guarded(link.endpoint, (why) => link.refuse(`malformed message: ${why}`)));
   return {
     get engines() {
       return served.engines;

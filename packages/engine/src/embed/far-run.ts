@@ -5,10 +5,13 @@ import type { Source } from '../source/source-reader.js';
 import { GatedSource } from './gated-source.js';
 import { Inbox } from './inbox.js';
 import type { RemoteStatus, RunRequest, TakeResult } from './protocol.js';
-import { encodeRecords } from './wire-records.js';
+import { toColumns } from './record-columns.js';
 import { toWireError } from './wire-error.js';
 
 type Item = SourceRecord | readonly SourceRecord[];
+
+/** Turns of the event loop a take lets completions gather for, at most. */
+const GATHER_TURNS = 4;
 
 /**
  * One run on the far side: the engine's chunked iterator, pulled by the
@@ -25,6 +28,7 @@ export class FarRun {
   readonly #gate: { poke(): void } | undefined;
   readonly #iterator: AsyncGenerator<EngineRecord[], void, undefined>;
   readonly #ackLimit: number;
+  readonly #credit: number;
   #pending: Promise<IteratorResult<EngineRecord[], void>> | undefined;
   #taking = false;
   #over = false;
@@ -59,6 +63,9 @@ export class FarRun {
     this.#engine = engine;
     this.#wantAcks = request.acks;
     this.#ackLimit = Math.max(4096, 4 * request.credit);
+    // What the host holds un-acked (two answers) counts in flight: answers of at most a third of the
+    // output buffer leave the engine room to go on while the host works through them.
+    this.#credit = Math.max(1, Math.min(request.credit, Math.floor(engine.options.buffers.output.messages / 3)));
     const open = (): boolean => this.#acks.length < this.#ackLimit;
     let read: Source<Item> = source as Source<Item>;
     if (source instanceof Inbox) {
@@ -73,7 +80,7 @@ export class FarRun {
     engine.on('ack', this.#onAck);
     this.#iterator = engine.processChunks(read, {
       signal: this.#abort.signal,
-      size: request.credit,
+      size: this.#credit,
       sourceChunks: source instanceof Inbox || request.chunked,
       // The host asks for the next answer as it starts on one: a chunk is acked at the ask after next.
       pipelined: true,
@@ -98,7 +105,10 @@ export class FarRun {
       const event = new Promise<void>((resolve) => {
         this.#event = resolve;
       });
-      if (!this.#over) this.#pending ??= this.#iterator.next();
+      if (!this.#over && this.#pending === undefined) {
+        await this.#gather();
+        this.#pending = this.#iterator.next();
+      }
       let records: EngineRecord[] = [];
       let done = this.#over;
       if (this.#pending !== undefined) {
@@ -148,7 +158,7 @@ export class FarRun {
     this.#watermark = undefined;
     if (done) this.#finish();
     return {
-      records: encodeRecords(records),
+      records: toColumns(records),
       ...(watermark === undefined ? {} : { watermark }),
       ...(acks === undefined ? {} : { acks }),
       ...(acksDropped === 0 ? {} : { acksDropped }),
@@ -156,6 +166,20 @@ export class FarRun {
       done,
       ...(error === undefined ? {} : { error: toWireError(error) }),
     };
+  }
+
+  /**
+   * Let completions gather for a few turns of the event loop while the
+   * output buffer holds less than a full answer and messages are still at
+   * the workers: fewer, larger answers, since each one is a message across
+   * threads (tens of µs at both ends, whatever it holds). A few turns add
+   * microseconds, not a timer's millisecond.
+   */
+  async #gather(): Promise<void> {
+    for (let turn = 0; turn < GATHER_TURNS; turn++) {
+      if (this.#engine.processing === 0 || this.#engine.buffers.output.fill >= this.#credit) return;
+      await nextTurn();
+    }
   }
 
   #hasEvents(): boolean {

@@ -3,8 +3,8 @@ import type { SourceRecord } from '../message.js';
 import { isCloneError } from './clone-error.js';
 import type { RemoteCall } from './remote-call.js';
 import { toWireError } from './wire-error.js';
+import { toItemColumns } from './item-columns.js';
 
-type Item = SourceRecord | readonly SourceRecord[];
 
 /**
  * Send a host source's `items` to run `run`. A batch that cannot cross (an
@@ -12,28 +12,23 @@ type Item = SourceRecord | readonly SourceRecord[];
  * item by item, and each item that cannot cross becomes a failed record
  * (`InvalidMessageError`, showing the value) in its place: nothing is lost.
  */
-export async function feedItems(remote: RemoteCall, run: number, items: Item[], end?: { error: unknown }): Promise<void> {
+export async function feedItems(remote: RemoteCall, run: number, items: SourceRecord[], end?: { error: unknown }): Promise<void> {
   const last = end === undefined ? undefined : end.error === undefined ? {} : { error: toWireError(end.error) };
   try {
-    await remote.call('feed', run, items, last);
+    await remote.call('feed', run, toItemColumns(items), last);
   } catch (error) {
     if (!isCloneError(error)) throw error;
     for (const item of items) {
       try {
-        await remote.call('feed', run, [item]);
+        await remote.call('feed', run, toItemColumns([item]));
       } catch (itemError) {
         if (!isCloneError(itemError)) throw itemError;
         const reason = itemError instanceof Error ? itemError.message : String(itemError);
         const offset = (item as { offset?: unknown }).offset;
-        await remote.call('feed', run, [
-          {
-            value: show(item),
-            ...(typeof offset === 'number' ? { offset } : {}),
-            error: toWireError(new InvalidMessageError(`the item cannot cross to the remote engine (${reason})`)) as unknown as Error,
-          },
-        ]);
+        const error = toWireError(new InvalidMessageError(`the item cannot cross to the remote engine (${reason})`));
+        await remote.call('feed', run, { values: [show(item)], ...(typeof offset === 'number' ? { fields: { offset: [offset] } } : {}), errors: [[0, error]] });
       }
     }
-    if (last !== undefined) await remote.call('feed', run, [], last);
+    if (last !== undefined) await remote.call('feed', run, { values: [] }, last);
   }
 }

@@ -5,8 +5,11 @@ import { toWireError } from './wire-error.js';
 
 type Item = SourceRecord | readonly SourceRecord[];
 
+/** What a batch holds: the source's records, a chunk's records in its place. */
+type Sent = SourceRecord;
+
 /** Sends a batch of items to the far side; resolves once it has room for more. `end` ends the source. */
-export type Send = (items: Item[], end?: { error: unknown }) => Promise<void>;
+export type Send = (items: Sent[], end?: { error: unknown }) => Promise<void>;
 
 /**
  * Pulls a host-side source and feeds it to the far side in batches. Pulling
@@ -22,7 +25,7 @@ export class HostFeed {
   readonly #limit: number;
   readonly #chunked: boolean;
   readonly #sync: boolean;
-  #batch: Item[] = [];
+  #batch: Sent[] = [];
   #ended = false;
   #stopped = false;
   /** The error the source threw, if it did: the run ends with it. */
@@ -71,7 +74,9 @@ export class HostFeed {
         if (this.#stopped) return;
         if (result.done === true) break;
         const item = result.value;
-        this.#batch.push(!this.#chunked && Array.isArray(item) ? notAMessage(item) : item);
+        if (!Array.isArray(item)) this.#batch.push(item as Sent);
+        else if (this.#chunked) for (const part of item as readonly SourceRecord[]) this.#batch.push(part);
+        else this.#batch.push(notAMessage(item as readonly SourceRecord[]));
         this.#wake();
       }
     } catch (error) {

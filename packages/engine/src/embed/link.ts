@@ -21,6 +21,8 @@ export interface ClosingEndpoint extends Endpoint {
   readonly closed: Promise<string>;
   /** Close the connection. */
   close(reason?: string): void;
+  /** Close the connection because the other side broke the protocol (a WebSocket closes with 1008). */
+  refuse?(reason: string): void;
 }
 
 /** What `exposeEngine` and `connectEngine` take: any comlink endpoint, or a Node one. */
@@ -38,6 +40,8 @@ export interface Link {
   readonly listeners: number;
   /** Detach every listener and close the connection. */
   close(reason?: string): void;
+  /** Close it because the other side broke the protocol. */
+  refuse(reason: string): void;
 }
 
 /** `target` as a {@link Link}. */
@@ -100,6 +104,9 @@ function nodeLink(port: NodeEndpointLike): Link {
       port.close?.();
       markClosed(reason);
     },
+    refuse(reason: string) {
+      this.close(reason);
+    },
   };
 }
 
@@ -138,6 +145,12 @@ function webLink(target: Endpoint | ClosingEndpoint): Link {
       detach();
       if (own !== undefined) own.close(reason);
       else (target as { close?: () => void }).close?.();
+      markClosed(reason);
+    },
+    refuse(reason: string) {
+      if (own?.refuse === undefined) return this.close(reason);
+      detach();
+      own.refuse(reason);
       markClosed(reason);
     },
   };

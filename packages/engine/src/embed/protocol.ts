@@ -8,7 +8,8 @@
  * records (comlink cannot stream an async iterator, #435); a host-side source
  * streams as `feed` calls, each answered when the far side has room.
  */
-import type { EngineRecord, SourceRecord } from '../message.js';
+import type { RecordColumns } from './record-columns.js';
+import type { ItemColumns } from './item-columns.js';
 import type { MessageTrace } from '../run/message-state.js';
 import type { RunStats } from '../run/run-stats.js';
 import type { BufferFill, BufferName } from '../buffers/buffer-limit.js';
@@ -53,8 +54,8 @@ export interface RemoteStatus {
 
 /** One answer to `take`. */
 export interface TakeResult {
-  /** The records of at most `credit` messages; they are acked at the next `take`. */
-  readonly records: EngineRecord[];
+  /** The records of at most `credit` messages, as columns; they are acked at the take after next. */
+  readonly records: RecordColumns;
   /** The output watermark, when it rose since the last answer. */
   readonly watermark?: number;
   /** Ack traces since the last answer, oldest first (when the run asked for them). */
@@ -78,9 +79,10 @@ export interface EngineServer {
   transforms(): Promise<Reply<string[]>>;
   /** A new engine with these options; answers its id and resolved options. */
   create(options: Record<string, unknown>): Promise<Reply<{ id: number; options: unknown }>>;
-  start(engine: number, request: RunRequest): Promise<Reply<number>>;
+  /** A run; `window` is the most items a host feed may bring at once. */
+  start(engine: number, request: RunRequest): Promise<Reply<{ run: number; window: number }>>;
   /** Items of a host source; answered once the far side has room for more. `end` ends the source, with `error` it fails it. */
-  feed(run: number, items: (SourceRecord | readonly SourceRecord[])[], end?: { error?: WireError }): Promise<Reply<void>>;
+  feed(run: number, items: ItemColumns, end?: { error?: WireError }): Promise<Reply<void>>;
   take(run: number, acks: boolean): Promise<Reply<TakeResult>>;
   /** The host's signal aborted: stop reading; what is in flight is still handed over. */
   abort(run: number): Promise<Reply<void>>;

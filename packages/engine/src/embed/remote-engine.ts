@@ -9,10 +9,11 @@ import type { Source } from '../source/source-reader.js';
 import { toTransformStream } from '../streams/transform-stream.js';
 import type { TransformStreamOptions } from '../streams/transform-stream.js';
 import { HostFeed } from './host-feed.js';
+import { flatten } from './flatten.js';
 import { releasedIfUnstarted } from '../run/unstarted.js';
 import type { RemoteStatus, RunRequest, RunSource, TakeResult } from './protocol.js';
 import type { RemoteCall } from './remote-call.js';
-import { decodeRecords } from './wire-records.js';
+import { columnCount, fromColumns } from './record-columns.js';
 import { fromWireError } from './wire-error.js';
 import { feedItems } from './feed-items.js';
 
@@ -38,9 +39,6 @@ export interface RemoteChunkOptions extends RemoteProcessOptions {
   /** The most messages whose records one chunk holds (the credit of each pull). @default 1024 */
   size?: number;
 }
-
-/** The most items a host sends per feed. */
-const FEED_BATCH = 1024;
 
 /**
  * An engine on the far side of a connection (a worker thread, another
@@ -115,7 +113,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
   process<T = unknown>(source: Source<SourceRecord> | FarSource, options: RemoteProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
     const credit = checkCredit('credit', options.credit);
     this.#claim();
-    return releasedIfUnstarted(this.#records<T>(source, options.signal, credit), this.#release);
+    return releasedIfUnstarted(flatten(this.#chunks<T>(source, options.signal, credit, false)), this.#release);
   }
 
   /** {@link process} in chunks, as `Engine.processChunks`: each chunk is one answer of the far side. */
@@ -161,10 +159,6 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     this.#active = true;
   }
 
-  async *#records<T>(source: Source<SourceRecord> | FarSource, signal: AbortSignal | undefined, credit: number): AsyncGenerator<EngineRecord<T>, void, undefined> {
-    for await (const chunk of this.#chunks<T>(source, signal, credit, false)) yield* chunk;
-  }
-
   async *#chunks<T>(
     source: Source<SourceRecord | readonly SourceRecord[]> | FarSource,
     signal: AbortSignal | undefined,
@@ -182,10 +176,11 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     try {
       const far = isIterable(source) ? undefined : farSource(source);
       const request: RunRequest = { source: far ?? { host: true }, credit, acks: this.listenerCount('ack') > 0, chunked };
-      run = await remote.call('start', this.#id, request);
+      const started = await remote.call('start', this.#id, request);
+      run = started.run;
       const id = run;
       if (far === undefined) {
-        feed = new HostFeed(source as Source<SourceRecord>, (items, end) => feedItems(remote, id, items, end), FEED_BATCH, chunked);
+        feed = new HostFeed(source as Source<SourceRecord>, (items, end) => feedItems(remote, id, items, end), started.window, chunked);
         feed.done.catch(() => {});
       }
       if (signal?.aborted === true) onAbort();
@@ -213,7 +208,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
         }
         // Ask for the next answer now, while the consumer works on this one: that ask acks the answer before this one.
         next = take();
-        if (answer.records.length > 0) yield decodeRecords(answer.records) as EngineRecord<T>[];
+        if (columnCount(answer.records) > 0) yield fromColumns(answer.records) as EngineRecord<T>[];
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);

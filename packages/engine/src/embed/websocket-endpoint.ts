@@ -1,5 +1,7 @@
 import { parse, stringify } from 'devalue';
 import type { ClosingEndpoint, Listener } from './link.js';
+import { withoutUnsendable } from './record-columns.js';
+import type { RecordColumns } from './record-columns.js';
 
 /** What `webSocketEndpoint` needs of a socket: the WHATWG `WebSocket` (browsers, Deno, Bun, Node 22+), or the `ws` package's. */
 export interface WebSocketLike {
@@ -43,6 +45,7 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
   };
   return {
     closed,
+    refuse,
     close(reason = 'closed') {
       socket.close(NORMAL, reason.slice(0, 120));
       markClosed(reason);
@@ -85,32 +88,17 @@ function encode(message: unknown): string {
   try {
     return stringify(message);
   } catch (error) {
-    const answer = message as { value?: { ok?: { records?: unknown } } };
-    const records = answer.value?.ok?.records;
-    if (!Array.isArray(records)) throw error;
-    const ok = answer.value?.ok as Record<string, unknown>;
-    const safe = records.map((record: { kind: string; offset: number; key: unknown; eventTime: number }) => {
+    const answer = message as { value?: { ok?: { records?: RecordColumns } } };
+    const ok = answer.value?.ok;
+    if (ok?.records === undefined) throw error;
+    const records = withoutUnsendable(ok.records, (value) => {
       try {
-        stringify(record);
-        return record;
+        stringify(value);
+        return undefined;
       } catch (why) {
-        const reason = why instanceof Error ? why.message : String(why);
-        return {
-          kind: 'failed',
-          offset: record.offset,
-          key: record.key,
-          eventTime: record.eventTime,
-          input: undefined,
-          attempts: 0,
-          error: {
-            name: 'UnwritableOutputError',
-            message: `the record cannot cross the WebSocket (${reason})`,
-            code: 'ERR_TIDEMARK_UNWRITABLE_OUTPUT',
-            fields: { name: 'UnwritableOutputError', code: 'ERR_TIDEMARK_UNWRITABLE_OUTPUT' },
-          },
-        };
+        return why instanceof Error ? why.message : String(why);
       }
     });
-    return stringify({ ...answer, value: { ...answer.value, ok: { ...ok, records: safe } } });
+    return stringify({ ...answer, value: { ...answer.value, ok: { ...ok, records } } });
   }
 }
