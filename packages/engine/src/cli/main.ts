@@ -4,6 +4,7 @@ import { TidemarkError } from '../errors.js';
 import { defaultMaxRecordBytes } from '../io/ndjson-source.js';
 import { optionDefaults } from '../options/resolve-options.js';
 import { addBenchCommand } from './bench/bench-options.js';
+import { addServeCommand } from '../serve/serve-options.js';
 import { outputClosedExitCode, outputFailedExitCode } from './exit-codes.js';
 import { checkInput } from './input-file.js';
 import { checkOutputs } from './output-files.js';
@@ -112,6 +113,7 @@ program
   });
 
 addBenchCommand(program);
+addServeCommand(program);
 
 // bench (and demo, its other name) prints its results on stdout; with
 // --no-report nothing else would keep them.
