@@ -1,8 +1,9 @@
 // `pnpm bench:overhead`: the transport benchmarks, side by side in one run: an A/B of an earlier
 // commit's engine (`--base`, built in a temporary folder) against this checkout's and piscina,
 // per-message overhead (engine ring and task against the peer pools at their best and raw
-// postMessage), payload sizes (ring vs task), and CPU scaling (1 thread vs one per core).
-// Prints Markdown, writes JSON; exits 1 when the metrics check fails.
+// postMessage), payload sizes (ring vs task), CPU scaling (1 thread vs one per core), and the
+// remote engines (spawnEngine, `tidemark serve` over WebSocket) against the in-process one.
+// Prints Markdown, writes JSON; exits 1 when the metrics or the remote checks fail.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +25,7 @@ import { warmupMessages } from './overhead-loop.js';
 import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
 import { piscinaBest, piscinaBestAsync, piscinaDefaults, pMapPiscina, poolifierBest, tasksPerWorker, tinypoolBest } from './overhead-pools.js';
 import { rawPostMessage, rawPostMessageBatched } from './overhead-raw.js';
+import { remoteSection } from './overhead-remote-section.js';
 import { benchArgs } from './cli-args.js';
 
 const { values } = parseArgs({
@@ -33,11 +35,16 @@ const { values } = parseArgs({
     out: { type: 'string', default: new URL('../results', import.meta.url).pathname },
     base: { type: 'string', default: defaultBase },
     'ab-only': { type: 'boolean', default: false },
+    'remote-only': { type: 'boolean', default: false },
   },
 });
 const messages = Number(values.messages);
 if (!(messages >= 1000) || !Number.isInteger(messages)) {
   console.error(`bench: --messages must be an integer from 1000 up, got ${values.messages}`);
+  process.exit(2);
+}
+if (values['ab-only'] && values['remote-only']) {
+  console.error('bench: --ab-only and --remote-only each run one section alone: give one');
   process.exit(2);
 }
 if (values['ab-only'] && values.base === 'none') {
@@ -55,22 +62,23 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 const abRepeats = 3;
 const abConcurrencies = [256, 64];
 let ab: { base: Commit; current: Commit & { dirty: boolean }; repeats: number; runs: AbRun[]; rows: AbRow[] } | undefined;
-if (values.base !== 'none') {
+if (values.base !== 'none' && !values['remote-only']) {
   const current = await checkout();
   await using base = await openBase(values.base, progress);
   const contenders = abContenders(base, `${current.short}${current.dirty ? ' + changes' : ''}`);
   const runs = await runAb(contenders, { concurrencies: abConcurrencies, runs: abRepeats, messages, threads }, progress);
   ab = { base: base.commit, current, repeats: abRepeats, runs, rows: abRows(runs) };
 }
-const sections = values['ab-only'] ? undefined : await transportSections();
+const remote = values['ab-only'] ? undefined : await remoteSection(messages, threads, progress);
+const sections = values['ab-only'] || values['remote-only'] ? undefined : await transportSections();
 
 console.log(`# Tidemark transport benchmarks
 
 ${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.date}
-${ab === undefined ? '' : `\n${abMarkdown(ab)}`}${sections === undefined ? '' : `\n${sections.markdown}`}`);
+${ab === undefined ? '' : `\n${abMarkdown(ab)}`}${remote === undefined ? '' : `\n${remote.markdown}`}${sections === undefined ? '' : `\n${sections.markdown}`}`);
 await mkdir(values.out, { recursive: true });
-await writeFile(join(values.out, 'overhead.json'), JSON.stringify({ machine: host, ab: ab ?? null, ...sections?.json }, null, 2));
-if (sections?.checks.some((c) => !c.pass)) process.exitCode = 1;
+await writeFile(join(values.out, 'overhead.json'), JSON.stringify({ machine: host, ab: ab ?? null, remote: null, ...remote?.json, ...sections?.json }, null, 2));
+if ([...(remote?.checks ?? []), ...(sections?.checks ?? [])].some((c) => !c.pass)) process.exitCode = 1;
 
 function abMarkdown({ base, current, repeats, rows }: NonNullable<typeof ab>): string {
   const perWorker = abConcurrencies.map((c) => `${tasksPerWorker({ messages, concurrency: c, threads })} at ${c}`).join(', ');
