@@ -9,6 +9,10 @@ import { resolveOptions } from './options/resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options/options.js';
 import { chunks, records } from './run/hand-over.js';
 import { Run } from './run/run.js';
+import { untilStopped } from './run/until-stopped.js';
+import type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
+
+export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
 import { releasedIfUnstarted } from './run/unstarted.js';
 import type { RunHooks } from './run/run-hooks.js';
 import { addStats, emptyStats } from './run/run-stats.js';
@@ -23,45 +27,6 @@ import { TaskTransport } from './transport/task-transport.js';
 import { toDuplex } from './streams/engine-duplex.js';
 import { toTransformStream } from './streams/transform-stream.js';
 import type { Transport } from './transport/transport.js';
-
-/** Options of one {@link Engine.process} call. */
-export interface ProcessOptions {
-  /** Aborting stops reading the source; what is in flight completes and is still yielded. */
-  signal?: AbortSignal;
-}
-
-/** Options of one {@link Engine.processChunks} call. */
-export interface ChunkOptions extends ProcessOptions {
-  /** The most messages whose records one chunk holds. @default 1024 */
-  size?: number;
-  /**
-   * Whether an array the source yields is a chunk of that many records;
-   * `false` reads it as one (invalid) record, as `process()` does.
-   * @default true
-   */
-  sourceChunks?: boolean;
-  /**
-   * Ack a chunk's messages when the consumer asks for the chunk after the
-   * next one, not the next: for a consumer that fetches a chunk while it
-   * still handles the one before (a remote engine's host does). When
-   * nothing is left but the chunk in the consumer's hands, an empty chunk
-   * says so: the ask after it acks that chunk and ends the run.
-   * @default false
-   */
-  pipelined?: boolean;
-}
-
-/** Events of an {@link Engine}. */
-export interface EngineEvents {
-  /** The output watermark rose to `value`. No later output has an event time below it unless it is `late`. */
-  watermark: [value: number];
-  /**
-   * A message was acked: the consumer took all its outputs, or a full
-   * buffer's overflow policy dropped it (`trace.stage === 'dropped'`, with
-   * `trace.overflow` naming the buffer and policy). `trace` is its final state.
-   */
-  ack: [trace: MessageTrace];
-}
 
 /**
  * Runs a transform module over a stream on a pool of worker threads, with a
@@ -320,21 +285,5 @@ export class Engine extends EventEmitter<EngineEvents> {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-}
-
-/** `starting`, or nothing once `signal` aborts or `stopped` resolves, whichever comes first. */
-async function untilStopped(starting: Promise<void>, signal: AbortSignal | undefined, stopped: Promise<void>): Promise<void> {
-  starting.catch(() => {}); // when stopped first: the next run sees the failure
-  if (signal?.aborted === true) return;
-  let onAbort = (): void => {};
-  const aborted = new Promise<void>((resolve) => {
-    onAbort = resolve;
-  });
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    await Promise.race([starting, aborted, stopped]);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -56,9 +56,8 @@ export class Run {
   readonly #partitionIdle: WakeAt;
 
   /**
-   * `firstId`: where this run's message ids start, so that a late completion
-   * of an earlier run is never taken for one of this run's. `chunked`: an
-   * array the source gives is a chunk of records.
+   * `firstId`: where this run's message ids start (a late completion of an earlier
+   * run is never taken for one of this run's). `chunked`: a source array is a chunk.
    */
   constructor(
     source: Source<SourceRecord | readonly SourceRecord[]>,
@@ -177,10 +176,10 @@ export class Run {
 
   /** Whether the run is over: the source is done and every message was acked. */
   get over(): boolean {
-    return this.#reader.done && this.#tracker.size === 0;
+    return this.overBut(0);
   }
 
-  /** Whether nothing is left but `held` messages handed over and not yet acked. */
+  /** Whether the source is done and nothing is left but `held` messages handed over and not yet acked. */
   overBut(held: number): boolean {
     return this.#reader.done && this.#tracker.size === held;
   }
