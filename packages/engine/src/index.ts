@@ -1,18 +1,5 @@
 export { Engine } from './engine.js';
-export {
-  BufferFullError,
-  EngineBusyError,
-  EngineClosedError,
-  EngineDisconnectedError,
-  InvalidMessageError,
-  InvalidOptionError,
-  MalformedInputError,
-  RecordTooLargeError,
-  TidemarkError,
-  TransformError,
-  TransformLoadError,
-  UnwritableOutputError,
-} from './errors.js';
+export * from './error-classes.js';
 export { drop, fanOut } from '@tidemark/workers';
 export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine.js';
 export type { StreamOptions } from './streams/stream-run.js';

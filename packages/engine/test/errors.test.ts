@@ -4,6 +4,7 @@ import {
   BufferFullError,
   EngineBusyError,
   EngineClosedError,
+  EngineDisconnectedError,
   InvalidMessageError,
   InvalidOptionError,
   MalformedInputError,
@@ -89,6 +90,12 @@ const rows: readonly Row[] = [
     type: EngineClosedError,
     code: 'ERR_TIDEMARK_ENGINE_CLOSED',
     byDefault: { make: () => new EngineClosedError(), message: 'the engine is closed' },
+  },
+  {
+    type: EngineDisconnectedError,
+    code: 'ERR_TIDEMARK_ENGINE_DISCONNECTED',
+    byDefault: { make: () => new EngineDisconnectedError(), message: 'the remote engine disconnected' },
+    given: { make: () => new EngineDisconnectedError('the socket closed'), message: 'the socket closed' },
   },
   {
     type: EngineBusyError,

@@ -17,19 +17,6 @@ export { RemoteEngine } from '../embed/remote-engine.js';
 export type { FarSource, RemoteChunkOptions, RemoteEngineEvents, RemoteProcessOptions } from '../embed/remote-engine.js';
 export type { RemoteStatus } from '../embed/protocol.js';
 export type { ClosingEndpoint, EndpointLike } from '../embed/link.js';
-export {
-  BufferFullError,
-  EngineBusyError,
-  EngineClosedError,
-  EngineDisconnectedError,
-  InvalidMessageError,
-  InvalidOptionError,
-  MalformedInputError,
-  RecordTooLargeError,
-  TidemarkError,
-  TransformError,
-  TransformLoadError,
-  UnwritableOutputError,
-} from '../errors.js';
+export * from '../error-classes.js';
 export type { EngineRecord, FailedRecord, Output, SourceRecord } from '../message.js';
 export type { MessageTrace } from '../run/message-state.js';

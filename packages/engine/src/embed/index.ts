@@ -15,17 +15,4 @@ export type { RemoteStatus } from './protocol.js';
 export type { ClosingEndpoint, EndpointLike, NodeEndpointLike } from './link.js';
 export { webSocketEndpoint } from './websocket-endpoint.js';
 export type { WebSocketLike } from './websocket-endpoint.js';
-export {
-  BufferFullError,
-  EngineBusyError,
-  EngineClosedError,
-  EngineDisconnectedError,
-  InvalidMessageError,
-  InvalidOptionError,
-  MalformedInputError,
-  RecordTooLargeError,
-  TidemarkError,
-  TransformError,
-  TransformLoadError,
-  UnwritableOutputError,
-} from '../errors.js';
+export * from '../error-classes.js';

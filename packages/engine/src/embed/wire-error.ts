@@ -6,20 +6,8 @@
  * the Tidemark class of the same name again, `code`, `option`, `received`
  * and the rest included.
  */
-import {
-  BufferFullError,
-  EngineBusyError,
-  EngineClosedError,
-  EngineDisconnectedError,
-  InvalidMessageError,
-  InvalidOptionError,
-  MalformedInputError,
-  RecordTooLargeError,
-  TidemarkError,
-  TransformError,
-  TransformLoadError,
-  UnwritableOutputError,
-} from '../errors.js';
+import * as errorClasses from '../error-classes.js';
+import type { TidemarkError } from '../errors.js';
 
 /** An error as it crosses: its name, code, message, stack and own data fields. */
 export interface WireError {
@@ -33,20 +21,7 @@ export interface WireError {
 }
 
 /** Every Tidemark error class by name, made again without running its constructor. */
-const classes: Record<string, { prototype: TidemarkError }> = {
-  TidemarkError,
-  InvalidOptionError,
-  TransformError,
-  TransformLoadError,
-  InvalidMessageError,
-  MalformedInputError,
-  EngineClosedError,
-  EngineBusyError,
-  EngineDisconnectedError,
-  BufferFullError,
-  RecordTooLargeError,
-  UnwritableOutputError,
-};
+const classes: Record<string, { prototype: TidemarkError }> = errorClasses;
 
 /** `error` (anything thrown) as a {@link WireError}. */
 export function toWireError(error: unknown, depth = 0): WireError {
