@@ -4,6 +4,7 @@ import type { TestContext } from 'node:test';
 import { cliFixture as fixture, requireBuiltCli } from './helpers/cli.js';
 import { denoEnginePermissions, pinnedVersion, runOn, runtimes } from './helpers/runtimes.js';
 import type { Runtime } from './helpers/runtimes.js';
+import { assertWatermarkEvents } from './helpers/watermark-events.js';
 
 // The built engine on Bun and Deno (the binaries of the pinned npm packages):
 // a script of its own (fixtures/runtimes/engine-run.mjs) runs a seeded,
@@ -97,22 +98,7 @@ for (const runtime of runtimes) {
           `${what}: the engine's counters`,
         );
 
-        // The watermark only rises, and no record handed over after it has
-        // an event time below it (none is late: event times rise with offsets).
-        let watermark = -Infinity;
-        let rises = 0;
-        for (const event of run.events) {
-          if (event[0] === 'w') {
-            assert.ok(event[1] > watermark, `${what}: the watermark rose from ${watermark} to ${event[1]}`);
-            watermark = event[1];
-            rises++;
-          } else {
-            assert.ok(event[2] >= watermark, `${what}: offset ${event[1]} (event time ${event[2]}) came after the watermark ${watermark}`);
-          }
-        }
-        assert.ok(rises > 1, `${what}: the watermark rose as the run went (${rises} events)`);
-        assert.equal(watermark, result.eventTimeBase + count - 1, `${what}: the last watermark event is the largest event time`);
-        assert.equal(run.watermark, watermark, `${what}: engine.watermark is the last event's`);
+        assertWatermarkEvents(run.events, result.eventTimeBase + count - 1, run.watermark, what);
       }
     });
 

@@ -8,6 +8,7 @@ import { pinnedVersion, runOn } from './helpers/runtimes.js';
 import type { Runtime } from './helpers/runtimes.js';
 import { ServeSession } from './helpers/serve-session.js';
 import { within } from './helpers/wait.js';
+import { assertWatermarkEvents } from './helpers/watermark-events.js';
 
 // `tidemark serve` driven from real hosts other than Node: a Deno and a Bun
 // program (the binaries of the pinned npm packages) and a page in Debian's
@@ -74,22 +75,7 @@ function checkRun(run: HostRun, what: string): void {
   }
   assert.deepEqual(run.stats, { read: count, acked: count, failed: 3, late: 0 }, `${what}: the far engine's counters`);
 
-  // The watermark only rises, and no record handed over after it has an
-  // event time below it (none is late: event times rise with offsets).
-  let watermark = -Infinity;
-  let rises = 0;
-  for (const event of run.events) {
-    if (event[0] === 'w') {
-      assert.ok(event[1] > watermark, `${what}: the watermark rose from ${watermark} to ${event[1]}`);
-      watermark = event[1];
-      rises++;
-    } else {
-      assert.ok(event[2] >= watermark, `${what}: offset ${event[1]} (event time ${event[2]}) came after the watermark ${watermark}`);
-    }
-  }
-  assert.ok(rises > 1, `${what}: the watermark rose as the run went (${rises} events)`);
-  assert.equal(watermark, eventTimeBase + count - 1, `${what}: the last watermark event is the largest event time`);
-  assert.equal(run.watermark, watermark, `${what}: engine.watermark is the last event's`);
+  assertWatermarkEvents(run.events, eventTimeBase + count - 1, run.watermark, what);
 
   assert.deepEqual(
     run.optionError,
