@@ -52,3 +52,25 @@ test('without pipelined, a chunk is acked at the next ask and no chunk is empty'
     await engine.close();
   }
 });
+
+test('pipelined chunks: a chunk of messages the transform dropped is acked at once, and the chunk in hand stays un-acked', async () => {
+  const engine = new Engine({ transform: new URL('./fixtures/fuzz.js', import.meta.url), threads: 1, concurrency: 1 });
+  try {
+    const acked = new Set<number>();
+    engine.on('ack', (trace) => acked.add(trace.offset));
+    const source = [{ value: { n: 0 } }, { value: { fz: 'drop', n: 1 } }, { value: { n: 2 } }, { value: { n: 3 } }];
+    const iterator = engine.processChunks(source, { size: 1, pipelined: true });
+    const first = await iterator.next();
+    assert.deepEqual(first.done === true ? [] : first.value.map((r) => r.offset), [0]);
+    const second = await iterator.next(); // the consumer still holds offset 0's chunk
+    assert.deepEqual(second.done === true ? [] : second.value.map((r) => r.offset), [2]);
+    assert.equal(acked.has(0), false, 'offset 0 is still in the consumer\'s hands');
+    assert.ok(acked.has(1), 'the dropped message has nothing to hand over: acked at once');
+    await iterator.next();
+    assert.ok(acked.has(0), 'offset 0 acked at the ask after next');
+    await iterator.return();
+  } finally {
+    await engine.close();
+  }
+});
+

@@ -8,23 +8,21 @@
  * `SourceRecord.bytes` instead.
  */
 export function sizeOf(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value);
+  if (typeof value === 'string') return utf8Bytes(value);
   if (typeof value !== 'object' || value === null) return 8;
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer) {
-    return value.byteLength;
-  }
+  if (isBinary(value)) return value.byteLength;
   let total = 0;
   const seen = new Set<object>();
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const next = stack.pop();
     if (typeof next === 'string') {
-      total += Buffer.byteLength(next);
+      total += utf8Bytes(next);
     } else if (typeof next !== 'object' || next === null) {
       total += 8;
     } else if (!seen.has(next)) {
       seen.add(next);
-      if (ArrayBuffer.isView(next) || next instanceof ArrayBuffer || next instanceof SharedArrayBuffer) {
+      if (isBinary(next)) {
         total += next.byteLength;
       } else if (Array.isArray(next)) {
         total += 8 * next.length;
@@ -37,11 +35,38 @@ export function sizeOf(value: unknown): number {
         for (const item of next) stack.push(item);
       } else {
         for (const key of Object.keys(next)) {
-          total += 8 + Buffer.byteLength(key);
+          total += 8 + utf8Bytes(key);
           stack.push((next as Record<string, unknown>)[key]);
         }
       }
     }
   }
   return total;
+}
+
+/**
+ * A string's length in UTF-8: Node's own count where there is one, else
+ * counted here (a browser, where the remote engine's host measures its
+ * feed batches with this).
+ */
+const utf8Bytes: (text: string) => number =
+  typeof Buffer === 'function'
+    ? (text) => Buffer.byteLength(text)
+    : (text) => {
+        let bytes = 0;
+        for (let i = 0; i < text.length; i++) {
+          const code = text.charCodeAt(i);
+          if (code < 0x80) bytes += 1;
+          else if (code < 0x800) bytes += 2;
+          else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
+            bytes += 4; // a surrogate pair: one code point
+            i++;
+          } else bytes += 3;
+        }
+        return bytes;
+      };
+
+/** Binary data, counted by its byte length (a browser without cross-origin isolation has no SharedArrayBuffer). */
+function isBinary(value: object): value is ArrayBufferView | ArrayBuffer {
+  return ArrayBuffer.isView(value) || value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer);
 }

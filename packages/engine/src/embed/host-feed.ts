@@ -1,12 +1,16 @@
 import type { SourceRecord } from '../message.js';
 import type { Source } from '../source/source-reader.js';
 import { InvalidMessageError } from '../errors.js';
+import { sizeOf } from '../buffers/size-of.js';
 import { toWireError } from './wire-error.js';
 
 type Item = SourceRecord | readonly SourceRecord[];
 
 /** What a batch holds: the source's records, a chunk's records in its place. */
 type Sent = SourceRecord;
+
+/** The most bytes (estimated) a batch gathers before it goes, whatever its count. */
+export const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Sends a batch of items to the far side; resolves once it has room for more. `end` ends the source. */
 export type Send = (items: Sent[], end?: { error: unknown }) => Promise<void>;
@@ -26,6 +30,8 @@ export class HostFeed {
   readonly #chunked: boolean;
   readonly #sync: boolean;
   #batch: Sent[] = [];
+  /** The batch's estimated size: a batch goes at {@link BATCH_BYTES}, so that big items do not make one frame too big to send. */
+  #bytes = 0;
   #ended = false;
   #stopped = false;
   /** The error the source threw, if it did: the run ends with it. */
@@ -63,7 +69,7 @@ export class HostFeed {
   async #pull(): Promise<void> {
     try {
       while (!this.#stopped) {
-        if (this.#batch.length >= this.#limit) {
+        if (this.#batch.length >= this.#limit || this.#bytes >= BATCH_BYTES) {
           await new Promise<void>((resolve) => {
             this.#room = resolve;
           });
@@ -74,9 +80,9 @@ export class HostFeed {
         if (this.#stopped) return;
         if (result.done === true) break;
         const item = result.value;
-        if (!Array.isArray(item)) this.#batch.push(item as Sent);
-        else if (this.#chunked) for (const part of item as readonly SourceRecord[]) this.#batch.push(part);
-        else this.#batch.push(notAMessage(item as readonly SourceRecord[]));
+        if (!Array.isArray(item)) this.#add(item as Sent);
+        else if (this.#chunked) for (const part of item as readonly SourceRecord[]) this.#add(part);
+        else this.#add(notAMessage(item as readonly SourceRecord[]));
         this.#wake();
       }
     } catch (error) {
@@ -96,6 +102,7 @@ export class HostFeed {
       }
       const batch = this.#batch;
       this.#batch = [];
+      this.#bytes = 0;
       const room = this.#room;
       this.#room = undefined;
       room?.();
@@ -103,6 +110,11 @@ export class HostFeed {
       await this.#send(batch, ended ? { error: this.sourceError } : undefined);
       if (ended) return;
     }
+  }
+
+  #add(item: Sent): void {
+    this.#batch.push(item);
+    this.#bytes += estimate(item);
   }
 
   #wake(): void {
@@ -121,4 +133,13 @@ export class HostFeed {
 function notAMessage(item: readonly SourceRecord[]): SourceRecord {
   const error = toWireError(new InvalidMessageError('a source item must be an object with a `value`'));
   return { value: item, error: error as unknown as Error };
+}
+
+/** An item's size as `sizeOf` estimates it; one that throws as it is read counts as small (it will cross as an error). */
+function estimate(item: SourceRecord): number {
+  try {
+    return typeof item === 'object' && item !== null ? (typeof item.bytes === 'number' ? item.bytes : sizeOf(item.value)) : 8;
+  } catch {
+    return 8;
+  }
 }

@@ -8,14 +8,12 @@ import type { RunStats } from '../run/run-stats.js';
 import type { Source } from '../source/source-reader.js';
 import { toTransformStream } from '../streams/transform-stream.js';
 import type { TransformStreamOptions } from '../streams/transform-stream.js';
-import { HostFeed } from './host-feed.js';
 import { flatten } from './flatten.js';
 import { releasedIfUnstarted } from '../run/unstarted.js';
-import type { RemoteStatus, RunRequest, RunSource, TakeResult } from './protocol.js';
+import type { RemoteStatus, RunSource } from './protocol.js';
+import { RemoteRun } from './remote-run.js';
+import type { RemoteRunEvents } from './remote-run.js';
 import type { RemoteCall } from './remote-call.js';
-import { columnCount, fromColumns } from './record-columns.js';
-import { fromWireError } from './wire-error.js';
-import { feedItems } from './feed-items.js';
 
 /** Events of a {@link RemoteEngine}: the same as an `Engine`'s. */
 export interface RemoteEngineEvents {
@@ -55,7 +53,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
   readonly #remote: RemoteCall;
   readonly #id: number;
   #status: RemoteStatus | undefined;
-  #watermark = Number.NEGATIVE_INFINITY;
+  #run: RemoteRun | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
 
@@ -134,6 +132,8 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
   /** Drain the current run, close the far engine and release the connection. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      // As in-process: stop reading, and what is in flight stays available to the iterator.
+      await this.#run?.drain();
       try {
         await this.#remote.call('close', this.#id);
       } catch {
@@ -153,6 +153,16 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     this.#active = false;
   };
 
+  /** How the current run reports what the far side answered. */
+  readonly #runEvents: RemoteRunEvents = {
+    wantsAcks: () => this.listenerCount('ack') > 0,
+    status: (status) => {
+      this.#status = status;
+    },
+    watermark: (value) => this.emit('watermark', value),
+    ack: (trace) => this.emit('ack', trace),
+  };
+
   #claim(): void {
     if (this.#closing !== undefined) throw new EngineClosedError();
     if (this.#active) throw new EngineBusyError();
@@ -165,55 +175,13 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     credit: number,
     chunked: boolean,
   ): AsyncGenerator<EngineRecord<T>[], void, undefined> {
-    const remote = this.#remote;
-    let run: number | undefined;
-    let feed: HostFeed | undefined;
-    let over = false;
-    const onAbort = (): void => {
-      feed?.stop();
-      if (run !== undefined) remote.call('abort', run).catch(() => {});
-    };
+    const run = new RemoteRun(this.#remote, this.#id, this.#runEvents);
+    this.#run = run;
     try {
-      const far = isIterable(source) ? undefined : farSource(source);
-      const request: RunRequest = { source: far ?? { host: true }, credit, acks: this.listenerCount('ack') > 0, chunked };
-      const started = await remote.call('start', this.#id, request);
-      run = started.run;
-      const id = run;
-      if (far === undefined) {
-        feed = new HostFeed(source as Source<SourceRecord>, (items, end) => feedItems(remote, id, items, end), started.window, chunked);
-        feed.done.catch(() => {});
-      }
-      if (signal?.aborted === true) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const take = (): Promise<TakeResult> => {
-        const answer = remote.call('take', id, this.listenerCount('ack') > 0);
-        answer.catch(() => {}); // awaited below, unless the consumer leaves first
-        return answer;
-      };
-      let next = take();
-      for (;;) {
-        const answer = await next;
-        this.#status = answer.status;
-        for (const trace of answer.acks ?? []) this.emit('ack', trace);
-        if (answer.watermark !== undefined && answer.watermark > this.#watermark) {
-          this.#watermark = answer.watermark;
-          this.emit('watermark', answer.watermark);
-        }
-        if (answer.done) {
-          over = true;
-          // The host source's own error, whatever it is, as in-process; else the far side's, class and all.
-          // eslint-disable-next-line @typescript-eslint/only-throw-error
-          if (answer.error !== undefined) throw feed?.sourceError ?? fromWireError(answer.error);
-          return;
-        }
-        // Ask for the next answer now, while the consumer works on this one: that ask acks the answer before this one.
-        next = take();
-        if (columnCount(answer.records) > 0) yield fromColumns(answer.records) as EngineRecord<T>[];
-      }
+      const far = !isIterable(source);
+      yield* run.chunks(far ? farSource(source) : source, far, signal, credit, chunked) as AsyncGenerator<EngineRecord<T>[], void, undefined>;
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      feed?.stop();
-      if (!over && run !== undefined) await remote.call('leave', run).catch(() => {});
+      if (this.#run === run) this.#run = undefined;
       this.#active = false;
     }
   }

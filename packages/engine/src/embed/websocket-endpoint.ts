@@ -14,6 +14,7 @@ export interface WebSocketLike {
   removeEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
 }
 
+const CONNECTING = 0;
 const OPEN = 1;
 /** WebSocket close codes: policy violation (a malformed frame), and a normal close. */
 const POLICY = 1008;
@@ -25,8 +26,9 @@ const NORMAL = 1000;
  * encoded with devalue, so `undefined`, `NaN`, `±Infinity`, `-0`, BigInt,
  * Date, Map, Set, RegExp, typed arrays and repeated or circular references
  * cross as structured clone carries them. A frame that is not such a
- * message closes the connection with code 1008 and a reason. Nothing here
- * needs Node: it runs in browsers, Deno and Bun.
+ * message closes the connection with code 1008 and a reason. The socket may
+ * still be connecting: frames wait for it to open. Nothing here needs Node:
+ * it runs in browsers, Deno and Bun.
  */
 export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
   const listeners = new Map<Listener, (event: { data: unknown }) => void>();
@@ -34,7 +36,12 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
   const closed = new Promise<string>((resolve) => {
     markClosed = resolve;
   });
+  const waiting: string[] = [];
+  socket.addEventListener('open', () => {
+    for (const frame of waiting.splice(0)) socket.send(frame);
+  });
   socket.addEventListener('close', (event) => {
+    waiting.length = 0;
     for (const handler of listeners.values()) socket.removeEventListener('message', handler);
     listeners.clear();
     markClosed(event.reason === '' ? `the WebSocket closed (code ${event.code})` : event.reason);
@@ -51,8 +58,9 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
       markClosed(reason);
     },
     postMessage(message: unknown) {
-      if (socket.readyState !== OPEN) return;
-      socket.send(encode(message));
+      if (socket.readyState === OPEN) socket.send(encode(message));
+      // Still connecting: the frame waits for the open (a close before it settles every call instead).
+      else if (socket.readyState === CONNECTING) waiting.push(encode(message));
     },
     addEventListener(_type: string, listener: Listener) {
       const handler = (event: { data: unknown }): void => {

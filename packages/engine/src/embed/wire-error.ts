@@ -23,24 +23,36 @@ export interface WireError {
 /** Every Tidemark error class by name, made again without running its constructor. */
 const classes: Record<string, { prototype: TidemarkError }> = errorClasses;
 
-/** `error` (anything thrown) as a {@link WireError}. */
+/**
+ * `error` (anything thrown) as a {@link WireError}. Never throws: an error
+ * whose fields throw as they are read (a getter, a Proxy) crosses with what
+ * could be read.
+ */
 export function toWireError(error: unknown, depth = 0): WireError {
   if (!(error instanceof Error)) {
     return { name: 'Error', message: `a non-Error was thrown: ${describe(error)}`, fields: { thrown: plain(error) } };
   }
   const fields: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
+  const read = <T>(what: () => T, otherwise: T): T => {
+    try {
+      return what();
+    } catch {
+      return otherwise;
+    }
+  };
+  for (const key of read(() => Object.keys(error), [])) {
     if (key === 'message' || key === 'stack' || key === 'cause') continue;
-    fields[key] = plain((error as unknown as Record<string, unknown>)[key]);
+    fields[key] = read(() => plain((error as unknown as Record<string, unknown>)[key]), '[a field that threw as it was read]');
   }
-  const code = (error as { code?: unknown }).code;
+  const code = read(() => (error as { code?: unknown }).code, undefined);
+  const cause = read(() => error.cause, undefined);
   return {
-    name: error.name,
-    message: error.message,
+    name: read(() => String(error.name), 'Error'),
+    message: read(() => String(error.message), ''),
     code: typeof code === 'string' ? code : undefined,
-    stack: error.stack,
+    stack: read(() => error.stack, undefined),
     fields,
-    cause: error.cause !== undefined && depth < 4 ? toWireError(error.cause, depth + 1) : undefined,
+    cause: cause !== undefined && depth < 4 ? toWireError(cause, depth + 1) : undefined,
   };
 }
 

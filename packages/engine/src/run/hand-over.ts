@@ -77,8 +77,14 @@ export async function* chunks(run: Run, hooks: RunHooks, size: number, pipelined
         }
         state = taken.length < size ? run.take() : undefined;
       }
-      // Messages without outputs (dropped by the transform) make no chunk of their own.
-      if (chunk.length > 0) yield chunk;
+      // Messages without outputs (dropped by the transform) make no chunk of their own, and,
+      // having nothing to hand over, are acked at once: the chunk in the consumer's hands stays.
+      if (chunk.length === 0) {
+        for (const done of taken) run.ack(done);
+        taken.length = 0;
+        continue;
+      }
+      yield chunk;
       if (pipelined) {
         for (const done of previous) run.ack(done);
         previous = taken;
