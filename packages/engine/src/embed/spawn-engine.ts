@@ -1,7 +1,9 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { ResourceLimits } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import { connectEngine } from './connect-engine.js';
 import type { RemoteEngineOptions } from './connect-engine.js';
+import { toLink } from './link.js';
+import type { ClosingEndpoint } from './link.js';
 import type { RemoteEngine } from './remote-engine.js';
 
 /** Options of {@link spawnEngine}: an engine's options, and the engine thread's own limits. */
@@ -16,9 +18,12 @@ const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/embed/engine
 /**
  * An engine whose own main thread is a worker thread of its own, so the
  * host's event loop stays free: only the records cross to it. The host
- * drives it as an `Engine`; `close()` drains it and ends its thread.
+ * drives it as an `Engine`; `close()` drains it and ends its thread. If the
+ * thread dies (an uncaught error, `process.exit`, its heap limit), the
+ * host's calls reject with `EngineDisconnectedError` saying why.
  *
  * @throws {InvalidOptionError} as `new Engine` does, with the same `option` and `received`.
+ * @throws {EngineDisconnectedError} when the engine thread dies before the engine is made, saying why.
  */
 export async function spawnEngine(options: SpawnOptions): Promise<RemoteEngine> {
   const { engineThreadLimits, ...engineOptions } = options ?? {};
@@ -28,15 +33,13 @@ export async function spawnEngine(options: SpawnOptions): Promise<RemoteEngine> 
     transferList: [port2],
     ...(engineThreadLimits === undefined ? {} : { resourceLimits: engineThreadLimits }),
   });
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  // The worker's own failure closes its port, and the host's calls reject with EngineDisconnectedError.
-  worker.on('error', () => {});
+  const endpoint = workerPort(worker, port1);
   try {
-    const engine = await connectEngine(port1, engineOptions);
+    const engine = await connectEngine(endpoint, engineOptions);
     const close = engine.close.bind(engine);
     engine.close = async () => {
       await close();
-      await exited;
+      await endpoint.exited;
     };
     return engine;
   } catch (error) {
@@ -44,4 +47,46 @@ export async function spawnEngine(options: SpawnOptions): Promise<RemoteEngine> 
     await worker.terminate();
     throw error;
   }
+}
+
+/**
+ * `port` to the engine thread `worker`, closed with why the thread ended:
+ * when the thread dies, its end of the port closes too, and "the port
+ * closed" alone would hide what killed it.
+ */
+function workerPort(worker: Worker, port: MessagePort): ClosingEndpoint & { readonly exited: Promise<void> } {
+  // Node emits a dead thread's 'error' (an uncaught error, ERR_WORKER_OUT_OF_MEMORY…) just before its 'exit'.
+  let failure: unknown;
+  let failed = false;
+  worker.on('error', (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    failure = error;
+  });
+  const ended = new Promise<string>((resolve) => {
+    worker.once('exit', (code: number) => {
+      resolve(failed ? `the engine thread failed: ${describe(failure)}` : `the engine thread exited with code ${code}`);
+    });
+  });
+  const link = toLink(port);
+  let closedHere = false;
+  // The port closes before or after the thread's 'exit': either way the thread's end says why.
+  const closed = Promise.race([ended, link.closed.then((why) => (closedHere ? why : ended))]);
+  return {
+    ...link.endpoint,
+    closed,
+    exited: ended.then(() => {}),
+    close(reason?: string) {
+      closedHere = true;
+      link.close(reason);
+    },
+  };
+}
+
+/** An error the engine thread died of, as one line: `RangeError: …`, `… (ERR_WORKER_OUT_OF_MEMORY)`. */
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const name = error.name === 'Error' ? '' : `${error.name}: `;
+  return `${name}${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
 }

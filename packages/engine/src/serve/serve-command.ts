@@ -15,6 +15,7 @@ export interface ServeCommandOptions {
   readonly token?: string | undefined;
   readonly maxFrameBytes: number;
   readonly shutdownTimeout: number;
+  readonly heartbeat: number;
 }
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -45,6 +46,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
     transforms: options.transforms,
     token: options.token,
     maxFrameBytes: options.maxFrameBytes,
+    heartbeat: options.heartbeat,
     log,
   }).catch((error: unknown) => {
     throw cannotListen(host, port, error);

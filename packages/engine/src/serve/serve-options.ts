@@ -11,6 +11,8 @@ import { serveCommand } from './serve-command.js';
 export const defaultListen = '127.0.0.1:7700';
 /** `--max-frame-bytes`' default: 64 MiB. */
 export const defaultMaxFrameBytes = 64 * 2 ** 20;
+/** `--heartbeat`'s default: a ping every 30 s, so a host gone without closing is let go within a minute. */
+export const defaultHeartbeat = 30_000;
 /** `--max-frame-bytes`' bounds: a frame must hold a call; a text frame becomes one string, which V8 caps. */
 const minFrameBytes = 1024;
 const maxFrameBytes = constants.MAX_STRING_LENGTH;
@@ -22,6 +24,7 @@ interface ServeFlags {
   token?: string;
   maxFrameBytes?: number;
   shutdownTimeout: number;
+  heartbeat: number;
 }
 
 /** `tidemark serve`: engines for hosts in other processes and runtimes, over WebSocket. */
@@ -55,6 +58,13 @@ export function addServeCommand(program: Command): Command {
       `after SIGINT or SIGTERM, how long the hosts may take to receive what is in flight before the connections are closed anyway, up to ${maxTimerMs}`,
       milliseconds,
       defaultShutdownTimeout,
+    )
+    .option(
+      '--heartbeat <ms>',
+      'ping every connection this often; one with no pong since the previous ping (a host gone without closing: ' +
+        'its machine or network went away) is closed and its runs and engines let go; 0: never',
+      milliseconds,
+      defaultHeartbeat,
     )
     .action(async (flags: ServeFlags) => {
       await serveCommand({ ...flags, listen: flags.listen ?? listenAddress(defaultListen), maxFrameBytes: flags.maxFrameBytes ?? defaultMaxFrameBytes });

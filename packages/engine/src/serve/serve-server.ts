@@ -23,6 +23,8 @@ export interface ServeServerOptions {
   readonly token?: string | undefined;
   /** The longest frame (message) a host may send, in bytes. */
   readonly maxFrameBytes: number;
+  /** How often to ping every connection, in ms; one that did not answer the previous ping is terminated. 0: never. */
+  readonly heartbeat: number;
   /** Where the server's log lines go (one per connection opened, closed or refused). */
   readonly log: (line: string) => void;
 }
@@ -43,6 +45,7 @@ export class ServeServer {
   readonly #connections = new Set<ServedConnection>();
   #ids = 0;
   #stopping = false;
+  readonly #heartbeat: NodeJS.Timeout | undefined;
 
   private constructor(http: Server, options: ServeServerOptions) {
     this.#http = http;
@@ -61,6 +64,13 @@ export class ServeServer {
     });
     http.on('request', (request, response) => this.#request(request, response));
     http.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => this.#upgrade(request, socket, head));
+    const { heartbeat } = options;
+    if (heartbeat > 0) {
+      // It beats on through shutdown: a host that died while its runs drain would otherwise hold the shutdown up.
+      this.#heartbeat = setInterval(() => {
+        for (const connection of this.#connections) connection.heartbeat(heartbeat);
+      }, heartbeat).unref();
+    }
   }
 
   /**
@@ -106,10 +116,12 @@ export class ServeServer {
     this.#sockets.close();
     this.#http.closeAllConnections();
     await closed;
+    clearInterval(this.#heartbeat);
   }
 
   /** Close every connection at once, with no closing handshake and nothing more handed over. */
   terminate(): void {
+    clearInterval(this.#heartbeat);
     for (const connection of this.#connections) connection.terminate();
     this.#http.closeAllConnections();
   }

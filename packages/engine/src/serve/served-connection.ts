@@ -36,8 +36,10 @@ export class ServedConnection {
   readonly closed: Promise<string>;
   readonly #socket: WebSocket;
   readonly #exposed: ExposedEngines | undefined;
-  /** What `ws` reported going wrong on the socket, which it then closed: why the connection ended. */
+  /** What `ws` reported going wrong on the socket, which it then closed, or why the heartbeat ended it: why the connection ended. */
   #error: string | undefined;
+  /** A ping went out and no pong has come back yet. */
+  #awaitingPong = false;
 
   constructor(socket: WebSocket, options: ConnectionOptions) {
     const { id, peer, transforms, log } = options;
@@ -48,6 +50,9 @@ export class ServedConnection {
     // It stops reading the socket then, so the close that follows is 1006.
     socket.on('error', (error: Error & { code?: string }) => {
       this.#error ??= error.code === FRAME_TOO_BIG_ERROR ? frameLimitReason(options.maxFrameBytes) : error.message;
+    });
+    socket.on('pong', () => {
+      this.#awaitingPong = false;
     });
     const endpoint = webSocketEndpoint(socket);
     log(`tidemark: connection ${id} opened (from ${peer})`);
@@ -79,6 +84,23 @@ export class ServedConnection {
     await this.#exposed?.drain();
     this.#socket.close(GOING_AWAY, shuttingDown);
     await this.closed;
+  }
+
+  /**
+   * One beat of the server's heartbeat, every `intervalMs`: a connection
+   * that has not answered the previous ping is terminated (its peer is gone
+   * without closing: no FIN ever comes, and nothing else would free its
+   * runs and engines); any other is pinged again.
+   */
+  heartbeat(intervalMs: number): void {
+    if (this.#awaitingPong) {
+      this.#error ??= `no pong within ${intervalMs} ms (--heartbeat)`;
+      this.#socket.terminate();
+      return;
+    }
+    if (this.#socket.readyState !== this.#socket.OPEN) return;
+    this.#awaitingPong = true;
+    this.#socket.ping();
   }
 
   /** Close the connection at once, without a closing handshake. */
