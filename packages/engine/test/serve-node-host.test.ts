@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -23,6 +24,9 @@ import type { Skewed } from './helpers/serve-host.js';
 import { ServeSession, serveFixtures } from './helpers/serve-session.js';
 import { within } from './helpers/wait.js';
 
+/** Two worker threads, or as many as the server has cores: it refuses more to a remote host. */
+const twoThreads = Math.min(2, availableParallelism());
+
 // `tidemark serve` (the built CLI, in a child process) driven from a Node
 // host (helpers/serve-host.ts): a skewed workload, errors with their class,
 // and frames that close only their own connection. Access rules are in
@@ -39,7 +43,7 @@ after(() => shared.kill());
 test('a Node host runs a skewed workload on tidemark serve: every message back once with its value, failures with their class, monotonic watermark events', async () => {
   assert.match(shared.stdout.split('\n')[0] ?? '', /^tidemark: serving ws:\/\/127\.0\.0\.1:[1-9]\d*$/, 'the first line names the port bound');
   const n = 2000;
-  const engine = await connect(shared.url, { transform, threads: 2, concurrency: 32 });
+  const engine = await connect(shared.url, { transform, threads: twoThreads, concurrency: 32 });
   const watermarks: number[] = [];
   engine.on('watermark', (watermark) => watermarks.push(watermark));
   let seen;
@@ -114,7 +118,7 @@ test('an oversized frame (1009) and malformed frames (1008) close only their own
       yield message;
     }
   }
-  const engine = await connect(shared.url, { transform, threads: 2, concurrency: 16 });
+  const engine = await connect(shared.url, { transform, threads: twoThreads, concurrency: 16 });
   const halfway = deferred();
   const received = new Map<number, EngineRecord<{ id: number; square: number }>>();
   const running = (async () => {

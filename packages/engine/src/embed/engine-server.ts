@@ -10,6 +10,7 @@ import { FarRun, statusOf } from './far-run.js';
 import { Inbox } from './inbox.js';
 import type { ModuleNames } from './module-names.js';
 import { PROTOCOL } from './protocol.js';
+import { checkServedEngineCount, checkServedOptions } from './served-options.js';
 import type { EngineServer, RemoteStatus, Reply, RunRequest, TakeResult } from './protocol.js';
 import { listModules } from './list-modules.js';
 import { fromItemColumns } from './item-columns.js';
@@ -35,6 +36,13 @@ interface ServedRun {
 export function feedWindow(concurrency: number): number {
   return Math.min(1024, Math.max(16, concurrency));
 }
+
+/** A far-side source, and what lets go of it when no run reads it. */
+interface FarSource {
+  readonly source: Source<Item>;
+  readonly dispose: () => void;
+}
+
 /** The most messages a host may ask for per take. */
 const MAX_CREDIT = 65_536;
 
@@ -51,8 +59,8 @@ export class ServedEngines implements EngineServer {
   #ids = 0;
   #gone: Promise<void> | undefined;
   #draining = false;
-  /** Wakes `drain()` when a run ends. */
-  #runEnded: (() => void) | undefined;
+  /** Wake every `drain()` waiting when a run ends. */
+  #runEnded: (() => void)[] = [];
 
   constructor(names: ModuleNames) {
     this.#names = names;
@@ -80,6 +88,11 @@ export class ServedEngines implements EngineServer {
     return answer(() => {
       this.#open();
       if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+      if (this.#names.root !== undefined) {
+        // A confined host: only the options that cannot reach beyond the served folder, bounded by this machine.
+        checkServedOptions(options);
+        checkServedEngineCount(this.#engines.size);
+      }
       const transform = this.#names.resolve('transform', options.transform);
       const engine = new Engine({ ...options, transform });
       const id = ++this.#ids;
@@ -98,8 +111,16 @@ export class ServedEngines implements EngineServer {
       }
       const window = feedWindow(engine.options.concurrency);
       const inbox = request.source !== null && typeof request.source === 'object' && 'host' in request.source ? new Inbox(window) : undefined;
-      const source = inbox ?? (await this.#farSource(request.source));
-      const run = new FarRun(engine, source, { ...request, acks: request.acks === true, chunked: request.chunked === true });
+      const far = inbox === undefined ? await this.#farSource(request.source) : undefined;
+      let run: FarRun;
+      try {
+        // drain() or the host's going away may have come while a far-side module loaded.
+        this.#open();
+        run = new FarRun(engine, inbox ?? (far as FarSource).source, { ...request, acks: request.acks === true, chunked: request.chunked === true });
+      } catch (error) {
+        far?.dispose();
+        throw error;
+      }
       const id = ++this.#ids;
       this.#runs.set(id, { engine: engineId, run, inbox });
       return { run: id, window };
@@ -159,7 +180,7 @@ export class ServedEngines implements EngineServer {
     for (const served of this.#runs.values()) served.run.abort();
     while (this.#runs.size > 0) {
       await new Promise<void>((resolve) => {
-        this.#runEnded = resolve;
+        this.#runEnded.push(resolve);
       });
     }
     // A run is forgotten as its last `take` returns, before comlink posts that
@@ -189,22 +210,35 @@ export class ServedEngines implements EngineServer {
   #forget(runId: number): void {
     this.#runs.delete(runId);
     const ended = this.#runEnded;
-    this.#runEnded = undefined;
-    ended?.();
+    this.#runEnded = [];
+    for (const wake of ended) wake();
   }
 
-  async #farSource(source: unknown): Promise<Source<Item>> {
+  async #farSource(source: unknown): Promise<FarSource> {
     if (source === null || typeof source !== 'object') throw new InvalidOptionError('source', 'iterable, or { ndjson } or { module }', source);
-    const far = source as { ndjson?: unknown; from?: number; module?: unknown; args?: unknown };
+    const far = source as { ndjson?: unknown; from?: unknown; module?: unknown; args?: unknown };
     if (far.ndjson !== undefined) {
       const url = this.#names.resolve('source.ndjson', far.ndjson);
-      return ndjsonSource(createReadStream(url), far.from === undefined ? {} : { from: far.from });
+      const from = far.from;
+      // Checked before the file is opened: a refused source leaves nothing open.
+      if (from !== undefined && !(typeof from === 'number' && Number.isSafeInteger(from) && from >= 0)) {
+        throw new InvalidOptionError('source.from', 'an integer from 0 up (a 0-based line index)', from);
+      }
+      const stream = createReadStream(url);
+      try {
+        return { source: ndjsonSource(stream, from === undefined ? {} : { from }), dispose: () => stream.destroy() };
+      } catch (error) {
+        stream.destroy();
+        throw error;
+      }
     }
     if (far.module !== undefined) {
       const url = this.#names.resolve('source.module', far.module);
       const loaded = ((await import(url.href)) as { default?: unknown }).default;
       const items = typeof loaded === 'function' ? (loaded as (args: unknown) => unknown)(far.args) : loaded;
-      if (items !== null && typeof items === 'object' && (Symbol.asyncIterator in items || Symbol.iterator in items)) return items as Source<Item>;
+      if (items !== null && typeof items === 'object' && (Symbol.asyncIterator in items || Symbol.iterator in items)) {
+        return { source: items as Source<Item>, dispose: () => {} };
+      }
       throw new InvalidOptionError('source.module', 'a module whose default export is an iterable or a function returning one', far.module);
     }
     throw new InvalidOptionError('source', 'iterable, or { ndjson } or { module }', source);

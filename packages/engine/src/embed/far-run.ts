@@ -76,8 +76,7 @@ export class FarRun {
       this.#gate = gated;
       read = gated;
     }
-    engine.on('watermark', this.#onWatermark);
-    engine.on('ack', this.#onAck);
+    // Throws (EngineBusyError, EngineClosedError) before any listener is on the engine.
     this.#iterator = engine.processChunks(read, {
       signal: this.#abort.signal,
       size: this.#credit,
@@ -85,6 +84,8 @@ export class FarRun {
       // The host asks for the next answer as it starts on one: a chunk is acked at the ask after next.
       pipelined: true,
     });
+    engine.on('watermark', this.#onWatermark);
+    engine.on('ack', this.#onAck);
   }
 
   /** Whether the run is over (every record handed over, or it failed, or the host left). */

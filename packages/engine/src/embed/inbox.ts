@@ -1,3 +1,4 @@
+import { TidemarkError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 
 type Item = SourceRecord;
@@ -35,8 +36,15 @@ export class Inbox implements AsyncIterableIterator<readonly Item[]> {
     return this.#size;
   }
 
-  /** Add a batch; resolves when there is room for more. `end` ends the source, failing it with `error` when given. */
+  /**
+   * Add a batch; resolves when there is room for more. `end` ends the source,
+   * failing it with `error` when given. One feed at a time: a feed while
+   * another waits for room is refused, its items not taken.
+   */
   feed(items: readonly Item[], end?: { error?: Error }): Promise<void> {
+    if (this.#room !== undefined) {
+      return Promise.reject(new TidemarkError('a feed is already waiting for room on this run: a host sends its next feed once the last one is answered'));
+    }
     if (this.#ended) return Promise.resolve();
     if (items.length > 0) {
       this.#batches.push(items);
