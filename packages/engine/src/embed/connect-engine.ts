@@ -41,7 +41,7 @@ export async function connectEngine(endpoint: EndpointLike, options: RemoteEngin
       }
       throw error;
     }
-    return new RemoteEngine(remote, created.id, created.options as ResolvedOptions);
+    return new RemoteEngine(remote, created.id, created.options as ResolvedOptions, hello.maxMessageBytes);
   } catch (error) {
     remote.release();
     throw error;

@@ -54,6 +54,7 @@ const MAX_CREDIT = 65_536;
  */
 export class ServedEngines implements EngineServer {
   readonly #names: ModuleNames;
+  readonly #maxMessageBytes: number | undefined;
   readonly #engines = new Map<number, Engine>();
   readonly #runs = new Map<number, ServedRun>();
   #ids = 0;
@@ -62,7 +63,8 @@ export class ServedEngines implements EngineServer {
   /** Wake every `drain()` waiting when a run ends. */
   #runEnded: (() => void)[] = [];
 
-  constructor(names: ModuleNames) {
+  constructor(names: ModuleNames, maxMessageBytes?: number) {
+    this.#maxMessageBytes = maxMessageBytes;
     this.#names = names;
   }
 
@@ -76,8 +78,8 @@ export class ServedEngines implements EngineServer {
     return this.#runs.size;
   }
 
-  hello(): Promise<Reply<{ protocol: number; version: string }>> {
-    return answer(() => ({ protocol: PROTOCOL, version }));
+  hello(): Promise<Reply<{ protocol: number; version: string; maxMessageBytes?: number }>> {
+    return answer(() => ({ protocol: PROTOCOL, version, ...(this.#maxMessageBytes === undefined ? {} : { maxMessageBytes: this.#maxMessageBytes }) }));
   }
 
   transforms(): Promise<Reply<string[]>> {

@@ -15,6 +15,11 @@ export interface ExposeOptions {
    * host you trust (a worker you spawned yourself).
    */
   transforms?: string | URL;
+  /**
+   * The largest message the endpoint carries (`tidemark serve` passes its
+   * `--max-frame-bytes`): hosts keep their feed batches well below it.
+   */
+  maxMessageBytes?: number;
 }
 
 /** What {@link exposeEngine} returns. */
@@ -50,7 +55,7 @@ export interface ExposedEngines {
 export function exposeEngine(endpoint: EndpointLike, options: ExposeOptions = {}): ExposedEngines {
   const names = new ModuleNames(options.transforms);
   const link = toLink(endpoint);
-  const served = new ServedEngines(names);
+  const served = new ServedEngines(names, options.maxMessageBytes);
   const methods = Object.create(null) as Record<string | symbol, unknown>;
   for (const method of SERVER_METHODS) {
     const call = (served as unknown as Record<string, (...args: unknown[]) => unknown>)[method] as (...args: unknown[]) => unknown;

@@ -9,7 +9,7 @@ type Item = SourceRecord | readonly SourceRecord[];
 /** What a batch holds: the source's records, a chunk's records in its place. */
 type Sent = SourceRecord;
 
-/** The most bytes (estimated) a batch gathers before it goes, whatever its count. */
+/** The most bytes (estimated) a batch gathers before it goes, whatever its count, when the connection names no smaller limit. */
 export const BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Sends a batch of items to the far side; resolves once it has room for more. `end` ends the source. */
@@ -28,6 +28,8 @@ export class HostFeed {
   readonly #send: Send;
   readonly #limit: number;
   readonly #chunked: boolean;
+  /** A batch goes once its estimated size reaches this. */
+  readonly #batchBytes: number;
   readonly #sync: boolean;
   #batch: Sent[] = [];
   /** The batch's estimated size: a batch goes at {@link BATCH_BYTES}, so that big items do not make one frame too big to send. */
@@ -43,8 +45,9 @@ export class HostFeed {
   readonly done: Promise<void>;
 
   /** `chunked`: an array the source gives is a chunk of records; otherwise it is one invalid record, as in `process()`. */
-  constructor(source: Source<Item>, send: Send, limit: number, chunked: boolean) {
+  constructor(source: Source<Item>, send: Send, limit: number, chunked: boolean, batchBytes = BATCH_BYTES) {
     this.#chunked = chunked;
+    this.#batchBytes = batchBytes;
     this.#sync = !(Symbol.asyncIterator in source);
     this.#iterator = Symbol.asyncIterator in source ? source[Symbol.asyncIterator]() : source[Symbol.iterator]();
     this.#send = send;
@@ -69,7 +72,7 @@ export class HostFeed {
   async #pull(): Promise<void> {
     try {
       while (!this.#stopped) {
-        if (this.#batch.length >= this.#limit || this.#bytes >= BATCH_BYTES) {
+        if (this.#batch.length >= this.#limit || this.#bytes >= this.#batchBytes) {
           await new Promise<void>((resolve) => {
             this.#room = resolve;
           });

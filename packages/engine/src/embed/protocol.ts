@@ -74,7 +74,8 @@ export interface TakeResult {
 
 /** What `exposeEngine` serves. Each method answers a {@link Reply}, never throws. */
 export interface EngineServer {
-  hello(): Promise<Reply<{ protocol: number; version: string }>>;
+  /** The protocol, the far side's version, and the largest message its endpoint carries, if it has a limit. */
+  hello(): Promise<Reply<{ protocol: number; version: string; maxMessageBytes?: number }>>;
   /** Names of the modules a host may name (with `transforms`), else `[]`. */
   transforms(): Promise<Reply<string[]>>;
   /** A new engine with these options; answers its id and resolved options. */

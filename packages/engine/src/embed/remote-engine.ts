@@ -54,12 +54,15 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
   readonly #id: number;
   #status: RemoteStatus | undefined;
   #run: RemoteRun | undefined;
+  /** The largest message the connection carries, when the far side said. */
+  readonly #maxMessageBytes: number | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
 
   /** @internal use `connectEngine` or `spawnEngine`. */
-  constructor(remote: RemoteCall, id: number, options: ResolvedOptions) {
+  constructor(remote: RemoteCall, id: number, options: ResolvedOptions, maxMessageBytes?: number) {
     super();
+    this.#maxMessageBytes = maxMessageBytes;
     this.#remote = remote;
     this.#id = id;
     this.options = options;
@@ -175,7 +178,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     credit: number,
     chunked: boolean,
   ): AsyncGenerator<EngineRecord<T>[], void, undefined> {
-    const run = new RemoteRun(this.#remote, this.#id, this.#runEvents);
+    const run = new RemoteRun(this.#remote, this.#id, this.#runEvents, this.#maxMessageBytes);
     this.#run = run;
     try {
       const far = !isIterable(source);

@@ -2,7 +2,7 @@ import type { EngineRecord, SourceRecord } from '../message.js';
 import type { MessageTrace } from '../run/message-state.js';
 import type { Source } from '../source/source-reader.js';
 import { feedItems } from './feed-items.js';
-import { HostFeed } from './host-feed.js';
+import { BATCH_BYTES, HostFeed } from './host-feed.js';
 import type { RemoteStatus, RunRequest, RunSource, TakeResult } from './protocol.js';
 import { columnCount, fromColumns } from './record-columns.js';
 import type { RemoteCall } from './remote-call.js';
@@ -29,6 +29,7 @@ export class RemoteRun {
   readonly #remote: RemoteCall;
   readonly #engine: number;
   readonly #events: RemoteRunEvents;
+  readonly #batchBytes: number;
   #id: number | undefined;
   #feed: HostFeed | undefined;
   /** The host feed failed (it could not send): the run ends with this. */
@@ -40,7 +41,9 @@ export class RemoteRun {
   #drainError: unknown;
   #over = false;
 
-  constructor(remote: RemoteCall, engine: number, events: RemoteRunEvents) {
+  /** `maxMessageBytes`: the largest message the connection carries; a feed batch stays at a quarter of it. */
+  constructor(remote: RemoteCall, engine: number, events: RemoteRunEvents, maxMessageBytes?: number) {
+    this.#batchBytes = Math.min(BATCH_BYTES, Math.max(1024, Math.floor((maxMessageBytes ?? Infinity) / 4)));
     this.#remote = remote;
     this.#engine = engine;
     this.#events = events;
@@ -54,7 +57,7 @@ export class RemoteRun {
       const started = await this.#remote.call('start', this.#engine, request);
       const id = (this.#id = started.run);
       if (!far) {
-        const feed = new HostFeed(source as Source<SourceRecord>, (items, end) => feedItems(this.#remote, id, items, end), started.window, chunked);
+        const feed = new HostFeed(source as Source<SourceRecord>, (items, end) => feedItems(this.#remote, id, items, end), started.window, chunked, this.#batchBytes);
         this.#feed = feed;
         feed.done.catch((error: unknown) => {
           // It could not send: end the far run (it would wait for items for ever) and the run with this error.

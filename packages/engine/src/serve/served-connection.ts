@@ -58,7 +58,7 @@ export class ServedConnection {
     log(`tidemark: connection ${id} opened (from ${peer})`);
     let exposed: ExposedEngines | undefined;
     try {
-      exposed = exposeEngine(endpoint, { transforms });
+      exposed = exposeEngine(endpoint, { transforms, maxMessageBytes: options.maxFrameBytes });
     } catch (error) {
       // The folder went away since the server started.
       socket.close(INTERNAL_ERROR, `cannot serve: ${error instanceof Error ? error.message : String(error)}`.slice(0, 120));
