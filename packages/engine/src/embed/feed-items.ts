@@ -15,7 +15,7 @@ import { toItemColumns } from './item-columns.js';
 export async function feedItems(remote: RemoteCall, run: number, items: SourceRecord[], end?: { error: unknown }): Promise<void> {
   const last = end === undefined ? undefined : end.error === undefined ? {} : { error: toWireError(end.error) };
   try {
-    await remote.call('feed', run, toItemColumns(items), last);
+    await (last === undefined ? remote.call('feed', run, toItemColumns(items)) : remote.call('feed', run, toItemColumns(items), last));
   } catch (error) {
     if (!isCloneError(error)) throw error;
     for (const item of items) {

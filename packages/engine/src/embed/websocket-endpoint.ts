@@ -1,4 +1,5 @@
-import { parse, stringify } from 'devalue';
+import { stringify } from 'devalue';
+import { decodeFrame, encodeFrame } from './frame-codec.js';
 import type { ClosingEndpoint, Listener } from './link.js';
 import { withoutUnsendable } from './record-columns.js';
 import type { RecordColumns } from './record-columns.js';
@@ -22,10 +23,10 @@ const NORMAL = 1000;
 
 /**
  * A comlink endpoint over a WebSocket, for `exposeEngine` and
- * `connectEngine` (comlink has none: #593). Each message is one text frame,
- * encoded with devalue, so `undefined`, `NaN`, `±Infinity`, `-0`, BigInt,
- * Date, Map, Set, RegExp, typed arrays and repeated or circular references
- * cross as structured clone carries them. A frame that is not such a
+ * `connectEngine` (comlink has none: #593). Each message is one text frame:
+ * JSON when JSON carries it exactly, else devalue, so `undefined`, `NaN`,
+ * `±Infinity`, `-0`, BigInt, Date, Map, Set, RegExp, typed arrays and
+ * repeated or circular references cross as structured clone carries them. A frame that is not such a
  * message closes the connection with code 1008 and a reason. The socket may
  * still be connecting: frames wait for it to open. Nothing here needs Node:
  * it runs in browsers, Deno and Bun.
@@ -67,7 +68,7 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
         if (typeof event.data !== 'string') return refuse('malformed frame: not a text frame');
         let data: unknown;
         try {
-          data = parse(event.data);
+          data = decodeFrame(event.data);
         } catch (error) {
           return refuse(`malformed frame: ${error instanceof Error ? error.message : String(error)}`);
         }
@@ -94,7 +95,7 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
  */
 function encode(message: unknown): string {
   try {
-    return stringify(message);
+    return encodeFrame(message);
   } catch (error) {
     const answer = message as { value?: { ok?: { records?: RecordColumns } } };
     const ok = answer.value?.ok;
