@@ -11,58 +11,15 @@ import type { EngineRecord, SourceRecord } from '../src/index.js';
 import { deferred } from './helpers/deferred.js';
 import { fixture } from './helpers/gates.js';
 import { WAIT_LIMIT_MS, until, within } from './helpers/wait.js';
+import { countingSource as anySource, offsets, range, readAll } from './helpers/web-streams.js';
+
+/** The source of these tests: items keyed `k0`…`k4`, event times from 1,000. */
+const countingSource = (count = Number.POSITIVE_INFINITY) => anySource(count, { item: (n) => ({ value: n, key: `k${n % 5}`, eventTime: 1_000 + n }) });
 
 // `readable.pipeThrough(engine.transformStream())` over a remote engine: the
 // WHATWG adapter (src/streams/transform-stream.ts) driving RemoteEngine.process,
 // with the engine in a worker of its own (spawnEngine) and served over a
 // MessageChannel in this thread (exposeEngine + connectEngine).
-
-/**
- * A pull source of `count` items (endless by default) that counts what it
- * gave and keeps the reason it was cancelled with. Its high-water mark of 0
- * makes it give an item only when pipeThrough asks for one.
- */
-function countingSource(count = Number.POSITIVE_INFINITY) {
-  const source = {
-    produced: 0,
-    cancelled: undefined as { reason: unknown } | undefined,
-    stream: new ReadableStream<SourceRecord>(
-      {
-        pull(controller) {
-          if (source.produced < count) {
-            const n = source.produced++;
-            controller.enqueue({ value: n, key: `k${n % 5}`, eventTime: 1_000 + n });
-          } else {
-            controller.close();
-          }
-        },
-        cancel(reason) {
-          source.cancelled = { reason };
-        },
-      },
-      { highWaterMark: 0 },
-    ),
-  };
-  return source;
-}
-
-/** Read every record from `reader` (each seen by `onRecord`), or the error it failed with. */
-async function readAll(reader: ReadableStreamDefaultReader<EngineRecord>, onRecord?: (count: number) => unknown): Promise<{ records: EngineRecord[]; error?: unknown }> {
-  const records: EngineRecord[] = [];
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { records };
-      records.push(value);
-      await onRecord?.(records.length);
-    }
-  } catch (error) {
-    return { records, error };
-  }
-}
-
-const offsets = (records: readonly EngineRecord[]): number[] => records.map((record) => record.offset).sort((a, b) => a - b);
-const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n);
 
 /** Each record is its message's: the identity transform's output, key and event time kept. */
 function checkRecords(records: readonly EngineRecord[], count: number): void {

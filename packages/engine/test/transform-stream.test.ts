@@ -2,63 +2,11 @@ import assert from 'node:assert/strict';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { test } from 'node:test';
 import { Engine, EngineBusyError, TransformLoadError } from '../src/index.js';
-import type { EngineOptions, EngineRecord, SourceRecord } from '../src/index.js';
+import type { EngineOptions, EngineRecord } from '../src/index.js';
 import { Gates, fixture, gatedEngine } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
 import { until, within } from './helpers/wait.js';
-
-/**
- * A pull source of `count` items (endless by default) that counts what it
- * gave, fails with `failure` after them when given, and keeps the reason it
- * was cancelled with. Its high-water mark of 0 makes it give an item only
- * when pipeTo asks for one.
- */
-function countingSource(count = Number.POSITIVE_INFINITY, options: { item?: (n: number) => SourceRecord; failure?: unknown } = {}) {
-  const item = options.item ?? ((n: number) => ({ value: n }));
-  const source = {
-    produced: 0,
-    cancelled: undefined as { reason: unknown } | undefined,
-    stream: new ReadableStream<SourceRecord>(
-      {
-        pull(controller) {
-          if (source.produced < count) {
-            controller.enqueue(item(source.produced++));
-          } else if (options.failure === undefined) {
-            controller.close();
-          } else {
-            controller.error(options.failure);
-          }
-        },
-        cancel(reason) {
-          source.cancelled = { reason };
-        },
-      },
-      { highWaterMark: 0 },
-    ),
-  };
-  return source;
-}
-
-/** Read every record from `reader` (each seen by `onRecord`), or the error it failed with. */
-async function readAll(
-  reader: ReadableStreamDefaultReader<EngineRecord>,
-  onRecord?: (count: number) => void | Promise<void>,
-): Promise<{ records: EngineRecord[]; error?: unknown }> {
-  const records: EngineRecord[] = [];
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return { records };
-      records.push(value);
-      await onRecord?.(records.length);
-    }
-  } catch (error) {
-    return { records, error };
-  }
-}
-
-const offsets = (records: readonly EngineRecord[]): number[] => records.map((record) => record.offset).sort((a, b) => a - b);
-const range = (count: number): number[] => Array.from({ length: count }, (_, n) => n);
+import { countingSource, offsets, range, readAll } from './helpers/web-streams.js';
 
 /** Let the event loop turn `count` times: whatever the streams would still do, they get the chance to. */
 async function turns(count: number): Promise<void> {
