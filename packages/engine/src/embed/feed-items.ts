@@ -1,4 +1,4 @@
-import { InvalidMessageError, show } from '../errors.js';
+import { InvalidMessageError, TidemarkError, show } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 import { isCloneError } from './clone-error.js';
 import type { RemoteCall } from './remote-call.js';
@@ -17,18 +17,44 @@ export async function feedItems(remote: RemoteCall, run: number, items: SourceRe
   try {
     await (last === undefined ? remote.call('feed', run, toItemColumns(items)) : remote.call('feed', run, toItemColumns(items), last));
   } catch (error) {
-    if (!isCloneError(error)) throw error;
+    if (!cannotCross(error)) throw error;
     for (const item of items) {
       try {
         await remote.call('feed', run, toItemColumns([item]));
       } catch (itemError) {
-        if (!isCloneError(itemError)) throw itemError;
-        const reason = itemError instanceof Error ? itemError.message : String(itemError);
+        if (!cannotCross(itemError)) throw itemError;
+        const reason = describeError(itemError);
         const offset = (item as { offset?: unknown }).offset;
         const error = toWireError(new InvalidMessageError(`the item cannot cross to the remote engine (${reason})`));
         await remote.call('feed', run, { values: [show(item)], ...(typeof offset === 'number' ? { fields: { offset: [offset] } } : {}), errors: [[0, error]] });
       }
     }
     if (last !== undefined) await remote.call('feed', run, { values: [] }, last);
+  }
+}
+
+/**
+ * Whether sending failed here, on the host, for what the items hold (a
+ * structured clone's or devalue's refusal, a getter or Proxy trap that threw
+ * as the value was copied, a value nested too deep): not an answer of the
+ * far side (a Tidemark error) nor the connection going.
+ */
+function cannotCross(error: unknown): boolean {
+  return isCloneError(error) || !(error instanceof TidemarkError);
+}
+
+function describeError(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return 'an error that cannot be described';
+  }
+}
+
+function safeShow(item: unknown): string {
+  try {
+    return show(item);
+  } catch {
+    return '[an item that cannot be read]';
   }
 }

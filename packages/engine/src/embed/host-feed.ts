@@ -83,7 +83,7 @@ export class HostFeed {
         if (this.#stopped) return;
         if (result.done === true) break;
         const item = result.value;
-        if (!Array.isArray(item)) this.#add(item as Sent);
+        if (!isArray(item)) this.#add(item as Sent);
         else if (this.#chunked) for (const part of item as readonly SourceRecord[]) this.#add(part);
         else this.#add(notAMessage(item as readonly SourceRecord[]));
         this.#wake();
@@ -144,5 +144,14 @@ function estimate(item: SourceRecord): number {
     return typeof item === 'object' && item !== null ? (typeof item.bytes === 'number' ? item.bytes : sizeOf(item.value)) : 8;
   } catch {
     return 8;
+  }
+}
+
+/** `Array.isArray`, false for a revoked Proxy (which it throws on): one bad item, as in-process. */
+export function isArray(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
   }
 }

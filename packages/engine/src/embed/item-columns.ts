@@ -1,7 +1,8 @@
-import { InvalidMessageError } from '../errors.js';
+import { InvalidMessageError, InvalidOptionError } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 import { fromWireError, toWireError } from './wire-error.js';
 import { undefinedUpTo } from './record-columns.js';
+import { isArray } from './host-feed.js';
 import type { WireError } from './wire-error.js';
 
 type Field = 'eventTime' | 'key' | 'partition' | 'offset' | 'bytes';
@@ -38,7 +39,7 @@ export function toItemColumns(items: readonly unknown[]): ItemColumns {
   for (let i = 0; i < count; i++) {
     const item = items[i] as Record<string, unknown>;
     values.push(undefined);
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+    if (typeof item !== 'object' || item === null || isArray(item)) {
       (raw ??= []).push([i, item]);
       continue;
     }
@@ -68,8 +69,9 @@ export function toItemColumns(items: readonly unknown[]): ItemColumns {
   return { values, ...(fields === undefined ? {} : { fields }), ...(raw === undefined ? {} : { raw }), ...(errors === undefined ? {} : { errors }) };
 }
 
-/** The items `columns` carry, as the far engine reads them. */
+/** The items `columns` carry, as the far engine reads them. @throws {InvalidOptionError} for columns no host makes. */
 export function fromItemColumns(columns: ItemColumns): SourceRecord[] {
+  checkColumns(columns);
   const { values, fields } = columns;
   const items = new Array<SourceRecord>(values.length);
   const eventTimes = fields?.eventTime;
@@ -93,4 +95,24 @@ export function fromItemColumns(columns: ItemColumns): SourceRecord[] {
 /** Whether `value` is already a {@link WireError} (an item made by the host to stand for one that cannot cross). */
 function isWireError(value: unknown): value is WireError {
   return typeof value === 'object' && value !== null && !(value instanceof Error) && 'fields' in value && 'name' in value;
+}
+
+/** The most items one feed may bring. */
+const MAX_ITEMS = 65_536;
+
+/** Columns a host could have made: indexes within the batch, columns as long as it (a far side never trusts a host). */
+function checkColumns(columns: ItemColumns): void {
+  const count = columns.values.length;
+  const bad = (what: string): InvalidOptionError => new InvalidOptionError('items', what, count);
+  if (count > MAX_ITEMS) throw bad(`at most ${MAX_ITEMS} items a feed`);
+  for (const column of Object.values(columns.fields ?? {})) {
+    if (!Array.isArray(column) || column.length !== count) throw bad('columns as long as the batch');
+  }
+  for (const list of [columns.raw ?? [], columns.errors ?? []]) {
+    if (!Array.isArray(list)) throw bad('index lists');
+    for (const entry of list) {
+      const index = Array.isArray(entry) ? (entry[0] as unknown) : undefined;
+      if (!Number.isSafeInteger(index) || (index as number) < 0 || (index as number) >= count) throw bad('indexes within the batch');
+    }
+  }
 }

@@ -68,13 +68,20 @@ function nodeLink(port: NodeEndpointLike): Link {
   });
   const onClose = (): void => markClosed('the port closed');
   const onExit = (): void => markClosed('the worker exited');
+  // A message that cannot be deserialized here (nested too deep) is lost: the call waiting for it would never settle.
+  const onBadMessage = (error: Error): void => {
+    markClosed(`a message could not be read (${error.message})`);
+    port.close?.();
+  };
   port.on('close', onClose);
   port.on('exit', onExit);
+  port.on('messageerror', onBadMessage);
   const detach = (): void => {
     for (const handler of attached.values()) port.off('message', handler);
     attached.clear();
     port.off('close', onClose);
     port.off('exit', onExit);
+    port.off('messageerror', onBadMessage);
   };
   void closed.then(detach);
   const endpoint: Endpoint = {

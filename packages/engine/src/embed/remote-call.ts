@@ -18,23 +18,37 @@ type Answer<M extends Method> = Awaited<ReturnType<EngineServer[M]>> extends Rep
 export class RemoteCall {
   readonly link: Link;
   readonly #remote: Remote<EngineServer>;
-  readonly #gone: Promise<never>;
+  /** Calls waiting for an answer: rejected when the connection goes. */
+  readonly #waiting = new Set<(error: Error) => void>();
+  #gone: Error | undefined;
   #released = false;
 
   constructor(link: Link) {
     this.link = link;
     this.#remote = wrap<EngineServer>(link.endpoint);
-    this.#gone = link.closed.then((reason) => {
-      throw new EngineDisconnectedError(`the remote engine disconnected: ${reason}`);
+    void link.closed.then((reason) => {
+      this.#gone = new EngineDisconnectedError(`the remote engine disconnected: ${reason}`);
+      for (const reject of this.#waiting) reject(this.#gone);
+      this.#waiting.clear();
     });
-    this.#gone.catch(() => {});
   }
 
-  /** Call `method` on the far side: its answer, or its error. */
+  /**
+   * Call `method` on the far side: its answer, or its error. Each call waits
+   * on its own promise, not a race against one connection-long "gone"
+   * promise, whose reactions would keep every answer (records and all) in
+   * memory until the connection closed.
+   */
   async call<M extends Method>(method: M, ...args: Parameters<EngineServer[M]>): Promise<Answer<M>> {
     if (this.#released) throw new EngineDisconnectedError('the remote engine was closed');
+    if (this.#gone !== undefined) throw this.#gone;
     const fn = this.#remote[method] as unknown as (...a: unknown[]) => Promise<Reply<Answer<M>>>;
-    const reply = await Promise.race([fn(...args), this.#gone]);
+    const reply = await new Promise<Reply<Answer<M>>>((resolve, reject) => {
+      this.#waiting.add(reject);
+      fn(...args)
+        .then(resolve, reject)
+        .finally(() => this.#waiting.delete(reject));
+    });
     if (reply.error !== undefined) throw fromWireError(reply.error);
     return reply.ok;
   }

@@ -1,6 +1,8 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, ResourceLimits } from 'node:worker_threads';
 import { connectEngine } from './connect-engine.js';
+import { optionSchema } from '../options/option-schema.js';
+import { toOptionError, wordIssue } from '../options/option-error.js';
 import type { RemoteEngineOptions } from './connect-engine.js';
 import { toLink } from './link.js';
 import type { ClosingEndpoint } from './link.js';
@@ -27,6 +29,7 @@ const entry = new URL(import.meta.url.endsWith('.ts') ? '../../dist/embed/engine
  */
 export async function spawnEngine(options: SpawnOptions): Promise<RemoteEngine> {
   const { engineThreadLimits, ...engineOptions } = options ?? {};
+  checkThreadLimits(engineThreadLimits);
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(entry, {
     workerData: { port: port2 },
@@ -89,4 +92,18 @@ function describe(error: unknown): string {
   const code = (error as { code?: unknown }).code;
   const name = error.name === 'Error' ? '' : `${error.name}: `;
   return `${name}${error.message}${typeof code === 'string' ? ` (${code})` : ''}`;
+}
+
+/**
+ * `engineThreadLimits` within the bounds of the engine's own `resourceLimits`:
+ * a worker with too small a stack aborts the whole process on Node 20.
+ *
+ * @throws {InvalidOptionError} naming `engineThreadLimits.<field>`.
+ */
+function checkThreadLimits(limits: unknown): void {
+  if (limits === undefined) return;
+  const parsed = optionSchema.shape.resourceLimits.safeParse(limits, { error: wordIssue });
+  if (parsed.success) return;
+  const issue = parsed.error.issues[0];
+  throw toOptionError(issue === undefined ? undefined : { ...issue, path: ['engineThreadLimits', ...issue.path] }, { engineThreadLimits: limits });
 }

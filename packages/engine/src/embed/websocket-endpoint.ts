@@ -38,6 +38,9 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
     markClosed = resolve;
   });
   const waiting: string[] = [];
+  // Without a listener, the `ws` package's 'error' event (a frame over its maxPayload, a reset, invalid UTF-8)
+  // would be unhandled and end the process; the close that follows settles every call instead.
+  socket.addEventListener('error', () => {});
   socket.addEventListener('open', () => {
     for (const frame of waiting.splice(0)) socket.send(frame);
   });

@@ -29,7 +29,7 @@ const classes: Record<string, { prototype: TidemarkError }> = errorClasses;
  * could be read.
  */
 export function toWireError(error: unknown, depth = 0): WireError {
-  if (!(error instanceof Error)) {
+  if (!isError(error)) {
     return { name: 'Error', message: `a non-Error was thrown: ${describe(error)}`, fields: { thrown: plain(error) } };
   }
   const fields: Record<string, unknown> = {};
@@ -96,6 +96,19 @@ function describe(value: unknown): string {
   try {
     return typeof value === 'function' ? `[function ${value.name || 'anonymous'}]` : String(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '[a value that cannot be described]';
+    }
+  }
+}
+
+/** `instanceof Error`, false for a value whose prototype chain throws as it is read (a hostile Proxy). */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
   }
 }

@@ -38,8 +38,8 @@ export class SourceReader<T> {
   readonly #async: boolean;
   readonly #hooks: ReaderHooks<T>;
   readonly #room = new Wakeup();
-  readonly #stopped: Promise<IteratorResult<T | readonly T[]>>;
-  #stop: () => void = () => {};
+  /** Ends the wait for the source's next item, if one is waited for: a stop abandons it. */
+  #abandon: (() => void) | undefined;
   #isStopped = false;
   /** Items the source gave while the run had no room for them: `items` from `at` on. */
   #held: { readonly items: readonly T[]; readonly at: number } | undefined;
@@ -65,9 +65,6 @@ export class SourceReader<T> {
     } else {
       throw new InvalidOptionError('source', 'an Iterable or AsyncIterable', source);
     }
-    this.#stopped = new Promise((resolve) => {
-      this.#stop = () => resolve({ done: true, value: undefined });
-    });
   }
 
   /** True once the source is exhausted or the reader was stopped. */
@@ -90,7 +87,7 @@ export class SourceReader<T> {
   }
 
   async #firstItem(): Promise<IteratorResult<T | readonly T[]>> {
-    return Promise.race([this.#iterator.next(), this.#stopped]);
+    return this.#untilStopped(Promise.resolve(this.#iterator.next()));
   }
 
   /** The primed first item, or the next one. */
@@ -197,17 +194,36 @@ export class SourceReader<T> {
     const held = this.#held;
     this.#held = undefined;
     if (held !== undefined && takeHeld) for (let at = held.at; at < held.items.length; at++) this.#hooks.accept(held.items[at] as T);
-    this.#stop();
+    this.#abandon?.();
     this.#room.notify();
     // Stopped before reading (the workers failed to start, an abort): `run()`
     // never returns the iterator, so that its source can release what it holds.
     if (!this.#running) this.#release();
   }
 
+  /**
+   * `next`'s result, or done once the reader is stopped. Not a race against
+   * one run-long "stopped" promise: each race would leave a reaction on it
+   * holding its item, so every item read would stay in memory until the run
+   * ended (a long run from an async source grew without bound).
+   */
+  #untilStopped(next: Promise<IteratorResult<T | readonly T[]>>): Promise<IteratorResult<T | readonly T[]>> {
+    if (this.#isStopped) {
+      next.catch(() => {});
+      return Promise.resolve({ done: true, value: undefined });
+    }
+    return new Promise((resolve, reject) => {
+      this.#abandon = () => resolve({ done: true, value: undefined });
+      next.then(resolve, reject).finally(() => {
+        this.#abandon = undefined;
+      });
+    });
+  }
+
   async #nextAsync(): Promise<IteratorResult<T | readonly T[]>> {
     this.#hooks.waiting(true);
     try {
-      return await Promise.race([(this.#iterator as AsyncIterator<T | readonly T[]>).next(), this.#stopped]);
+      return await this.#untilStopped((this.#iterator as AsyncIterator<T | readonly T[]>).next());
     } finally {
       this.#hooks.waiting(false);
     }
