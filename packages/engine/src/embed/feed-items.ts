@@ -24,9 +24,9 @@ export async function feedItems(remote: RemoteCall, run: number, items: SourceRe
       } catch (itemError) {
         if (!cannotCross(itemError)) throw itemError;
         const reason = describeError(itemError);
-        const offset = (item as { offset?: unknown }).offset;
+        const offset = readOffset(item);
         const error = toWireError(new InvalidMessageError(`the item cannot cross to the remote engine (${reason})`));
-        await remote.call('feed', run, { values: [show(item)], ...(typeof offset === 'number' ? { fields: { offset: [offset] } } : {}), errors: [[0, error]] });
+        await remote.call('feed', run, { values: [safeShow(item)], ...(typeof offset === 'number' ? { fields: { offset: [offset] } } : {}), errors: [[0, error]] });
       }
     }
     if (last !== undefined) await remote.call('feed', run, { values: [] }, last);
@@ -56,5 +56,13 @@ function safeShow(item: unknown): string {
     return show(item);
   } catch {
     return '[an item that cannot be read]';
+  }
+}
+
+function readOffset(item: unknown): unknown {
+  try {
+    return (item as { offset?: unknown }).offset;
+  } catch {
+    return undefined;
   }
 }

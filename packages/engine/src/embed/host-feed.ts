@@ -83,9 +83,9 @@ export class HostFeed {
         if (this.#stopped) return;
         if (result.done === true) break;
         const item = result.value;
-        if (!isArray(item)) this.#add(item as Sent);
+        if (!isArray(item)) this.#add(item);
         else if (this.#chunked) for (const part of item as readonly SourceRecord[]) this.#add(part);
-        else this.#add(notAMessage(item as readonly SourceRecord[]));
+        else this.#add(notAMessage(item));
         this.#wake();
       }
     } catch (error) {
