@@ -213,9 +213,11 @@ export class SourceReader<T> {
       return Promise.resolve({ done: true, value: undefined });
     }
     return new Promise((resolve, reject) => {
-      this.#abandon = () => resolve({ done: true, value: undefined });
+      const abandon = (): void => resolve({ done: true, value: undefined });
+      this.#abandon = abandon;
       next.then(resolve, reject).finally(() => {
-        this.#abandon = undefined;
+        // Only its own: by now the next read may have set its own.
+        if (this.#abandon === abandon) this.#abandon = undefined;
       });
     });
   }
