@@ -1,4 +1,5 @@
 import type { Endpoint } from 'comlink';
+import { deliver } from './link.js';
 import type { Listener, MessageHandler } from './link.js';
 import { SERVER_METHODS } from './protocol.js';
 
@@ -39,8 +40,7 @@ export function guarded(endpoint: Endpoint, refuse: (reason: string) => void): E
       const check: MessageHandler = (event) => {
         const reason = refusal(event.data);
         if (reason !== undefined) return refuse(reason);
-        if (typeof listener === 'function') listener(event);
-        else listener.handleEvent(event);
+        deliver(listener, event.data);
       };
       wrapped.set(listener, check);
       endpoint.addEventListener(type, check);

@@ -54,7 +54,8 @@ function isNodeEndpoint(target: EndpointLike): target is NodeEndpointLike {
 }
 
 
-function deliver(listener: Listener, data: unknown): void {
+/** Give `data` to a listener, a function or an object with `handleEvent`, as a message event. */
+export function deliver(listener: Listener, data: unknown): void {
   const event = { data };
   if (typeof listener === 'function') listener(event);
   else listener.handleEvent(event);

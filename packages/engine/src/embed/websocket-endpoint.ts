@@ -1,5 +1,6 @@
 import { stringify } from 'devalue';
 import { decodeFrame, encodeFrame } from './frame-codec.js';
+import { deliver } from './link.js';
 import type { ClosingEndpoint, Listener } from './link.js';
 import { withoutUnsendable } from './record-columns.js';
 import type { RecordColumns } from './record-columns.js';
@@ -75,9 +76,7 @@ export function webSocketEndpoint(socket: WebSocketLike): ClosingEndpoint {
         } catch (error) {
           return refuse(`malformed frame: ${error instanceof Error ? error.message : String(error)}`);
         }
-        const message = { data };
-        if (typeof listener === 'function') listener(message);
-        else listener.handleEvent(message);
+        deliver(listener, data);
       };
       listeners.set(listener, handler);
       socket.addEventListener('message', handler);
