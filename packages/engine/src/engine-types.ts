@@ -1,3 +1,4 @@
+import type { ConcurrencyChange } from './concurrency/gradient-controller.js';
 import type { MessageTrace } from './run/message-state.js';
 
 /** Options of one {@link Engine.process} call. */
@@ -37,4 +38,10 @@ export interface EngineEvents {
    * `trace.overflow` naming the buffer and policy). `trace` is its final state.
    */
   ack: [trace: MessageTrace];
+  /**
+   * The adaptive controller moved the in-flight target (only with
+   * `concurrency: { min, max }`): `change.from` to `change.to`, why
+   * (`change.reason`), and the signals it judged by.
+   */
+  concurrency: [change: ConcurrencyChange];
 }

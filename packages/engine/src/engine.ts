@@ -20,6 +20,7 @@ import type { RunStats } from './run/run-stats.js';
 import { turnClock } from './run/turn-clock.js';
 import type { Completion } from './transport/transport.js';
 import type { Source } from './source/source-reader.js';
+import { AdaptiveConcurrency } from './concurrency/adaptive-concurrency.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';
 import { RingTransport } from './transport/ring-transport.js';
@@ -45,6 +46,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   /** The options with every default filled in. */
   readonly options: ResolvedOptions;
   readonly #transport: Transport;
+  /** The adaptive controller, with `concurrency: { min, max }`. */
+  readonly #adaptive: AdaptiveConcurrency | undefined;
   #run: Run | undefined;
   #active = false;
   #closing: Promise<void> | undefined;
@@ -71,8 +74,11 @@ export class Engine extends EventEmitter<EngineEvents> {
     });
     this.#markClosed = markClosed;
     this.options = resolveOptions(options);
-    this.#transport =
-      this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
+    const transport = this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
+    this.#transport = transport;
+    const adaptive = this.options.adaptive;
+    this.#adaptive =
+      adaptive === undefined ? undefined : new AdaptiveConcurrency(adaptive, { utilization: () => transport.utilization() }, (change) => this.emit('concurrency', change));
     const metrics = this.options.metrics;
     this.#metrics = metrics === undefined ? undefined : new EngineMetrics(metrics, () => this.#snapshot());
     const port = metrics?.port;
@@ -171,7 +177,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('ack', trace);
       },
     };
-    const run = new Run(source, this.options, this.#transport, events, { firstId: this.#runs++ * 2 ** 32, chunked });
+    const run = new Run(source, this.options, this.#transport, events, { firstId: this.#runs++ * 2 ** 32, chunked, adaptive: this.#adaptive });
     this.#addTotals(this.#run);
     this.#run = run;
     this.#active = true;
@@ -216,6 +222,15 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   get committedOffsets(): ReadonlyMap<PartitionId, number> {
     return this.#run?.tracker.committedOffsets() ?? new Map();
+  }
+
+  /**
+   * The in-flight target now: `concurrency` when it is a number, else where
+   * the adaptive controller has it (each change comes as a `concurrency`
+   * event).
+   */
+  get concurrency(): number {
+    return this.#adaptive?.target ?? this.options.concurrency;
   }
 
   /** Messages at the workers right now (the actual parallelism). */
@@ -273,7 +288,7 @@ export class Engine extends EventEmitter<EngineEvents> {
       totals,
       inFlight: run?.tracker.size ?? 0,
       processing: run?.processing ?? 0,
-      concurrency: this.options.concurrency,
+      concurrency: this.concurrency,
       buffers: this.buffers,
       busyWorkers: this.#transport.busyWorkers,
       workers: this.options.threads,

@@ -14,6 +14,19 @@ import type { Completion, Transport } from '../transport/transport.js';
 import { backoff } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 
+/** Told of every try that comes back: the adaptive controller's latency samples. */
+export interface Steer {
+  /** A try dispatched at `dispatchedAt` came back `latency` ms later, with `running` messages at the transport. */
+  tried(latency: number, dispatchedAt: number, running: number): void;
+}
+
+/** How the dispatcher serves its input buffer and who watches its tries. */
+export interface DispatchOptions {
+  /** With `priority`: ms per priority level of aging (Infinity: none). Undefined: first in, first out. */
+  readonly priorityAging?: number | undefined;
+  readonly steer?: Steer | undefined;
+}
+
 /**
  * The dispatch stage: keeps the in-flight target at the transport. Messages
  * wait in the input buffer (whose overflow policy applies as they arrive)
@@ -43,6 +56,7 @@ export class Dispatcher {
   readonly #backoffs = new Set<NodeJS.Timeout>();
   /** Slots beyond the target: messages waiting at the workers (see `Transport.lookahead`). */
   readonly #lookahead: number;
+  readonly #steer: Steer | undefined;
   #runningBytes = 0;
   #stopped = false;
   /** The consumer went away: no try goes out again. */
@@ -55,12 +69,14 @@ export class Dispatcher {
     output: OutputBuffer,
     limits: { input: BufferLimit; processing: BufferLimit },
     retry: RetryPolicy,
+    { priorityAging, steer }: DispatchOptions = {},
   ) {
     this.#transport = transport;
     this.#tracker = tracker;
     this.#output = output;
     this.#retry = retry;
-    this.input = new InputBuffer(limits.input);
+    this.input = new InputBuffer(limits.input, priorityAging);
+    this.#steer = steer;
     this.#processing = limits.processing;
     this.#lookahead = transport.lookahead;
     this.#queue = fastq(this.#send, limits.processing.messages + this.#lookahead);
@@ -148,6 +164,7 @@ export class Dispatcher {
     const release = state.release as () => void;
     state.release = undefined;
     this.#runningBytes -= state.bytes;
+    this.#steer?.tried(at - state.dispatchedAt, state.dispatchedAt, this.#queue.running());
     tracker.tried(state, completion, at);
     let settled: MessageState | undefined;
     if (completion.requeue) {

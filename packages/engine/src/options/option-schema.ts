@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { AnyRegistry } from './options.js';
+import type { SourceRecord } from '../message.js';
 import { overflowPolicies } from '../buffers/buffer-limit.js';
 import * as bounds from './option-bounds.js';
 
@@ -24,6 +25,10 @@ const megabytes = (expected: string, min: number | undefined, max = Number.MAX_V
   const base = z.number({ error: expected });
   return (min === undefined ? base.positive({ error: expected }) : base.min(min, { error: expected })).max(max, { error: expected }).optional();
 };
+
+/** A finite number from 0 to `max`. */
+const fraction = (expected: string, max: number) =>
+  z.number({ error: expected }).min(0, { error: expected }).max(max, { error: expected }).optional();
 
 const anObject = (shape: string) => ({ error: `an object: ${shape}` });
 
@@ -50,7 +55,35 @@ export const optionSchema = z.strictObject(
   {
     transform: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }),
     threads: count(bounds.threads, bounds.maxThreads),
-    concurrency: count(bounds.concurrency, bounds.maxConcurrency),
+    concurrency: z
+      .union(
+        [
+          whole(bounds.concurrency, 1, bounds.maxConcurrency),
+          z.strictObject(
+            {
+              min: whole(bounds.concurrency, 1, bounds.maxConcurrency),
+              max: whole(bounds.concurrency, 1, bounds.maxConcurrency),
+              initial: count(bounds.concurrency, bounds.maxConcurrency),
+              window: timer(1),
+              windowSamples: count('an integer from 1 and up', 1_000_000),
+              tolerance: fraction('a number from 0 to 10', 10),
+              probeInterval: timer(1),
+              probeSamples: count('an integer from 1 and up', 1_000_000),
+              smoothing: fraction('a number from 0 to 1', 1),
+              utilizationLimit: fraction('a number from 0 to 1', 1),
+              memoryLimit: fraction('a number from 0 to 1', 1),
+            },
+            anObject('{ min, max, initial?, window?, windowSamples?, tolerance?, probeInterval?, probeSamples?, smoothing?, utilizationLimit?, memoryLimit? }'),
+          ),
+        ],
+        { error: `${bounds.concurrency}, or an object: { min, max, initial?, … } for the adaptive controller` },
+      )
+      .optional(),
+    priority: z.custom<(record: SourceRecord) => number>((v) => typeof v === 'function', { error: 'a function (record) => number' }).optional(),
+    priorityAging: z
+      .number({ error: 'a number of ms above 0 (or Infinity for no aging)' })
+      .positive({ error: 'a number of ms above 0 (or Infinity for no aging)' })
+      .optional(),
     tasksPerThread: count(bounds.tasksPerThread, bounds.maxSlots),
     lookahead: z.boolean({ error: 'true or false' }).optional(),
     mode: z.enum(['async', 'batch'], { error: "'async' or 'batch'" }).optional(),

@@ -1,5 +1,9 @@
 import type { Registry, RegistryContentType } from 'prom-client';
 import type { BufferLimit, BufferName, OverflowPolicy } from '../buffers/buffer-limit.js';
+import type { SourceRecord } from '../message.js';
+import type { AdaptiveConcurrencyOptions, AdaptiveSettings } from '../concurrency/adaptive-options.js';
+
+export type { AdaptiveConcurrencyOptions, AdaptiveSettings } from '../concurrency/adaptive-options.js';
 
 /** A prom-client registry of either exposition format. */
 export type AnyRegistry = Registry<RegistryContentType>;
@@ -23,9 +27,31 @@ export interface EngineOptions {
   /**
    * The in-flight target: how many messages are being processed by the
    * workers at once, 1 to 1000000. May exceed `threads` for async transforms.
+   * A number fixes it; `{ min, max, initial? }` lets the adaptive controller
+   * move it within `[min, max]` from the run's own signals (see
+   * {@link AdaptiveConcurrencyOptions} and the README's "Adaptive
+   * concurrency"); `engine.concurrency` is the target of the moment.
    * @default threads * 4
    */
-  concurrency?: number;
+  concurrency?: number | AdaptiveConcurrencyOptions;
+  /**
+   * The priority of each message, run on the main thread as it is read:
+   * higher goes first. The input buffer then serves the highest priority
+   * first (equal priorities in read order), and under `drop-oldest` or
+   * `drop-newest` the lowest priority is dropped first. It must return a
+   * finite number; a throw or anything else fails that message (an
+   * `InvalidMessageError`). Async mode only.
+   * @example priority: (record) => (record.value.vip ? 1 : 0)
+   */
+  priority?: (record: SourceRecord) => number;
+  /**
+   * With `priority`: ms of waiting that raise a message's priority by one
+   * level, so that nothing starves (a message that waited `n *
+   * priorityAging` ms ranks with one `n` levels higher that just arrived).
+   * `Infinity` turns aging off.
+   * @default 1000
+   */
+  priorityAging?: number;
   /**
    * Messages one worker thread may run at once (piscina's
    * `concurrentTasksPerWorker`). For a sync transform the extra ones wait at
@@ -202,7 +228,13 @@ export interface BufferOptions {
 export interface ResolvedOptions {
   readonly transform: string;
   readonly threads: number;
+  /** The fixed in-flight target, or under the adaptive controller its `max` (what slots and buffers are sized for). */
   readonly concurrency: number;
+  /** The adaptive controller's settings, or undefined for a fixed target. */
+  readonly adaptive: AdaptiveSettings | undefined;
+  readonly priority: ((record: SourceRecord) => number) | undefined;
+  /** ms per priority level; Infinity without aging. */
+  readonly priorityAging: number;
   readonly tasksPerThread: number;
   readonly lookahead: boolean;
   readonly mode: 'async' | 'batch';

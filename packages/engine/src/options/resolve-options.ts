@@ -9,6 +9,8 @@ import { maxSlots, maxThreads, ringBytesWith, ringShareOfMemory, tasksPerThreadW
 import { toOptionError, wordIssue } from './option-error.js';
 import { optionSchema } from './option-schema.js';
 import type { AnyRegistry, ResolvedOptions } from './options.js';
+import { adaptiveSettings } from '../concurrency/adaptive-options.js';
+import type { AdaptiveSettings, GivenAdaptive } from '../concurrency/adaptive-options.js';
 
 // The engine options' defaults and the checks that span options:
 // `EngineOptions` in (checked by `optionSchema`), `ResolvedOptions` out.
@@ -42,11 +44,15 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const o = parsed.data;
   const transform = toModuleUrl(o.transform);
   const threads = o.threads ?? Math.min(availableParallelism(), maxThreads);
+  const mode = o.mode ?? 'async';
+  const adaptive = resolveAdaptive(o.concurrency, threads, mode);
+  const given = adaptive?.max ?? (o.concurrency as number | undefined);
   const processingMessages = o.buffers?.processing?.messages;
-  if (o.concurrency !== undefined && processingMessages !== undefined && processingMessages !== o.concurrency) {
-    throw new InvalidOptionError('buffers.processing.messages', `\`concurrency\` (${o.concurrency}) or left out: they are the same limit`, processingMessages);
+  if (given !== undefined && processingMessages !== undefined && processingMessages !== given) {
+    const what = adaptive === undefined ? `\`concurrency\` (${given})` : `\`concurrency.max\` (${given})`;
+    throw new InvalidOptionError('buffers.processing.messages', `${what} or left out: they are the same limit`, processingMessages);
   }
-  const concurrency = o.concurrency ?? processingMessages ?? threads * 4;
+  const concurrency = given ?? processingMessages ?? threads * 4;
   const tasksPerThread = o.tasksPerThread ?? Math.ceil(concurrency / threads);
   if (threads * tasksPerThread > maxSlots) throw new InvalidOptionError('tasksPerThread', tasksPerThreadWith(threads), tasksPerThread);
   const transport = o.transport ?? optionDefaults.transport;
@@ -54,7 +60,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (transport === 'ring' && 2 * threads * ringBytes > totalmem() * ringShareOfMemory) {
     throw new InvalidOptionError('ringBytes', ringBytesWith(threads, totalmem()), ringBytes);
   }
-  const mode = o.mode ?? 'async';
+  if (o.priority !== undefined && mode === 'batch') {
+    throw new InvalidOptionError('priority', "left out in batch mode (a batch is read and dispatched whole)", o.priority);
+  }
   const batchSize = o.batchSize ?? concurrency;
   const initial = o.retry?.backoff?.initial ?? optionDefaults.backoffInitial;
   const max = o.retry?.backoff?.max ?? Math.max(optionDefaults.backoffMaxAtLeast, initial);
@@ -65,6 +73,9 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     transform,
     threads,
     concurrency,
+    adaptive,
+    priority: o.priority,
+    priorityAging: o.priorityAging ?? 1000,
     tasksPerThread,
     lookahead: o.lookahead ?? false,
     mode,
@@ -151,6 +162,18 @@ function resolveBuffers(
     throw new InvalidOptionError('buffers.output.messages', `at least batchSize (${batchSize}) in batch mode`, resolved.output.messages);
   }
   return resolved;
+}
+
+/** The adaptive controller's settings from the object form of `concurrency`, checked; undefined for a number. */
+function resolveAdaptive(concurrency: number | GivenAdaptive | undefined, threads: number, mode: 'async' | 'batch'): AdaptiveSettings | undefined {
+  if (concurrency === undefined || typeof concurrency === 'number') return undefined;
+  if (mode === 'batch') throw new InvalidOptionError('concurrency', 'a number in batch mode (a batch is one fixed size)', concurrency);
+  const { min, max, initial } = concurrency;
+  if (max < min) throw new InvalidOptionError('concurrency.max', `at least concurrency.min (${min})`, max);
+  if (initial !== undefined && (initial < min || initial > max)) {
+    throw new InvalidOptionError('concurrency.initial', `from concurrency.min to concurrency.max (${min} to ${max})`, initial);
+  }
+  return adaptiveSettings(concurrency, threads * 4);
 }
 
 /** `parse()`, or an {@link InvalidOptionError} when reading the options threw (a getter, a revoked Proxy). */

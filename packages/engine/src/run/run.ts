@@ -5,6 +5,7 @@ import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/b
 import { OutputBuffer } from '../buffers/output-buffer.js';
 import { OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
 import type { Shed } from '../buffers/shed.js';
+import type { AdaptiveConcurrency } from '../concurrency/adaptive-concurrency.js';
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { SourceRecord } from '../message.js';
 import type { ResolvedOptions } from '../options/options.js';
@@ -54,6 +55,8 @@ export class Run {
   #failure: { error: unknown } | undefined;
   /** When a partition goes idle: the output watermark may rise without an ack. */
   readonly #partitionIdle: WakeAt;
+  /** The adaptive controller steering this run's target, if any. */
+  readonly #adaptive: AdaptiveConcurrency | undefined;
 
   /**
    * `firstId`: where this run's message ids start (a late completion of an earlier
@@ -64,21 +67,24 @@ export class Run {
     options: ResolvedOptions,
     transport: Transport,
     events: RunEvents,
-    { firstId, chunked }: { firstId: number; chunked: boolean },
+    { firstId, chunked, adaptive }: { firstId: number; chunked: boolean; adaptive?: AdaptiveConcurrency | undefined },
   ) {
     this.#events = events;
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
-    this.#intake = new Intake(sized, firstId);
+    this.#intake = new Intake(sized, firstId, options.priority);
     this.tracker = this.#tracker = new MessageTracker(options.watermark);
     this.#partitions = isPartitioned(source) ? source.partitions : [];
     const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
     this.#reading = batch ?? asyncReading;
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
-    this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry);
+    const priorityAging = options.priority === undefined ? undefined : options.priorityAging;
+    this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, { priorityAging, steer: adaptive });
+    if (adaptive !== undefined) this.#dispatcher.concurrency = adaptive.target;
+    this.#adaptive = adaptive;
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     // Only a source the reader waits on can be idle: not one held back by
     // full buffers or a batch in flight, nor one that ended.
@@ -152,6 +158,7 @@ export class Run {
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);
+    this.#adaptive?.attach(this.#dispatcher, () => this.#bytesInUse());
     if (hooks.signal?.aborted === true) this.stop();
     hooks.signal?.addEventListener('abort', this.#abort, { once: true });
     this.#readLoop = this.#reader
@@ -202,6 +209,7 @@ export class Run {
       this.#reader.stop(false);
       this.#dispatcher.abandon();
     }
+    this.#adaptive?.detach();
     this.#idle.stop();
     this.#partitionIdle.stop();
     hooks.signal?.removeEventListener('abort', this.#abort);
@@ -290,6 +298,16 @@ export class Run {
   #publish(at?: number): void {
     const watermark = this.#tracker.publish(at);
     if (watermark !== undefined) this.#events.watermark(watermark);
+  }
+
+  /** The highest share of a buffer's byte limit in use (0 without byte limits): the adaptive controller's memory signal. */
+  #bytesInUse(): number {
+    let share = 0;
+    for (const fill of Object.values(this.buffers)) {
+      const bytes = fill.bytes;
+      if (bytes !== undefined && Number.isFinite(bytes.capacity)) share = Math.max(share, bytes.fill / bytes.capacity);
+    }
+    return share;
   }
 
   /** The source gave nothing for `idleAfter` ms: a partial batch is sealed, and idle partitions stop holding the watermark. */

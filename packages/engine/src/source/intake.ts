@@ -19,8 +19,13 @@ export class Intake {
   readonly #firstId: number;
   #seq = 0;
 
-  /** `firstId`: where this run's message ids start (ids stay unique across an engine's runs). */
-  constructor(sized: boolean, firstId: number) {
+  /**
+   * `firstId`: where this run's message ids start (ids stay unique across an
+   * engine's runs). `priority`: the engine's `priority` option, run on each
+   * item read.
+   */
+  constructor(sized: boolean, firstId: number, priority?: (record: SourceRecord) => number) {
+    void priority;
     this.#sized = sized;
     this.#reader = new ItemReader(sized);
     this.#firstId = firstId;

@@ -55,6 +55,10 @@ export class RingTransport implements Transport {
     this.#pool = new WorkerPool(settings, 1);
   }
 
+  utilization(): number | undefined {
+    return undefined;
+  }
+
   get busyWorkers(): number {
     let busy = 0;
     for (const link of this.#links) if (link.holding > 0) busy++;

@@ -47,6 +47,10 @@ export class TaskTransport implements Transport {
     this.#timeout = settings.timeout;
   }
 
+  utilization(): number | undefined {
+    return undefined;
+  }
+
   get busyWorkers(): number {
     // piscina does not say which worker holds a task: at most one per task.
     return Math.min(this.#threads, this.#running);

@@ -23,6 +23,13 @@ export interface Transport {
   close(): Promise<void>;
   /** Worker threads holding at least one message now. */
   readonly busyWorkers: number;
+  /**
+   * The workers' event-loop utilisation since the last call (the first call
+   * starts the count), 0 to 1, averaged over the workers: the share of
+   * their time spent running code rather than waiting for work. Undefined
+   * where the runtime does not measure it.
+   */
+  utilization(): number | undefined;
   /** Workers that died and were replaced so far. */
   readonly restarts: number;
   /**

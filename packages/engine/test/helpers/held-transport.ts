@@ -10,6 +10,9 @@ import type { Completion, CompletionHandler, Outgoing, Transport } from '../../s
  */
 export class HeldTransport implements Transport {
   readonly busyWorkers = 0;
+  utilization(): undefined {
+    return undefined;
+  }
   readonly restarts = 0;
   readonly lookahead = 0;
   readonly held: Outgoing[] = [];
