@@ -77,8 +77,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     const transport = this.options.transport === 'ring' ? new RingTransport(this.options) : new TaskTransport(this.options);
     this.#transport = transport;
     const adaptive = this.options.adaptive;
-    this.#adaptive =
-      adaptive === undefined ? undefined : new AdaptiveConcurrency(adaptive, { utilization: () => transport.utilization() }, (change) => this.emit('concurrency', change));
+    this.#adaptive = adaptive && new AdaptiveConcurrency(adaptive, transport, (change) => this.emit('concurrency', change));
     const metrics = this.options.metrics;
     this.#metrics = metrics === undefined ? undefined : new EngineMetrics(metrics, () => this.#snapshot());
     const port = metrics?.port;
@@ -224,11 +223,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return this.#run?.tracker.committedOffsets() ?? new Map();
   }
 
-  /**
-   * The in-flight target now: `concurrency` when it is a number, else where
-   * the adaptive controller has it (each change comes as a `concurrency`
-   * event).
-   */
+  /** The in-flight target now: `concurrency`, or where the adaptive controller has it (each change is a `concurrency` event). */
   get concurrency(): number {
     return this.#adaptive?.target ?? this.options.concurrency;
   }

@@ -17,7 +17,7 @@ const source: ProgressSource = {
   inFlight: 0,
   processing: 0,
   watermark: Number.NEGATIVE_INFINITY,
-  options: { concurrency: 4 },
+  concurrency: 4,
 };
 
 test('progress from a --from line: the share and the ETA are of the bytes from that line on, done by this run', async () => {

@@ -56,3 +56,13 @@ export function bufferFill(messages: number, bytes: number, limit: BufferLimit, 
     ? { fill: messages, capacity: limit.messages, bytes: { fill: bytes, capacity: limit.bytes } }
     : { fill: messages, capacity: limit.messages };
 }
+
+/** The highest share of a byte limit in use among `fills` (0 where no buffer has one). */
+export function byteShare(fills: Readonly<Record<BufferName, BufferFill>>): number {
+  let share = 0;
+  for (const name of bufferNames) {
+    const bytes = fills[name].bytes;
+    if (bytes !== undefined && Number.isFinite(bytes.capacity)) share = Math.max(share, bytes.fill / bytes.capacity);
+  }
+  return share;
+}

@@ -9,7 +9,7 @@ import { outputClosedExitCode, outputFailedExitCode } from './exit-codes.js';
 import { checkInput } from './input-file.js';
 import { checkOutputs } from './output-files.js';
 import { overflowOption } from './run/overflow-option.js';
-import { integer, maxTimerMs, milliseconds, port } from './parse.js';
+import { concurrency, integer, maxTimerMs, milliseconds, port } from './parse.js';
 import { defaultShutdownTimeout, runCommand } from './run/run-command.js';
 import type { RunCommandOptions } from './run/run-command.js';
 import { checkSameFiles } from './same-file.js';
@@ -30,7 +30,7 @@ program
   .option('--input <file>', "NDJSON input: a file, a named pipe, /dev/stdin, <(command), or '-' for stdin", '-')
   .option('--output <file>', "NDJSON output file, or '-' for stdout (never the input file)", '-')
   .option('--threads <n>', 'worker threads (default: the core count)', integer(1))
-  .option('--concurrency <n>', 'messages in flight at the workers (default: threads * 4)', integer(1))
+  .option('--concurrency <n|min..max>', 'messages in flight at the workers, or min..max to let the adaptive controller find it (default: threads * 4)', concurrency)
   .addOption(new Option('--mode <mode>', 'async, or batch (the baseline)').choices(['async', 'batch']))
   .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
   .option('--ordered', 'emit outputs in input order (default: as they complete)')

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from 'commander';
-import { maxTimerMs } from '../options/option-bounds.js';
+import { maxConcurrency, maxTimerMs } from '../options/option-bounds.js';
 
 export { maxTimerMs };
 
@@ -31,4 +31,25 @@ export function port(text: string): number {
     throw new InvalidArgumentError('expected a port from 0 to 65535');
   }
   return value;
+}
+
+/**
+ * A commander parser for `--concurrency`: `n` (a fixed target) or
+ * `min..max` (the adaptive controller within those bounds). The engine
+ * checks the bounds themselves.
+ */
+export function concurrency(text: string): number | { min: number; max: number } {
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
+  if (range === null) {
+    try {
+      return integer(1)(text);
+    } catch {
+      throw new InvalidArgumentError('expected an integer from 1 up, or min..max (such as 1..256) for the adaptive controller');
+    }
+  }
+  const [min, max] = [Number(range[1]), Number(range[2])];
+  if (!(min >= 1 && min <= max && max <= maxConcurrency)) {
+    throw new InvalidArgumentError(`expected min..max with 1 <= min <= max <= ${maxConcurrency}`);
+  }
+  return { min, max };
 }

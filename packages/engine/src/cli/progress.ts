@@ -2,14 +2,11 @@
 import cliProgress from 'cli-progress';
 import type { Options, Params, SingleBar } from 'cli-progress';
 import type { Engine } from '../engine.js';
-import type { ResolvedOptions } from '../options/options.js';
 import { describe, parts } from './progress-line.js';
 import type { Figures } from './progress-line.js';
 
 /** What the progress display reads from a running engine (an {@link Engine} is one). */
-export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 'watermark'> & {
-  readonly options: Pick<ResolvedOptions, 'concurrency'>;
-};
+export type ProgressSource = Pick<Engine, 'stats' | 'inFlight' | 'processing' | 'watermark' | 'concurrency'>;
 
 /** The input file of a run, when there is one: progress by its bytes done. */
 export interface ProgressInput {
@@ -181,7 +178,7 @@ export class Progress {
       rate,
       inFlight: this.#source.inFlight,
       processing: this.#source.processing,
-      target: this.#source.options.concurrency,
+      target: this.#source.concurrency,
       lag: Number.isFinite(watermark) ? Math.max(0, Date.now() - watermark) : undefined,
       done: done === undefined ? undefined : Math.min(Math.max(done, 0), 1),
       eta: eta === undefined ? undefined : Math.max(eta, 0),

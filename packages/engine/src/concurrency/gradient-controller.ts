@@ -139,12 +139,12 @@ export class GradientController {
     if (signals.memory >= memoryLimit) return this.#moveTo(limit * memoryBackOff, 'memory', signals.at, signals);
     const gradient = clamp((minRtt * (1 + tolerance)) / latency, minGradient, maxGradient);
     if (gradient < 1) {
-      const served = (signals.throughput * minRtt) / 1000;
+      const served = (finiteOrZero(signals.throughput) * minRtt) / 1000;
       const floor = Math.max(limit * gradient, served);
       if (floor >= limit) return undefined; // the throughput rose with the latency
       return this.#moveTo(limit + smoothing * (floor - limit), 'latency', signals.at, signals);
     }
-    const appLimited = signals.running < limit / 2;
+    const appLimited = !(finiteOrZero(signals.running) >= limit / 2);
     const saturated = signals.utilization !== undefined && signals.utilization >= utilizationLimit;
     if (appLimited || saturated) return undefined;
     return this.#moveTo(limit * gradient + Math.sqrt(limit), 'grow', signals.at, signals);
@@ -160,6 +160,11 @@ export class GradientController {
     this.#target = target;
     return { from, to: target, reason, at, noLoadLatency: this.#minRtt, signals };
   }
+}
+
+/** A signal that is not a finite number from 0 counts as 0. */
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 function clamp(value: number, low: number, high: number): number {

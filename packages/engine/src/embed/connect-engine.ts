@@ -13,7 +13,7 @@ import { isCloneError } from './clone-error.js';
  * --transforms`), or a file URL or path where the far side trusts the host
  * (`spawnEngine`). A metrics `registry` cannot cross: use `metrics: { port }`.
  */
-export type RemoteEngineOptions = Omit<EngineOptions, 'metrics'> & { metrics?: boolean | { port?: number } };
+export type RemoteEngineOptions = Omit<EngineOptions, 'metrics' | 'priority'> & { metrics?: boolean | { port?: number } };
 
 /**
  * An engine on the far side of `endpoint`, where `exposeEngine` serves:
@@ -25,6 +25,9 @@ export type RemoteEngineOptions = Omit<EngineOptions, 'metrics'> & { metrics?: b
  */
 export async function connectEngine(endpoint: EndpointLike, options: RemoteEngineOptions): Promise<RemoteEngine> {
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'an object', options);
+  if ((options as { priority?: unknown }).priority !== undefined) {
+    throw new InvalidOptionError('priority', 'left out for a remote engine (a function cannot cross to another thread or runtime; rank messages in the source instead)', (options as { priority?: unknown }).priority);
+  }
   const remote = new RemoteCall(toLink(endpoint));
   try {
     const hello = await remote.call('hello');

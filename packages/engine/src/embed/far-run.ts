@@ -211,7 +211,7 @@ export function statusOf(engine: Engine): RemoteStatus {
     committedOffset: engine.committedOffset,
     inFlight: engine.inFlight,
     processing: engine.processing,
-    concurrency: engine.options.concurrency,
+    concurrency: engine.concurrency,
     stats: engine.stats === undefined ? undefined : { ...engine.stats },
     buffers: engine.buffers,
   };

@@ -1,3 +1,4 @@
+import type { AdaptiveConcurrency } from '../concurrency/adaptive-concurrency.js';
 import type { MessageTrace } from './message-state.js';
 
 /** What a run tells its engine. */
@@ -11,4 +12,14 @@ export interface RunHooks {
   start(): Promise<void>;
   readonly signal: AbortSignal | undefined;
   finished(): void;
+}
+
+/** How a run is set up beyond the engine's options. */
+export interface RunSetup {
+  /** Where this run's message ids start: a late completion of an earlier run is never taken for one of this run's. */
+  readonly firstId: number;
+  /** Whether an array the source yields is a chunk of records. */
+  readonly chunked: boolean;
+  /** The engine's adaptive controller, which steers the run's in-flight target. */
+  readonly adaptive?: AdaptiveConcurrency | undefined;
 }

@@ -1,6 +1,6 @@
 import type { PartitionId } from '@tidemark/watermark';
 import { now } from '@tidemark/workers';
-import { bufferFill } from '../buffers/buffer-limit.js';
+import { bufferFill, byteShare } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
 import { OutputBuffer } from '../buffers/output-buffer.js';
 import { OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
@@ -20,7 +20,7 @@ import type { MessageState } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
 import type { ReadingRule } from './reading-rule.js';
-import type { RunEvents, RunHooks } from './run-hooks.js';
+import type { RunEvents, RunHooks, RunSetup } from './run-hooks.js';
 import { turnClock } from './turn-clock.js';
 import { Wakeup } from './wakeup.js';
 
@@ -58,16 +58,12 @@ export class Run {
   /** The adaptive controller steering this run's target, if any. */
   readonly #adaptive: AdaptiveConcurrency | undefined;
 
-  /**
-   * `firstId`: where this run's message ids start (a late completion of an earlier
-   * run is never taken for one of this run's). `chunked`: a source array is a chunk.
-   */
   constructor(
     source: Source<SourceRecord | readonly SourceRecord[]>,
     options: ResolvedOptions,
     transport: Transport,
     events: RunEvents,
-    { firstId, chunked, adaptive }: { firstId: number; chunked: boolean; adaptive?: AdaptiveConcurrency | undefined },
+    { firstId, chunked, adaptive }: RunSetup,
   ) {
     this.#events = events;
     const limits = options.buffers;
@@ -83,7 +79,6 @@ export class Run {
     this.#output = new OutputBuffer(release, limits.output);
     const priorityAging = options.priority === undefined ? undefined : options.priorityAging;
     this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, { priorityAging, steer: adaptive });
-    if (adaptive !== undefined) this.#dispatcher.concurrency = adaptive.target;
     this.#adaptive = adaptive;
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     // Only a source the reader waits on can be idle: not one held back by
@@ -93,17 +88,9 @@ export class Run {
       this.#publish(now());
       this.#partitionIdle.at(this.#tracker.nextIdleAt);
     });
-    this.#reader = new SourceReader<SourceRecord>(
-      source,
-      {
-        canRead: () => this.#canRead(),
-        accept: (item) => this.#accept(item),
-        waiting: (waiting) => {
-          this.#idle.waiting = waiting;
-        },
-      },
-      chunked,
-    );
+    const idle = this.#idle;
+    const reading = { canRead: () => this.#canRead(), accept: (item: SourceRecord) => this.#accept(item), waiting: (waiting: boolean) => void (idle.waiting = waiting) };
+    this.#reader = new SourceReader<SourceRecord>(source, reading, chunked);
   }
 
   /** Messages at the workers right now. */
@@ -158,7 +145,7 @@ export class Run {
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);
-    this.#adaptive?.attach(this.#dispatcher, () => this.#bytesInUse());
+    this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers));
     if (hooks.signal?.aborted === true) this.stop();
     hooks.signal?.addEventListener('abort', this.#abort, { once: true });
     this.#readLoop = this.#reader
@@ -298,16 +285,6 @@ export class Run {
   #publish(at?: number): void {
     const watermark = this.#tracker.publish(at);
     if (watermark !== undefined) this.#events.watermark(watermark);
-  }
-
-  /** The highest share of a buffer's byte limit in use (0 without byte limits): the adaptive controller's memory signal. */
-  #bytesInUse(): number {
-    let share = 0;
-    for (const fill of Object.values(this.buffers)) {
-      const bytes = fill.bytes;
-      if (bytes !== undefined && Number.isFinite(bytes.capacity)) share = Math.max(share, bytes.fill / bytes.capacity);
-    }
-    return share;
   }
 
   /** The source gave nothing for `idleAfter` ms: a partial batch is sealed, and idle partitions stop holding the watermark. */

@@ -6,7 +6,7 @@ export interface RunCommandOptions {
   input: string;
   output: string;
   threads?: number;
-  concurrency?: number;
+  concurrency?: number | { min: number; max: number };
   mode?: 'async' | 'batch';
   batchSize?: number;
   ordered?: boolean;
