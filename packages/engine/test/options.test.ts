@@ -48,6 +48,9 @@ test('good options get the documented defaults', () => {
     transform: transform.href,
     threads: 3,
     concurrency: 12,
+    adaptive: undefined,
+    priority: undefined,
+    priorityAging: 1000,
     tasksPerThread: 4,
     lookahead: false,
     mode: 'async',
@@ -115,7 +118,21 @@ test('given options are kept as given', () => {
     ...options,
     transform: transform.href,
     retry: { attempts: 1, initial: 0, max: 0 },
+    adaptive: undefined,
+    priority: undefined,
+    priorityAging: 1000,
   });
+  const priority = (record: { value: unknown }) => (record.value === 'vip' ? 1 : 0);
+  const adaptive = resolveOptions({ transform, threads: 2, concurrency: { min: 2, max: 40, initial: 3, window: 50, tolerance: 0.5 }, priority, priorityAging: 250 });
+  assert.deepEqual(
+    { concurrency: adaptive.concurrency, adaptive: adaptive.adaptive, priority: adaptive.priority, priorityAging: adaptive.priorityAging },
+    {
+      concurrency: 40,
+      adaptive: { min: 2, max: 40, initial: 3, window: 50, windowSamples: 10, tolerance: 0.5, probeInterval: 30_000, probeSamples: 20, smoothing: 0.5, utilizationLimit: 0.9, memoryLimit: 0.9 },
+      priority,
+      priorityAging: 250,
+    },
+  );
   const policies = resolveOptions({
     transform,
     buffers: { input: { overflow: 'drop-oldest' }, processing: { overflow: 'reject' }, output: { overflow: 'drop-newest' } },

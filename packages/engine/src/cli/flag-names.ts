@@ -34,7 +34,8 @@ export function reworded(error: InvalidOptionError, option: string, reword: (exp
  */
 export function withFlagNames(error: InvalidOptionError, flags: readonly FlagName[]): InvalidOptionError {
   const byPath = new Map(flags.map((entry) => [entry.path, entry.flag]));
-  const flag = byPath.get(error.option);
+  // A part of an option the flag sets whole (`concurrency.max` of `--concurrency 1..8`) is the flag's too.
+  const flag = byPath.get(error.option) ?? byPath.get(error.option.split('.')[0] ?? '');
   if (flag === undefined) return error;
   return reworded(error, flag, (expected) => {
     for (const [path, name] of byPath) {
