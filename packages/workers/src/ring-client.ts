@@ -4,7 +4,8 @@ import { CompletionReporter } from './completion-reporter.js';
 import type { CompletionHandler, SerializedError } from './protocol.js';
 import { Ring } from './ring.js';
 import type { Doorbell } from './ring.js';
-import { Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
+import { blockedMicros } from './ring-blocked-time.js';
+import { CONTROL_WORDS, Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
 import type { ServeRequest } from './ring-layout.js';
 import { InputWriter, OutputReader } from './ring-protocol.js';
 import { serializeError } from './serialize-error.js';
@@ -76,7 +77,7 @@ export class RingClient {
     this.#reader = new OutputReader(this.#output);
     const table = new SharedArrayBuffer(slots * SLOT_FIELDS * 8);
     this.#table = new Float64Array(table);
-    const control = new SharedArrayBuffer(16);
+    const control = new SharedArrayBuffer(CONTROL_WORDS * 4);
     this.#control = new Int32Array(control);
     this.#ids = new Float64Array(slots).fill(FREE);
     // Slot 0 on top: a lightly loaded worker keeps using the same few rows.
@@ -129,6 +130,16 @@ export class RingClient {
   get running(): number | undefined {
     const marked = Atomics.load(this.#control, Control.running);
     return marked === 0 ? undefined : marked - 1;
+  }
+
+  /**
+   * ms the worker has spent blocked in its sync wait for input, the one
+   * it makes with nothing running, a wait in progress included (0 before
+   * it serves). Its event loop counts that time as active: take it out of
+   * the loop's utilisation.
+   */
+  get blocked(): number {
+    return blockedMicros(this.#control) / 1000;
   }
 
   /** When the message in `slot` started (epoch ms), if it is processing now. */

@@ -44,11 +44,18 @@ export interface ServeRequest {
   readonly bell: SharedArrayBuffer;
   /** The processing table, `slots * SLOT_FIELDS` float64. */
   readonly table: SharedArrayBuffer;
-  /** Int32 words: [0] stop requested, [1] worker ready, [2] worker threadId, [3] slot + 1 running synchronously now (0: none). */
+  /**
+   * {@link CONTROL_WORDS} Int32 words: [0] stop requested, [1] worker ready,
+   * [2] worker threadId, [3] slot + 1 running synchronously now (0: none),
+   * [4..7] the time the worker has spent blocked waiting for input
+   * (ring-blocked-time.ts).
+   */
   readonly control: SharedArrayBuffer;
   /** For records the rings cannot carry, in both directions. */
   readonly port: MessagePort;
 }
 
 /** Words of {@link ServeRequest.control}. */
-export const Control = { stop: 0, ready: 1, threadId: 2, running: 3 } as const;
+export const Control = { stop: 0, ready: 1, threadId: 2, running: 3, blockedSequence: 4, waitingSince: 5, blockedLow: 6, blockedHigh: 7 } as const;
+/** Int32 words of {@link ServeRequest.control}. */
+export const CONTROL_WORDS = 8;

@@ -4,6 +4,7 @@ import { now } from './clock.js';
 import { withDeadline } from './deadline.js';
 import { loadTransform } from './load-transform.js';
 import { Doorbell, Ring } from './ring.js';
+import { BlockedTime } from './ring-blocked-time.js';
 import { Control, Field, SLOT_FIELDS, SlotStage } from './ring-layout.js';
 import type { ServeRequest } from './ring-layout.js';
 import { SafeAtomics, SafePromise, arrayPush, arrayShift, isPromise, promiseThen } from './primordials.js';
@@ -33,6 +34,7 @@ export async function serve(request: ServeRequest): Promise<void> {
   SafeAtomics.store(control, Control.threadId, threadId);
   const transform = await loadTransform(request.transform);
   const server = new RingServer(request, transform);
+  const blocked = new BlockedTime(control);
   request.port.on('message', (message: unknown) => server.fromPort(message));
   request.port.on('messageerror', (error: unknown) => server.portError(error));
   SafeAtomics.store(control, Control.ready, 1);
@@ -50,8 +52,9 @@ export async function serve(request: ServeRequest): Promise<void> {
       await server.input.waitForData();
     } else {
       // Nothing running: block, which is cheaper to wake, but only briefly,
-      // so that port messages (values too large for the ring) get in.
-      server.input.waitForDataSync(portPoll);
+      // so that port messages (values too large for the ring) get in. The
+      // time blocked is counted: the event loop takes it for active time.
+      blocked.waitForData(server.input, portPoll);
       await nextTurn();
     }
   }

@@ -4,6 +4,7 @@ import { now } from '@tidemark/workers';
 import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
+import { WorkerUtilization } from './worker-utilization.js';
 
 /** Settings of the ring transport. */
 export interface RingSettings extends PoolSettings {
@@ -42,6 +43,7 @@ export class RingTransport implements Transport {
   #sweeper: NodeJS.Timeout | undefined;
   readonly #waiting: Outgoing[] = [];
   #report: CompletionHandler = () => {};
+  readonly #utilization: WorkerUtilization;
   /** Every link reports here: counted, then to the engine's handler. */
   readonly #counted = (completion: Completion): void => {
     this.#report(completion);
@@ -53,10 +55,21 @@ export class RingTransport implements Transport {
     this.#settings = settings;
     // One serve task per worker: with one task per worker piscina gives each its own.
     this.#pool = new WorkerPool(settings, 1);
+    const pool = this.#pool;
+    this.#utilization = new WorkerUtilization(
+      () => pool.piscina.threads,
+      (worker) => this.#links.find((link) => link.threadId === worker.threadId)?.blocked ?? 0,
+    );
   }
 
+  /**
+   * From each worker's event loop, less the time it spent blocked in its
+   * sync wait for input (which the loop counts as active): see
+   * `RingClient.blocked`. The first call, and one on a runtime that does
+   * not measure it, returns undefined.
+   */
   utilization(): number | undefined {
-    return undefined;
+    return this.#utilization.sample();
   }
 
   get busyWorkers(): number {

@@ -3,6 +3,7 @@ import type { TaskRequest, TaskResult } from '@tidemark/workers';
 import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { CompletionHandler, Outgoing, Transport } from './transport.js';
+import { WorkerUtilization } from './worker-utilization.js';
 
 /** How long `close()` waits for the tasks out: piscina's `closeTimeout`. */
 const closePatience = 30_000;
@@ -37,6 +38,7 @@ export class TaskTransport implements Transport {
   readonly #killed = new Set<number>();
   /** The ids of the messages they were stuck in. */
   readonly #stuck = new Set<number>();
+  readonly #utilization: WorkerUtilization;
 
   constructor(settings: PoolSettings) {
     // Before the pool: every worker it starts gets the board (at most one replacement per worker at a time).
@@ -45,10 +47,17 @@ export class TaskTransport implements Transport {
     this.#transform = settings.transform;
     this.#threads = settings.threads;
     this.#timeout = settings.timeout;
+    const pool = this.#pool;
+    this.#utilization = new WorkerUtilization(() => pool.piscina.threads);
   }
 
+  /**
+   * From each worker's event loop: piscina's workers wait for tasks with
+   * `Atomics.waitAsync` (`atomics: 'async'`), which the loop counts as idle.
+   * The first call, and one on a runtime that does not measure it, returns undefined.
+   */
   utilization(): number | undefined {
-    return undefined;
+    return this.#utilization.sample();
   }
 
   get busyWorkers(): number {

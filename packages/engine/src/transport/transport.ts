@@ -24,10 +24,12 @@ export interface Transport {
   /** Worker threads holding at least one message now. */
   readonly busyWorkers: number;
   /**
-   * The workers' event-loop utilisation since the last call (the first call
-   * starts the count), 0 to 1, averaged over the workers: the share of
-   * their time spent running code rather than waiting for work. Undefined
-   * where the runtime does not measure it.
+   * The workers' event-loop utilisation since the last call, 0 to 1,
+   * averaged over the workers: the share of their time spent running code
+   * rather than waiting for work. The first call starts the count and
+   * returns undefined; a worker first seen by a call (a replacement for one
+   * that died or was stuck) counts from the next. Undefined where the
+   * runtime does not measure it (`worker.performance` missing); never throws.
    */
   utilization(): number | undefined;
   /** Workers that died and were replaced so far. */
