@@ -133,6 +133,15 @@ test('given options are kept as given', () => {
       priorityAging: 250,
     },
   );
+  assert.equal(resolveOptions({ transform, priority, priorityAging: Number.POSITIVE_INFINITY }).priorityAging, Number.POSITIVE_INFINITY, 'Infinity: no aging');
+  for (const [given, option] of [
+    [{ priority, ordering: 'ordered' }, 'priority'],
+    [{ priority, mode: 'batch' }, 'priority'],
+    [{ priority: 3 }, 'priority'],
+    [{ priority, priorityAging: 0 }, 'priorityAging'],
+  ] as const) {
+    assert.throws(() => resolveOptions({ transform, ...given }), (error: unknown) => error instanceof InvalidOptionError && error.option === option, JSON.stringify(given));
+  }
   const policies = resolveOptions({
     transform,
     buffers: { input: { overflow: 'drop-oldest' }, processing: { overflow: 'reject' }, output: { overflow: 'drop-newest' } },

@@ -16,6 +16,10 @@ export type BufferName = (typeof bufferNames)[number];
  * `stage: 'dropped'` and `overflow: { buffer, policy }`, it counts in
  * `stats.dropped` and `tidemark_messages_dropped_total{buffer, policy}`, and
  * the committed offset moves past it. Nothing is dropped silently.
+ *
+ * With the `priority` option, the input buffer's drop policies drop the
+ * lowest effective priority first (ties: the oldest under `drop-oldest`,
+ * the newest under `drop-newest`).
  */
 export const overflowPolicies = ['block', 'drop-oldest', 'drop-newest', 'reject'] as const;
 export type OverflowPolicy = (typeof overflowPolicies)[number];

@@ -2,28 +2,40 @@ import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
 import { Deque } from './deque.js';
 import type { MessageState } from '../run/message-state.js';
+import { PriorityQueue } from './priority-queue.js';
 import { shedArriving } from './shed.js';
 import type { Shed } from './shed.js';
 
 /**
  * Messages read (or back from a failed try) waiting for a dispatch slot,
- * oldest first, with their count and bytes against the input limit, and
- * the input overflow policy applied as messages arrive. A message going out
- * again (a retry) is put back at the front, ahead of new ones.
+ * with their count and bytes against the input limit, and the input
+ * overflow policy applied as messages arrive. A message going out again (a
+ * retry) is put back at the front, ahead of new ones.
+ *
+ * Without priority they leave oldest first (a deque). With the `priority`
+ * option they leave highest effective priority first, equal ones in read
+ * order (a {@link PriorityQueue}), and `drop-oldest` and `drop-newest` drop
+ * the lowest effective priority first.
  */
 export class InputBuffer {
   readonly limit: BufferLimit;
   readonly #items = new Deque<MessageState>();
+  /** With priority: the messages, ranked (`#items` is then unused). */
+  readonly #ranked: PriorityQueue | undefined;
   #bytes = 0;
 
   /** `priorityAging`: serve by priority, aging by this many ms per level (Infinity: no aging); undefined: first in, first out. */
   constructor(limit: BufferLimit, priorityAging?: number) {
     this.limit = limit;
-    void priorityAging;
+    if (priorityAging !== undefined) {
+      const policy = limit.overflow;
+      const drop = policy === 'drop-oldest' ? 'oldest' : policy === 'drop-newest' ? 'newest' : undefined;
+      this.#ranked = new PriorityQueue(priorityAging, drop);
+    }
   }
 
   get size(): number {
-    return this.#items.size;
+    return this.#ranked === undefined ? this.#items.size : this.#ranked.size;
   }
 
   get bytes(): number {
@@ -31,14 +43,19 @@ export class InputBuffer {
   }
 
   get full(): boolean {
-    return isFull(this.#items.size, this.#bytes, this.limit);
+    return isFull(this.size, this.#bytes, this.limit);
   }
 
   /**
    * A message arrives from the source. Under `block` it always joins (the
-   * reader does not read into a full buffer). When full, `drop-newest` and
-   * `reject` shed the arriving message, and `drop-oldest` takes out the
-   * oldest ones until there is room; returns what was shed, if anything.
+   * reader does not read into a full buffer). When full, `reject` turns the
+   * arriving message away; without priority `drop-newest` drops it and
+   * `drop-oldest` takes out the oldest ones until there is room. With
+   * priority both drop policies take out the lowest effective priority
+   * first, the arriving message included, until there is room or the
+   * arriving message itself went (ties: the oldest of the lowest under
+   * `drop-oldest`, the newest under `drop-newest`). Returns what was shed,
+   * if anything.
    */
   add(state: MessageState): Shed | undefined {
     const policy = this.limit.overflow;
@@ -46,7 +63,10 @@ export class InputBuffer {
       this.#push(state);
       return undefined;
     }
-    if (policy !== 'drop-oldest') return shedArriving('input', policy, state);
+    if (policy === 'reject') return shedArriving('input', policy, state);
+    const ranked = this.#ranked;
+    if (ranked !== undefined) return this.#dropLowest(ranked, policy, state);
+    if (policy === 'drop-newest') return shedArriving('input', policy, state);
     const dropped: MessageState[] = [];
     while (this.full && this.#items.size > 0) dropped.push(this.shift() as MessageState);
     this.#push(state);
@@ -58,24 +78,44 @@ export class InputBuffer {
    * ones read since are all behind it), behind the retries of messages read
    * before it. So the message an ordered run waits for, when it is here, is
    * always first: a later retry that came back after it never blocks it.
+   * With priority it goes ahead of every untried message whatever their
+   * priorities, in read order among the retries.
    */
   unshift(state: MessageState): void {
     this.#bytes += state.bytes;
-    this.#items.insert(state, (other) => other.seq > state.seq);
+    if (this.#ranked === undefined) this.#items.insert(state, (other) => other.seq > state.seq);
+    else this.#ranked.unshift(state);
   }
 
   peek(): MessageState | undefined {
-    return this.#items.peek();
+    return this.#ranked === undefined ? this.#items.peek() : this.#ranked.peek();
   }
 
   shift(): MessageState | undefined {
-    const state = this.#items.shift();
+    const state = this.#ranked === undefined ? this.#items.shift() : this.#ranked.shift();
     if (state !== undefined) this.#bytes -= state.bytes;
     return state;
   }
 
   #push(state: MessageState): void {
     this.#bytes += state.bytes;
-    this.#items.push(state);
+    if (this.#ranked === undefined) this.#items.push(state);
+    else this.#ranked.add(state);
+  }
+
+  /** A full buffer under a drop policy, with priority: the lowest go first, the arriving `state` among them. */
+  #dropLowest(ranked: PriorityQueue, policy: 'drop-oldest' | 'drop-newest', state: MessageState): Shed {
+    const dropped: MessageState[] = [];
+    while (this.full && ranked.size > 0) {
+      if (ranked.dropsBefore(state)) {
+        dropped.push(state);
+        return { buffer: 'input', policy, dropped, rejected: undefined };
+      }
+      const lowest = ranked.dropLowest() as MessageState;
+      this.#bytes -= lowest.bytes;
+      dropped.push(lowest);
+    }
+    this.#push(state);
+    return { buffer: 'input', policy, dropped, rejected: undefined };
   }
 }

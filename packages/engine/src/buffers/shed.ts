@@ -9,7 +9,11 @@ import type { MessageState } from '../run/message-state.js';
 export interface Shed {
   readonly buffer: BufferName;
   readonly policy: Overflow['policy'];
-  /** Taken out and dropped: the arriving message (`drop-newest`) or the oldest waiting ones (`drop-oldest`). */
+  /**
+   * Taken out and dropped: the arriving message (`drop-newest`) or the
+   * oldest waiting ones (`drop-oldest`); with `priority`, the lowest
+   * effective priority first under either, waiting or arriving.
+   */
   readonly dropped: readonly MessageState[];
   /** The arriving message was turned away (`reject`): it becomes a failed record with a `BufferFullError`. */
   readonly rejected: MessageState | undefined;

@@ -9,6 +9,7 @@ import type { MessageTrace } from '../run/message-state.js';
 import { now } from '../run/message-state.js';
 import { CollectedMetric } from './collected-metric.js';
 import type { Sample } from './collected-metric.js';
+import { PriorityHistograms } from './priority-histograms.js';
 import { StageHistograms, stages } from './stage-histograms.js';
 
 /** Options of the engine's metrics. */
@@ -45,12 +46,13 @@ const counters = [
 ] as const;
 
 /**
- * The engine's Prometheus metrics. Only the stage histograms are written
- * per message (at ack, from the message's trace); every other metric is
- * read from the engine at scrape time.
+ * The engine's Prometheus metrics. Only the stage and priority histograms
+ * are written per message (at ack, from the message's trace); every other
+ * metric is read from the engine at scrape time.
  */
 export class EngineMetrics {
   readonly #histograms = new StageHistograms();
+  readonly #priorities = new PriorityHistograms();
   /** Messages taken by an overflow policy, by `${buffer} ${policy}`. */
   readonly #overflows = new Map<string, number>();
   readonly #registry: Registry;
@@ -65,6 +67,12 @@ export class EngineMetrics {
     this.#metrics = [
       new CollectedMetric('tidemark_stage_duration_seconds', 'Time messages spend in each stage, by outcome.', 'histogram', () =>
         this.#histograms.samples('tidemark_stage_duration_seconds'),
+      ),
+      new CollectedMetric(
+        'tidemark_priority_latency_seconds',
+        'Read-to-ack time of the messages the workers processed, by priority (with the priority option): the priority rounded down, the first 16 values seen each a series, later ones priority="other".',
+        'histogram',
+        () => this.#priorities.samples('tidemark_priority_latency_seconds'),
       ),
       ...counters.map(
         ([key, help]) =>
@@ -106,7 +114,11 @@ export class EngineMetrics {
     for (const metric of this.#metrics) metric.register(this.#registry);
   }
 
-  /** Record an acked message's stage durations, and count it if an overflow policy took it. */
+  /**
+   * Record an acked message's stage durations (and, when it has a priority
+   * and reached the workers, its read-to-ack time by priority), and count it
+   * if an overflow policy took it.
+   */
   observe(trace: MessageTrace): void {
     const overflow = trace.overflow;
     if (overflow !== undefined) {
@@ -125,6 +137,7 @@ export class EngineMetrics {
       h.observe(0, outcome, (dispatchedAt - queuedAt) / 1000);
       h.observe(1, outcome, (startedAt - dispatchedAt + (completedAt - endedAt)) / 1000);
       h.observe(2, outcome, (endedAt - startedAt) / 1000);
+      if (trace.priority !== undefined) this.#priorities.observe(trace.priority, (ackedAt - readAt) / 1000);
     }
     h.observe(3, outcome, (ackedAt - completedAt) / 1000);
     h.observe(stages.length - 1, outcome, (ackedAt - readAt) / 1000);

@@ -80,9 +80,9 @@ export const optionSchema = z.strictObject(
       )
       .optional(),
     priority: z.custom<(record: SourceRecord) => number>((v) => typeof v === 'function', { error: 'a function (record) => number' }).optional(),
+    // Infinity allowed: no aging.
     priorityAging: z
-      .number({ error: 'a number of ms above 0 (or Infinity for no aging)' })
-      .positive({ error: 'a number of ms above 0 (or Infinity for no aging)' })
+      .custom<number>((v) => typeof v === 'number' && v > 0, { error: 'a number of ms above 0 (or Infinity for no aging)' })
       .optional(),
     tasksPerThread: count(bounds.tasksPerThread, bounds.maxSlots),
     lookahead: z.boolean({ error: 'true or false' }).optional(),

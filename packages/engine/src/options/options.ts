@@ -38,9 +38,10 @@ export interface EngineOptions {
    * The priority of each message, run on the main thread as it is read:
    * higher goes first. The input buffer then serves the highest priority
    * first (equal priorities in read order), and under `drop-oldest` or
-   * `drop-newest` the lowest priority is dropped first. It must return a
+   * `drop-newest` the lowest effective priority (aging included, the
+   * arriving message among them) is dropped first. It must return a
    * finite number; a throw or anything else fails that message (an
-   * `InvalidMessageError`). Async mode only.
+   * `InvalidMessageError`). Async, unordered mode only.
    * @example priority: (record) => (record.value.vip ? 1 : 0)
    */
   priority?: (record: SourceRecord) => number;

@@ -61,7 +61,10 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     throw new InvalidOptionError('ringBytes', ringBytesWith(threads, totalmem()), ringBytes);
   }
   if (o.priority !== undefined && mode === 'batch') {
-    throw new InvalidOptionError('priority', "left out in batch mode (a batch is read and dispatched whole)", o.priority);
+    throw new InvalidOptionError('priority', 'left out in batch mode (a batch is read and dispatched whole)', o.priority);
+  }
+  if (o.priority !== undefined && o.ordering === 'ordered') {
+    throw new InvalidOptionError('priority', "left out with ordering: 'ordered' (outputs leave in read order, so a high priority would only wait in the output buffer)", o.priority);
   }
   const batchSize = o.batchSize ?? concurrency;
   const initial = o.retry?.backoff?.initial ?? optionDefaults.backoffInitial;

@@ -19,6 +19,13 @@ export interface MessageTrace {
   /** The source partition, when the source record named one. */
   readonly partition: PartitionId | undefined;
   readonly eventTime: number;
+  /**
+   * What the engine's `priority` option gave this message (higher goes
+   * first); undefined without a `priority` function, and for a message that
+   * failed before it had one (a bad item, or one whose priority function
+   * threw or did not return a finite number).
+   */
+  readonly priority: number | undefined;
   /** The input watermark the message was read under. */
   readonly watermark: number;
   readonly late: boolean;

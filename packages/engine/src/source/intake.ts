@@ -1,4 +1,5 @@
 import type { PartitionId } from '@tidemark/watermark';
+import { InvalidMessageError, show } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
 import { noValues } from '../run/message-state.js';
 import { ItemReader, salvage } from './check-item.js';
@@ -9,14 +10,15 @@ import type { MessageState } from '../run/message-state.js';
 
 /**
  * Where a source item becomes a message: checked, numbered in read order,
- * stamped with its read time and event time, and weighed when a byte limit
- * needs its size. The tracker then reads it under its partition's input
- * watermark.
+ * stamped with its read time and event time, weighed when a byte limit
+ * needs its size, and ranked by the `priority` option when there is one.
+ * The tracker then reads it under its partition's input watermark.
  */
 export class Intake {
   readonly #sized: boolean;
   readonly #reader: ItemReader;
   readonly #firstId: number;
+  readonly #priority: ((record: SourceRecord) => number) | undefined;
   #seq = 0;
 
   /**
@@ -25,7 +27,7 @@ export class Intake {
    * item read.
    */
   constructor(sized: boolean, firstId: number, priority?: (record: SourceRecord) => number) {
-    void priority;
+    this.#priority = priority;
     this.#sized = sized;
     this.#reader = new ItemReader(sized);
     this.#firstId = firstId;
@@ -53,12 +55,19 @@ export class Intake {
       const input = reader.value;
       reader.value = undefined; // not held past its message
       const offset = reader.offset ?? given?.arrival ?? seq;
-      return this.#state(seq, offset, reader.key, given?.partition ?? reader.partition, reader.eventTime ?? readAt, readAt, input, reader.bytes, batch, undefined);
+      const partition = given?.partition ?? reader.partition;
+      const eventTime = reader.eventTime ?? readAt;
+      const rank = this.#priority;
+      if (rank === undefined) return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, reader.bytes, batch, undefined, undefined);
+      // A well-formed item whose priority cannot be had fails alone, keeping its fields.
+      const priority = priorityOf(rank, item);
+      if (typeof priority !== 'number') return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, 0, batch, priority, undefined);
+      return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, reader.bytes, batch, undefined, priority);
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
     const { offset, partition, input } = salvage(item);
-    return this.#state(seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error);
+    return this.#state(seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error, undefined);
   }
 
   #state(
@@ -72,6 +81,7 @@ export class Intake {
     bytes: number,
     batch: number,
     error: TidemarkError | undefined,
+    priority: number | undefined,
   ): MessageState {
     return {
       id: this.#firstId + seq,
@@ -80,6 +90,7 @@ export class Intake {
       key,
       partition,
       eventTime,
+      priority,
       watermark: Number.NEGATIVE_INFINITY,
       late: false,
       stage: 'read',
@@ -102,5 +113,30 @@ export class Intake {
       error,
       release: undefined,
     };
+  }
+}
+
+/**
+ * The priority `rank` gives `record`: a finite number, or why the message
+ * fails (it threw, or gave anything else). Run on the main thread on the
+ * user's own record, once per message.
+ */
+function priorityOf(rank: (record: SourceRecord) => number, record: SourceRecord): number | TidemarkError {
+  let priority: unknown;
+  try {
+    priority = rank(record);
+  } catch (thrown) {
+    return new InvalidMessageError(`the priority function threw: ${describe(thrown)}`, { cause: thrown });
+  }
+  if (typeof priority === 'number' && Number.isFinite(priority)) return priority;
+  return new InvalidMessageError(`the priority function must return a finite number, got ${show(priority)}`);
+}
+
+/** What was thrown, for a message; whatever it is (a thrown Proxy may throw again as it is shown). */
+function describe(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    return 'a value that cannot be shown';
   }
 }
