@@ -153,7 +153,7 @@ if (scenarios.includes('priority')) {
     `## Priority under overload: input buffer ${plan.input}, ${plan.highShare * 100}% high, ${plan.sleepMs} ms at concurrency ${plan.concurrency}, ${plan.messages} messages\n\n${md(priorityCells(runs))}`,
   );
   print(
-    'Latency: read to ack. priority: high 1, low 0, default priorityAging (1000 ms a level): a high message is ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO\'s p50 − 1 s. The source is finite, so every low-priority message completes whatever the mode; the low max shows how long the longest waited.',
+    'Latency: read to ack. priority: high 1, low 0, default priorityAging (10 s a level); 1 s aging: priorityAging 1000, where a high message gets ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO\'s p50 − 1 s (informative, no goal). The source is finite and read only as the workers make room (block), so every low-priority message completes whatever the mode; the low max shows how long the longest waited.',
   );
 }
 

@@ -32,13 +32,17 @@ export interface ClassFigures {
 
 /**
  * How the input buffer orders messages: FIFO (no `priority` option), by
- * priority with the default `priorityAging` (1000 ms a level), or by
- * priority with aging off (`priorityAging: Infinity`).
+ * priority with the default `priorityAging` (10 s a level), with 1 s a
+ * level (the aging too fast for waits of seconds), or with aging off
+ * (`priorityAging: Infinity`).
  */
-export type PriorityMode = 'fifo' | 'priority' | 'priority, aging off';
+export type PriorityMode = 'fifo' | 'priority' | 'priority, 1 s aging' | 'priority, aging off';
 
 /** The modes in the order they run. */
-export const priorityModes: readonly PriorityMode[] = ['fifo', 'priority', 'priority, aging off'];
+export const priorityModes: readonly PriorityMode[] = ['fifo', 'priority', 'priority, 1 s aging', 'priority, aging off'];
+
+/** `priorityAging` of each priority mode; undefined: the default. */
+const aging: Partial<Record<PriorityMode, number>> = { 'priority, 1 s aging': 1000, 'priority, aging off': Number.POSITIVE_INFINITY };
 
 /** One run of the priority scenario. */
 export interface PriorityRun {
@@ -80,7 +84,7 @@ export async function runPriority(plan: PriorityPlan, mode: PriorityMode): Promi
       concurrency: plan.concurrency,
       buffers: { input: { messages: plan.input } },
       ...(mode === 'fifo' ? {} : { priority }),
-      ...(mode === 'priority, aging off' ? { priorityAging: Number.POSITIVE_INFINITY } : {}),
+      ...(aging[mode] === undefined ? {} : { priorityAging: aging[mode] }),
     },
     records(plan.messages, (i): Item => ({ ms: plan.sleepMs, high: high[i] === 1 })),
   );

@@ -115,7 +115,7 @@ export function renderBrainReport(results: BrainResults): string {
     main +=
       `<h2>Priority under overload</h2>` +
       para(
-        `${plan.messages} messages from a source that never waits into an input buffer of ${plan.input} (block); ${Math.round(plan.highShare * 100)}% high priority (seed ${plan.seed}); each awaits ${plan.sleepMs} ms at concurrency ${plan.concurrency} on ${plan.threads} threads. fifo: no priority option; priority: priority 1 for high, 0 for low, default priorityAging (1000 ms a level); priority, aging off: the same with priorityAging Infinity. Latency: read to ack. With aging, a high message is ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO's p50 − 1 s. The source is finite, so every low-priority message completes whatever the mode; the low max shows how long the longest waited.`,
+        `${plan.messages} messages from a source that never waits into an input buffer of ${plan.input} (block); ${Math.round(plan.highShare * 100)}% high priority (seed ${plan.seed}); each awaits ${plan.sleepMs} ms at concurrency ${plan.concurrency} on ${plan.threads} threads. fifo: no priority option; priority: priority 1 for high, 0 for low, default priorityAging (10 s a level); priority, 1 s aging: priorityAging 1000, where a high message is ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO's p50 − 1 s; priority, aging off: priorityAging Infinity. Latency: read to ack. The source is finite, so every low-priority message completes whatever the mode; the low max shows how long the longest waited.`,
       ) +
       table(priorityCells(runs));
   }

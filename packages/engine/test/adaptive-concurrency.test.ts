@@ -98,3 +98,25 @@ for (const transport of ['ring', 'task'] as const) {
     }
   });
 }
+
+test('a concurrency listener that throws ends the run with its error, and the host goes on', async () => {
+  const engine = new Engine({ transform, threads: 1, concurrency: { min: 1, max: 8 } });
+  const boom = new Error('listener failed');
+  engine.on('concurrency', () => {
+    throw boom;
+  });
+  async function* endless() {
+    for (let i = 0; ; i++) yield { value: { ms: 0, i } };
+  }
+  try {
+    await assert.rejects(
+      (async () => {
+        for await (const record of engine.process(endless())) assert.equal(record.kind, 'output');
+      })(),
+      (error: unknown) => error === boom,
+    );
+    assert.equal(engine.inFlight, 0, 'what was in flight was handed over before the error');
+  } finally {
+    await engine.close();
+  }
+});

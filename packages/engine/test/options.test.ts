@@ -50,7 +50,7 @@ test('good options get the documented defaults', () => {
     concurrency: 12,
     adaptive: undefined,
     priority: undefined,
-    priorityAging: 1000,
+    priorityAging: 10_000,
     tasksPerThread: 4,
     lookahead: false,
     mode: 'async',
@@ -120,7 +120,7 @@ test('given options are kept as given', () => {
     retry: { attempts: 1, initial: 0, max: 0 },
     adaptive: undefined,
     priority: undefined,
-    priorityAging: 1000,
+    priorityAging: 10_000,
   });
   const priority = (record: { value: unknown }) => (record.value === 'vip' ? 1 : 0);
   const adaptive = resolveOptions({ transform, threads: 2, concurrency: { min: 2, max: 40, initial: 3, window: 50, tolerance: 0.5 }, priority, priorityAging: 250 });

@@ -37,6 +37,7 @@ export class AdaptiveConcurrency implements Steer {
   #runningSum = 0;
   #steered: Steered | undefined;
   #memory: () => number = () => 0;
+  #failed: (error: unknown) => void = () => {};
   #timer: NodeJS.Timeout | undefined;
 
   constructor(settings: AdaptiveSettings, sources: SignalSources, changed: (change: ConcurrencyChange) => void, random?: () => number) {
@@ -55,12 +56,15 @@ export class AdaptiveConcurrency implements Steer {
    * Steer `steered` from now on (a run started): windows begin, and the
    * first run begins with a probe, since nothing can be judged before the
    * no-load latency is known. `bytesInUse` is the highest share of a
-   * buffer's byte limit in use.
+   * buffer's byte limit in use; `failed` hears of a `concurrency` listener
+   * that threw (the controller's timer must not throw: that would crash
+   * the host).
    */
-  attach(steered: Steered, bytesInUse: () => number): void {
+  attach(steered: Steered, bytesInUse: () => number, failed: (error: unknown) => void): void {
     this.detach();
     this.#steered = steered;
     this.#memory = bytesInUse;
+    this.#failed = failed;
     const at = now();
     this.#startWindow(at);
     this.#sources.utilization(); // from now on
@@ -127,7 +131,11 @@ export class AdaptiveConcurrency implements Steer {
   #apply(change: ConcurrencyChange | undefined): void {
     if (change === undefined) return;
     if (this.#steered !== undefined) this.#steered.concurrency = change.to;
-    this.#changed(change);
+    try {
+      this.#changed(change);
+    } catch (error) {
+      this.#failed(error);
+    }
   }
 }
 

@@ -50,7 +50,7 @@ export interface EngineOptions {
    * level, so that nothing starves (a message that waited `n *
    * priorityAging` ms ranks with one `n` levels higher that just arrived).
    * `Infinity` turns aging off.
-   * @default 1000
+   * @default 10000 (10 s a level: an overload whose waits run to seconds still serves by priority)
    */
   priorityAging?: number;
   /**

@@ -78,7 +78,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     concurrency,
     adaptive,
     priority: o.priority,
-    priorityAging: o.priorityAging ?? 1000,
+    priorityAging: o.priorityAging ?? 10_000,
     tasksPerThread,
     lookahead: o.lookahead ?? false,
     mode,

@@ -145,7 +145,11 @@ export class Run {
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);
-    this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers));
+    // A `concurrency` listener that throws ends the run with its error, as a source that throws does.
+    this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers), (error) => {
+      this.#failure ??= { error };
+      this.stop();
+    });
     if (hooks.signal?.aborted === true) this.stop();
     hooks.signal?.addEventListener('abort', this.#abort, { once: true });
     this.#readLoop = this.#reader
@@ -183,7 +187,7 @@ export class Run {
     return this.#consumer.wait();
   }
 
-  /** After the last record: throws the source's error, if it failed. */
+  /** After the last record: throws the source's error (or a `concurrency` listener's), if it failed. */
   async ended(): Promise<void> {
     await this.#readLoop;
     if (this.#failure !== undefined) throw this.#failure.error;
