@@ -33,6 +33,7 @@ test('the object form is checked: bounds, initial within them, async mode only, 
   refused({ concurrency: { min: 1, max: 8 }, mode: 'batch' }, 'concurrency');
   refused({ concurrency: { min: 1, max: 8 }, buffers: { processing: { messages: 4 } } }, 'buffers.processing.messages');
   refused({ concurrency: 'many' }, 'concurrency');
+  refused({ concurrency: { min: 1, max: 8 }, lookahead: true }, 'lookahead');
   const engine = new Engine({ transform, threads: 2, concurrency: { min: 2, max: 64 } });
   assert.equal(engine.options.concurrency, 64, 'slots and buffers are sized for max');
   assert.equal(engine.options.adaptive?.initial, 8, 'initial defaults to threads * 4 within [min, max]');

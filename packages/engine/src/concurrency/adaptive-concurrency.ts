@@ -30,6 +30,7 @@ export class AdaptiveConcurrency implements Steer {
   readonly #controller: GradientController;
   readonly #sources: SignalSources;
   readonly #changed: (change: ConcurrencyChange) => void;
+  readonly #clock: () => number;
   readonly #window = new LatencySamples();
   readonly #probe = new LatencySamples();
   #probeFrom = 0;
@@ -40,8 +41,15 @@ export class AdaptiveConcurrency implements Steer {
   #failed: (error: unknown) => void = () => {};
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(settings: AdaptiveSettings, sources: SignalSources, changed: (change: ConcurrencyChange) => void, random?: () => number) {
+  /** `random` (the probes' jitter) and `clock` (epoch ms) are for tests. */
+  constructor(
+    settings: AdaptiveSettings,
+    sources: SignalSources,
+    changed: (change: ConcurrencyChange) => void,
+    { random, clock = now }: { random?: () => number; clock?: () => number } = {},
+  ) {
     this.#settings = settings;
+    this.#clock = clock;
     this.#controller = new GradientController(settings, random);
     this.#sources = sources;
     this.#changed = changed;
@@ -65,7 +73,7 @@ export class AdaptiveConcurrency implements Steer {
     this.#steered = steered;
     this.#memory = bytesInUse;
     this.#failed = failed;
-    const at = now();
+    const at = this.#clock();
     this.#startWindow(at);
     this.#sources.utilization(); // from now on
     if (this.#controller.noLoadLatency === undefined && !this.#controller.probing) this.#apply(this.#controller.probe(at));
@@ -90,11 +98,12 @@ export class AdaptiveConcurrency implements Steer {
 
   #tick(): void {
     const controller = this.#controller;
-    const at = now();
+    const at = this.#clock();
     if (controller.probing) {
       if (this.#probe.size < this.#settings.probeSamples) return;
       this.#apply(controller.probed(this.#probe.median(), at));
       this.#startWindow(at);
+      this.#sources.utilization(); // the next window's, without the probe's idle time
       return;
     }
     const samples = this.#window.size;
@@ -103,6 +112,7 @@ export class AdaptiveConcurrency implements Steer {
       this.#apply(controller.probe(at));
       this.#startProbe(at);
       this.#startWindow(at);
+      this.#sources.utilization();
       return;
     }
     const signals: WindowSignals = {

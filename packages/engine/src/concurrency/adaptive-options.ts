@@ -10,7 +10,7 @@ export interface AdaptiveConcurrencyOptions {
   min: number;
   /** The highest target, at least `min`, at most 1000000. Slots and buffers are sized for it. */
   max: number;
-  /** The target to start from. @default threads * 4, within [min, max] */
+  /** The target after the first probe (a run starts with one, at `min`). @default threads * 4, within [min, max] */
   initial?: number;
   /** ms per sample window: the target moves at most once a window. @default 100 */
   window?: number;

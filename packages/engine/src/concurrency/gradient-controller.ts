@@ -39,7 +39,12 @@ export interface ConcurrencyChange {
   readonly signals: WindowSignals | undefined;
 }
 
-/** The lowest and highest gradient: a window moves the target by at most half down or double up (Envoy's bounds). */
+/**
+ * The lowest and highest gradient (Envoy's bounds): a window at most halves
+ * the target. Since a window faster than the no-load latency lowers it
+ * first, the gradient reaches at most `1 + tolerance`: the upper bound
+ * binds only with a `tolerance` of 1 or more.
+ */
 const minGradient = 0.5;
 const maxGradient = 2;
 /** Windows in a row at `min` after which the no-load latency is measured again (Envoy's rule). */

@@ -135,8 +135,19 @@ export class Dispatcher {
    */
   admit(state: MessageState): Shed | undefined {
     const policy = this.#processing.overflow;
-    if (policy !== 'block' && policy !== 'drop-oldest' && this.full) return shedArriving('processing', policy, state);
+    if (policy !== 'block' && policy !== 'drop-oldest' && this.#atLimit()) return shedArriving('processing', policy, state);
     return this.input.add(state);
+  }
+
+  /**
+   * Whether the processing buffer is at its limit: `buffers.processing`
+   * (the fixed `concurrency`, or the adaptive controller's `max`), not the
+   * target of the moment, which the controller may hold below it (at `min`
+   * while it probes): a message is shed only when the buffer is full, and
+   * one between the target and the limit waits for a slot.
+   */
+  #atLimit(): boolean {
+    return this.#queue.running() >= this.#processing.messages + this.#lookahead || this.#runningBytes >= this.#processing.bytes;
   }
 
   /** Move waiting messages into free slots; call when room may have appeared. */

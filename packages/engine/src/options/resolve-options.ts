@@ -45,7 +45,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   const transform = toModuleUrl(o.transform);
   const threads = o.threads ?? Math.min(availableParallelism(), maxThreads);
   const mode = o.mode ?? 'async';
-  const adaptive = resolveAdaptive(o.concurrency, threads, mode);
+  const adaptive = resolveAdaptive(o.concurrency, threads, mode, o.lookahead);
   const given = adaptive?.max ?? (o.concurrency as number | undefined);
   const processingMessages = o.buffers?.processing?.messages;
   if (given !== undefined && processingMessages !== undefined && processingMessages !== given) {
@@ -168,9 +168,17 @@ function resolveBuffers(
 }
 
 /** The adaptive controller's settings from the object form of `concurrency`, checked; undefined for a number. */
-function resolveAdaptive(concurrency: number | GivenAdaptive | undefined, threads: number, mode: 'async' | 'batch'): AdaptiveSettings | undefined {
+function resolveAdaptive(
+  concurrency: number | GivenAdaptive | undefined,
+  threads: number,
+  mode: 'async' | 'batch',
+  lookahead: boolean | undefined,
+): AdaptiveSettings | undefined {
   if (concurrency === undefined || typeof concurrency === 'number') return undefined;
   if (mode === 'batch') throw new InvalidOptionError('concurrency', 'a number in batch mode (a batch is one fixed size)', concurrency);
+  if (lookahead === true) {
+    throw new InvalidOptionError('lookahead', 'false with the adaptive controller (the workers would hold one more message each than its target, and it would measure latency at a load it did not set)', lookahead);
+  }
   const { min, max, initial } = concurrency;
   if (max < min) throw new InvalidOptionError('concurrency.max', `at least concurrency.min (${min})`, max);
   if (initial !== undefined && (initial < min || initial > max)) {

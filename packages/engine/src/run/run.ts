@@ -88,8 +88,11 @@ export class Run {
       this.#publish(now());
       this.#partitionIdle.at(this.#tracker.nextIdleAt);
     });
-    const idle = this.#idle;
-    const reading = { canRead: () => this.#canRead(), accept: (item: SourceRecord) => this.#accept(item), waiting: (waiting: boolean) => void (idle.waiting = waiting) };
+    const reading = {
+      canRead: () => this.#canRead(),
+      accept: (item: SourceRecord) => this.#accept(item),
+      waiting: (waiting: boolean) => void (this.#idle.waiting = waiting),
+    };
     this.#reader = new SourceReader<SourceRecord>(source, reading, chunked);
   }
 
@@ -111,9 +114,8 @@ export class Run {
   }
 
   /**
-   * Stop reading; what is in flight still completes and is handed over. What
-   * waits in the input buffer starts even if the output buffer is full, so
-   * that `close()` can drain the workers whether or not the consumer goes on.
+   * Stop reading; what is in flight still completes and is handed over. What waits in the input
+   * buffer starts even if the output buffer is full: `close()` drains the workers whatever the consumer does.
    */
   stop(): void {
     this.#reader.stop();
@@ -145,7 +147,6 @@ export class Run {
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);
-    // A `concurrency` listener that throws ends the run with its error, as a source that throws does.
     this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers), (error) => {
       this.#failure ??= { error };
       this.stop();
@@ -187,7 +188,7 @@ export class Run {
     return this.#consumer.wait();
   }
 
-  /** After the last record: throws the source's error (or a `concurrency` listener's), if it failed. */
+  /** After the last record: throws the source's error, or a `concurrency` listener's (that ends the run as a source error does). */
   async ended(): Promise<void> {
     await this.#readLoop;
     if (this.#failure !== undefined) throw this.#failure.error;

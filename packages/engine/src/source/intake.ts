@@ -57,12 +57,11 @@ export class Intake {
       const offset = reader.offset ?? given?.arrival ?? seq;
       const partition = given?.partition ?? reader.partition;
       const eventTime = reader.eventTime ?? readAt;
-      const rank = this.#priority;
-      if (rank === undefined) return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, reader.bytes, batch, undefined, undefined);
       // A well-formed item whose priority cannot be had fails alone, keeping its fields.
-      const priority = priorityOf(rank, item);
-      if (typeof priority !== 'number') return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, 0, batch, priority, undefined);
-      return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, reader.bytes, batch, undefined, priority);
+      const rank = this.#priority === undefined ? undefined : priorityOf(this.#priority, item);
+      const failed = typeof rank === 'object' ? rank : undefined;
+      const priority = typeof rank === 'number' ? rank : undefined;
+      return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
