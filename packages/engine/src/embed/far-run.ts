@@ -1,3 +1,4 @@
+import type { ConcurrencyChange } from '../concurrency/gradient-controller.js';
 import type { Engine } from '../engine.js';
 import type { EngineRecord, SourceRecord } from '../message.js';
 import type { MessageTrace } from '../run/message-state.js';
@@ -7,6 +8,9 @@ import { Inbox } from './inbox.js';
 import type { RemoteStatus, RunRequest, TakeResult } from './protocol.js';
 import { toColumns } from './record-columns.js';
 import { toWireError } from './wire-error.js';
+
+/** Changes of the in-flight target one answer carries at most: the latest (the target is in every answer's status anyway). */
+const MAX_CHANGES = 64;
 
 type Item = SourceRecord | readonly SourceRecord[];
 
@@ -37,10 +41,17 @@ export class FarRun {
   #acks: MessageTrace[] = [];
   #acksDropped = 0;
   #watermark: number | undefined;
+  /** The target's changes since the last answer, the latest {@link MAX_CHANGES}. */
+  #changes: ConcurrencyChange[] = [];
   /** Wakes a waiting `take` when an event arrives. */
   #event: (() => void) | undefined;
   readonly #onWatermark = (value: number): void => {
     this.#watermark = value;
+    this.#signal();
+  };
+  readonly #onConcurrency = (change: ConcurrencyChange): void => {
+    if (this.#changes.length >= MAX_CHANGES) this.#changes.shift();
+    this.#changes.push(change);
     this.#signal();
   };
   readonly #onAck = (trace: MessageTrace): void => {
@@ -86,6 +97,7 @@ export class FarRun {
     });
     engine.on('watermark', this.#onWatermark);
     engine.on('ack', this.#onAck);
+    engine.on('concurrency', this.#onConcurrency);
   }
 
   /** Whether the run is over (every record handed over, or it failed, or the host left). */
@@ -157,10 +169,13 @@ export class FarRun {
     this.#gate?.poke();
     const watermark = this.#watermark;
     this.#watermark = undefined;
+    const changes = this.#changes;
+    if (changes.length > 0) this.#changes = [];
     if (done) this.#finish();
     return {
       records: toColumns(records),
       ...(watermark === undefined ? {} : { watermark }),
+      ...(changes.length === 0 ? {} : { concurrency: changes }),
       ...(acks === undefined ? {} : { acks }),
       ...(acksDropped === 0 ? {} : { acksDropped }),
       status: statusOf(this.#engine),
@@ -184,7 +199,7 @@ export class FarRun {
   }
 
   #hasEvents(): boolean {
-    return this.#watermark !== undefined || this.#acks.length > 0;
+    return this.#watermark !== undefined || this.#acks.length > 0 || this.#changes.length > 0;
   }
 
   #signal(): void {
@@ -196,6 +211,7 @@ export class FarRun {
     this.#over = true;
     this.#engine.off('watermark', this.#onWatermark);
     this.#engine.off('ack', this.#onAck);
+    this.#engine.off('concurrency', this.#onConcurrency);
   }
 }
 

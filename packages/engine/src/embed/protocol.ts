@@ -8,6 +8,7 @@
  * records (comlink cannot stream an async iterator, #435); a host-side source
  * streams as `feed` calls, each answered when the far side has room.
  */
+import type { ConcurrencyChange } from '../concurrency/gradient-controller.js';
 import type { RecordColumns } from './record-columns.js';
 import type { ItemColumns } from './item-columns.js';
 import type { MessageTrace } from '../run/message-state.js';
@@ -58,6 +59,8 @@ export interface TakeResult {
   readonly records: RecordColumns;
   /** The output watermark, when it rose since the last answer. */
   readonly watermark?: number;
+  /** The adaptive controller's changes of the in-flight target since the last answer (the latest 64 at most). */
+  readonly concurrency?: ConcurrencyChange[];
   /** Ack traces since the last answer, oldest first (when the run asked for them). */
   readonly acks?: MessageTrace[];
   /**

@@ -1,3 +1,4 @@
+import type { ConcurrencyChange } from '../concurrency/gradient-controller.js';
 import { EventEmitter } from 'eventemitter3';
 import type { BufferFill, BufferName } from '../buffers/buffer-limit.js';
 import { EngineBusyError, EngineClosedError, InvalidOptionError } from '../errors.js';
@@ -19,6 +20,8 @@ import type { RemoteCall } from './remote-call.js';
 export interface RemoteEngineEvents {
   watermark: [value: number];
   ack: [trace: MessageTrace];
+  /** The far engine's adaptive controller moved its target (as the far side's answers arrive, during a run). */
+  concurrency: [change: ConcurrencyChange];
 }
 
 /** A source on the far side: an NDJSON file, or a module whose default export is an iterable (or a function of `args` returning one). */
@@ -164,6 +167,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
     },
     watermark: (value) => this.emit('watermark', value),
     ack: (trace) => this.emit('ack', trace),
+    concurrency: (change) => this.emit('concurrency', change),
   };
 
   #claim(): void {

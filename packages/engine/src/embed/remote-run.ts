@@ -1,3 +1,4 @@
+import type { ConcurrencyChange } from '../concurrency/gradient-controller.js';
 import type { EngineRecord, SourceRecord } from '../message.js';
 import type { MessageTrace } from '../run/message-state.js';
 import type { Source } from '../source/source-reader.js';
@@ -15,6 +16,7 @@ export interface RemoteRunEvents {
   status(status: RemoteStatus): void;
   watermark(value: number): void;
   ack(trace: MessageTrace): void;
+  concurrency(change: ConcurrencyChange): void;
 }
 
 /**
@@ -72,6 +74,7 @@ export class RemoteRun {
         const answer = await this.#answer();
         this.#events.status(answer.status);
         for (const trace of answer.acks ?? []) this.#events.ack(trace);
+        for (const change of answer.concurrency ?? []) this.#events.concurrency(change);
         if (answer.watermark !== undefined && answer.watermark > this.#watermark) {
           this.#watermark = answer.watermark;
           this.#events.watermark(answer.watermark);
