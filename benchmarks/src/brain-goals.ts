@@ -1,13 +1,5 @@
 import type { Check } from './check.js';
 
-/** The middle value (the mean of the two middle ones for an even count); NaN when empty. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
-}
-
 /** One setting of the shifting-capacity sweep, its figures the medians over its repeats. */
 export interface SettingFigures {
   readonly name: string;
@@ -80,12 +72,10 @@ export function awaitCheck(finalTarget: number, max: number, toMax: number | und
   };
 }
 
-/** High-priority latency figures of one mode's runs (medians over its repeats), and the low-priority counts. */
+/** High-priority latency of one mode's runs of the overload scenario: the median over its repeats. */
 export interface PriorityFigures {
   readonly name: string;
   readonly highP50: number;
-  readonly lowSent: number;
-  readonly lowCompleted: number;
 }
 
 /** Priority: high p50 under `mode` ≤ 0.25 × FIFO's high p50. */
@@ -98,11 +88,51 @@ export function priorityCheck(fifo: PriorityFigures, mode: PriorityFigures): Che
   };
 }
 
-/** Priority: every low-priority message of the `mode` runs completed. */
-export function lowCompletedCheck(mode: PriorityFigures): Check {
-  return {
-    name: `priority (${mode.name}): every low-priority message completed`,
-    pass: mode.lowSent > 0 && mode.lowCompleted === mode.lowSent,
-    detail: `${mode.lowCompleted} of ${mode.lowSent}`,
-  };
+/** What the starvation checks read of one run. */
+export interface StarvationFigures {
+  readonly name: string;
+  /** Which repeat: an aging run is bounded by the FIFO run of the same one. */
+  readonly round: number;
+  readonly lowSent: number;
+  /** Low-priority messages acked while high-priority ones still arrived (before the source's last item). */
+  readonly lowWhileHighs: number;
+  /** ms read to ack, the longest low-priority wait. */
+  readonly lowMaxWait: number;
+  /** ms read to ack, the longest of any message (a FIFO run's: the wait through the full buffer). */
+  readonly maxWait: number;
+}
+
+/**
+ * The wait bound of an aging run: a message `levels` below the rest ranks
+ * with a fresh arrival once it has waited `levels × aging` ms; from then on
+ * only messages already in the buffer are ahead of it, at most one full
+ * buffer, which the FIFO run's longest wait measures (the same buffer,
+ * source and workers, served in read order). NaN when that figure is NaN.
+ */
+export function starvationBound(levels: number, aging: number, fifoMaxWait: number): number {
+  return levels * aging + fifoMaxWait;
+}
+
+/**
+ * Starvation with aging: in every `aged` run, every low-priority message
+ * completed while high-priority ones still arrived (none sent: no pass),
+ * and the longest low-priority wait is within {@link starvationBound}, the
+ * FIFO run of the same round giving the buffer's wait (none: no pass).
+ */
+export function starvationChecks(aged: readonly StarvationFigures[], fifo: readonly StarvationFigures[], levels: number, aging: number): Check[] {
+  const fifoWaits = aged.map((run) => fifo.find((f) => f.round === run.round)?.maxWait ?? Number.NaN);
+  const bounds = fifoWaits.map((wait) => starvationBound(levels, aging, wait));
+  const name = aged[0]?.name ?? 'aging';
+  return [
+    {
+      name: `starvation (${name}): every low-priority message completed while high-priority ones still arrived`,
+      pass: aged.length > 0 && aged.every((run) => run.lowSent > 0 && run.lowWhileHighs === run.lowSent),
+      detail: aged.length === 0 ? 'no run' : aged.map((run) => `${run.lowWhileHighs} of ${run.lowSent}`).join('; '),
+    },
+    {
+      name: `starvation (${name}): low max wait ≤ Δp × priorityAging + FIFO max wait (${levels} × ${aging} ms + the FIFO run's of the same round)`,
+      pass: aged.length > 0 && aged.every((run, i) => run.lowMaxWait <= (bounds[i] as number)),
+      detail: aged.length === 0 ? 'no run' : aged.map((run, i) => `${round(run.lowMaxWait)} ms (bound ${round(levels * aging)} + ${round(fifoWaits[i] as number)} = ${round(bounds[i] as number)} ms)`).join('; '),
+    },
+  ];
 }

@@ -3,7 +3,8 @@ import type { StepSeries } from './brain-chart.js';
 import type { CapacityRun } from './brain-capacity.js';
 import type { BrainResults } from './brain-results.js';
 import { settleBands } from './brain-series.js';
-import { awaitCells, capacityCells, cpuCells, phaseCells, priorityCells } from './brain-tables.js';
+import { starvationNote } from './brain-starvation.js';
+import { awaitCells, capacityCells, cpuCells, phaseCells, priorityCells, starvationCells } from './brain-tables.js';
 import type { Cells } from './brain-tables.js';
 
 const blue = '#1f6feb';
@@ -115,9 +116,13 @@ export function renderBrainReport(results: BrainResults): string {
     main +=
       `<h2>Priority under overload</h2>` +
       para(
-        `${plan.messages} messages from a source that never waits into an input buffer of ${plan.input} (block); ${Math.round(plan.highShare * 100)}% high priority (seed ${plan.seed}); each awaits ${plan.sleepMs} ms at concurrency ${plan.concurrency} on ${plan.threads} threads. fifo: no priority option; priority: priority 1 for high, 0 for low, default priorityAging (10 s a level); priority, 1 s aging: priorityAging 1000, where a high message is ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO's p50 − 1 s; priority, aging off: priorityAging Infinity. Latency: read to ack. The source is finite, so every low-priority message completes whatever the mode; the low max shows how long the longest waited.`,
+        `${plan.messages} messages from a source that never waits into an input buffer of ${plan.input} (block); ${Math.round(plan.highShare * 100)}% high priority (seed ${plan.seed}); each awaits ${plan.sleepMs} ms at concurrency ${plan.concurrency} on ${plan.threads} threads. fifo: no priority option; priority: priority 1 for high, 0 for low, default priorityAging (10 s a level); priority, 1 s aging: priorityAging 1000, where a high message is ahead of a low one by at most 1 s of waiting, so once FIFO waits past 1 s its high p50 cannot fall below FIFO's p50 − 1 s; priority, aging off: priorityAging Infinity. Latency: read to ack. The source is finite, so every low-priority message completes whatever the mode; the low max shows how long the longest waited; whether aging serves them while high-priority messages still arrive is the starvation section's check.`,
       ) +
       table(priorityCells(runs));
+  }
+  if (results.starvation !== undefined) {
+    const { plan, runs } = results.starvation;
+    main += `<h2>Starvation: high-priority arrivals as fast as the workers serve</h2>${table(starvationCells(runs))}${para(starvationNote(plan))}`;
   }
   main += `<h2>Goals</h2>${table({ header: ['goal', 'value', 'result'], rows: results.checks.map((c) => [c.name, c.detail, c.pass ? 'pass' : 'FAIL']) })}`;
   if (results.quick) main += para('--quick: a smoke run with small phases; its figures are not the benchmark and its goals are not enforced.');

@@ -3,6 +3,7 @@ import type { CapacityPlan, CapacityRun } from './brain-capacity.js';
 import type { CpuPlan, CpuRun } from './brain-cpu.js';
 import type { SettingFigures } from './brain-goals.js';
 import type { PriorityPlan, PriorityRun } from './brain-priority.js';
+import type { StarvationPlan, StarvationRun } from './brain-starvation.js';
 import type { Check } from './check.js';
 import type { machine } from './machine.js';
 
@@ -16,5 +17,6 @@ export interface BrainResults {
   readonly cpu?: { readonly plan: CpuPlan; readonly runs: readonly CpuRun[] };
   readonly await?: { readonly plan: AwaitPlan; readonly runs: readonly AwaitRun[] };
   readonly priority?: { readonly plan: PriorityPlan; readonly runs: readonly PriorityRun[] };
+  readonly starvation?: { readonly plan: StarvationPlan; readonly runs: readonly StarvationRun[] };
   readonly checks: readonly Check[];
 }

@@ -4,6 +4,16 @@ import type { ConcurrencyChange, EngineOptions, MessageTrace, Source, SourceReco
 import { targetSeries } from './brain-series.js';
 import type { TargetPoint } from './brain-series.js';
 
+/** One message's ack trace as the starvation figures read it: epoch ms, and the priority the engine gave it. */
+export interface AckTimes {
+  /** Read order, from 0. */
+  readonly seq: number;
+  readonly readAt: number;
+  readonly ackedAt: number;
+  /** Undefined without the `priority` option. */
+  readonly priority: number | undefined;
+}
+
 /** What one engine run of `pnpm bench:brain` recorded, before any summary. */
 export interface RecordedRun {
   /** Messages acked, each with an output (a failed or dropped one throws instead). */
@@ -15,6 +25,8 @@ export interface RecordedRun {
   readonly throughput: number;
   /** Per message by read order (`trace.seq`): ms from read to ack, the latency the consumer sees. */
   readonly readToAck: readonly number[];
+  /** Every message's read and ack time and priority, in ack order. */
+  readonly acks: readonly AckTimes[];
   /** Per message by read order: ms from its last dispatch to its completion, the latency the controller judges by. */
   readonly dispatchToDone: readonly number[];
   /** The in-flight target over the run (epoch ms), from `engine.concurrency` at the start and every `concurrency` event. */
@@ -35,6 +47,7 @@ export async function recordRun(options: EngineOptions, source: Source<SourceRec
   await using engine = new Engine(options);
   const readToAck: number[] = [];
   const dispatchToDone: number[] = [];
+  const acks: AckTimes[] = [];
   const changes: ConcurrencyChange[] = [];
   let firstReadAt = Number.POSITIVE_INFINITY;
   let lastAckAt = Number.NEGATIVE_INFINITY;
@@ -44,6 +57,7 @@ export async function recordRun(options: EngineOptions, source: Source<SourceRec
     if (trace.outcome !== 'completed') bad ??= trace;
     readToAck[trace.seq] = trace.ackedAt - trace.readAt;
     dispatchToDone[trace.seq] = trace.completedAt - trace.dispatchedAt;
+    acks.push({ seq: trace.seq, readAt: trace.readAt, ackedAt: trace.ackedAt, priority: trace.priority });
     if (trace.readAt < firstReadAt) firstReadAt = trace.readAt;
     if (trace.ackedAt > lastAckAt) lastAckAt = trace.ackedAt;
   });
@@ -60,6 +74,7 @@ export async function recordRun(options: EngineOptions, source: Source<SourceRec
     lastAckAt,
     throughput: (messages * 1000) / (lastAckAt - firstReadAt),
     readToAck,
+    acks,
     dispatchToDone,
     series: targetSeries(startedAt, startTarget, changes),
     changes,

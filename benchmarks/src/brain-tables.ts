@@ -1,9 +1,10 @@
 import type { CapacityRun } from './brain-capacity.js';
 import type { AwaitRun } from './brain-await.js';
 import type { CpuRun } from './brain-cpu.js';
-import { median } from './brain-goals.js';
+import { median } from './distribution.js';
 import type { SettingFigures } from './brain-goals.js';
 import type { PriorityRun } from './brain-priority.js';
+import type { StarvationRun } from './brain-starvation.js';
 import { settleBands } from './brain-series.js';
 
 /** A table as cells: the Markdown and the HTML report render the same ones. */
@@ -116,5 +117,30 @@ export function priorityCells(runs: readonly PriorityRun[]): Cells {
   return {
     header: ['run', 'msg/s', 'high p50 ms', 'high p99 ms', 'low p50 ms', 'low p99 ms', 'low max ms', 'low completed'],
     rows: runs.map((r) => [r.name, int(r.throughput), ms(r.high.p50), ms(r.high.p99), ms(r.low.p50), ms(r.low.p99), ms(r.low.max), `${r.low.completed} of ${r.low.sent}`]),
+  };
+}
+
+/**
+ * Starvation, per run: how long messages kept arriving, the longest wait of
+ * any message, one full buffer's time at the run's pace, and the
+ * low-priority messages: completed while high-priority ones still arrived,
+ * starved until they ended, the longest wait, and the last one's ack after
+ * the source's last item (negative: before it).
+ */
+export function starvationCells(runs: readonly StarvationRun[]): Cells {
+  return {
+    header: ['run', 'round', 'msg/s', 'arrivals s', 'max wait ms', 'input ÷ msg/s ms', 'low done while highs arrived', 'low starved until highs ended', 'low max wait ms', 'last low ack − last read ms'],
+    rows: runs.map((r) => [
+      r.name,
+      String(r.round + 1),
+      int(r.throughput),
+      x(r.highsFor),
+      int(r.maxWait),
+      int(r.drainMs),
+      `${r.lowWhileHighs} of ${r.lowSent}`,
+      String(r.lowSent - r.lowWhileHighs),
+      int(r.lowMaxWait),
+      int(r.lastLowAfterEnd),
+    ]),
   };
 }

@@ -32,3 +32,26 @@ export function distribution(values: readonly number[]): Distribution {
     max: sorted.at(-1) ?? Number.NaN,
   };
 }
+
+/**
+ * The median of `values` (any order): the middle value, and for an even
+ * count the mean of the two middle ones, so `[1, 2, 3, 4]` gives 2.5. NaN
+ * when empty. For figures summarised over repeats, where an even count
+ * should not lean on either middle run.
+ */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const half = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[half] as number) : ((sorted[half - 1] as number) + (sorted[half] as number)) / 2;
+}
+
+/**
+ * The upper median of `values` (any order): the middle value, and for an
+ * even count the upper of the two middle ones, so `[1, 2, 3, 4]` gives 3.
+ * Always one of the values (a run that happened, printed as it was). NaN
+ * when empty. Equal to {@link median} for an odd count.
+ */
+export function upperMedian(values: readonly number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+}

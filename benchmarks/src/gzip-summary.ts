@@ -2,7 +2,7 @@
 // the medians of the runs, and each contender over tinypool (medians, and round by round so
 // the spread shows), with the bar: the engine at least tinypool at every concurrency.
 import type { Check } from './check.js';
-import { median } from './overhead-checks.js';
+import { upperMedian as median } from './distribution.js';
 
 /** One timed run as the summary needs it: who, at what in-flight count, in which round, how fast. */
 export interface RoundFigure {

@@ -2,7 +2,7 @@
 // and piscina, in one process): the order of the runs, the medians, the ratios and the table.
 // No timing here; overhead-ab-run.ts runs the contenders in this order.
 import { markdownTable } from 'markdown-table';
-import { median } from './overhead-checks.js';
+import { upperMedian as median } from './distribution.js';
 
 /** What a contender is to the ratios: `base` and `piscina` are what the other rows divide by. */
 export type AbRole = 'base' | 'current' | 'piscina';

@@ -20,7 +20,3 @@ export function metricsChecks(ratios: readonly MetricsRatio[]): Check[] {
   }));
 }
 
-/** The median of `values` (the upper one of an even count); NaN when empty. */
-export function median(values: readonly number[]): number {
-  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-}

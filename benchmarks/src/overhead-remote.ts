@@ -5,7 +5,7 @@
 import { percentile } from '@tidemark/engine/workload';
 import { markdownTable } from 'markdown-table';
 import type { Check } from './check.js';
-import { median } from './overhead-checks.js';
+import { upperMedian as median } from './distribution.js';
 
 /** The workloads of the section. */
 export type RemoteWorkloadName = 'trivial' | 'skewed';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { awaitCheck, capacityChecks, cpuCheck, lowCompletedCheck, median, priorityCheck } from '../src/brain-goals.js';
-import type { SettingFigures } from '../src/brain-goals.js';
+import { awaitCheck, capacityChecks, cpuCheck, priorityCheck, starvationBound, starvationChecks } from '../src/brain-goals.js';
+import type { SettingFigures, StarvationFigures } from '../src/brain-goals.js';
 
 const setting = (fixed: number | undefined, throughput: number, latencyP50: number): SettingFigures => ({
   name: fixed === undefined ? 'adaptive' : `fixed ${fixed}`,
@@ -9,13 +9,6 @@ const setting = (fixed: number | undefined, throughput: number, latencyP50: numb
   throughput,
   latencyP50,
   latencyP99: latencyP50 * 4,
-});
-
-test('the median of an even count is the mean of the middle two', () => {
-  assert.equal(median([3, 1, 2]), 2);
-  assert.equal(median([4, 1, 3, 2]), 2.5);
-  assert.equal(median([7]), 7);
-  assert.ok(Number.isNaN(median([])));
 });
 
 test('capacity: adaptive against the best fixed setting and against fixed 256', () => {
@@ -70,22 +63,71 @@ test('await-bound: the final target must be max', () => {
 });
 
 test('priority: high p50 at most a quarter of FIFO\'s', () => {
-  const fifo = { name: 'fifo', highP50: 1200, lowSent: 2696, lowCompleted: 2696 };
-  assert.deepEqual(priorityCheck(fifo, { name: 'priority', highP50: 300, lowSent: 2696, lowCompleted: 2696 }), {
+  const fifo = { name: 'fifo', highP50: 1200 };
+  assert.deepEqual(priorityCheck(fifo, { name: 'priority', highP50: 300 }), {
     name: "priority (priority): high p50 ÷ FIFO's (read→ack) ≤ 0.25",
     pass: true,
     detail: '0.250 (300.0 ms ÷ 1200.0 ms)',
   });
-  assert.equal(priorityCheck(fifo, { name: 'priority', highP50: 301, lowSent: 1, lowCompleted: 1 }).pass, false);
-  assert.equal(priorityCheck({ ...fifo, highP50: Number.NaN }, { name: 'priority', highP50: 1, lowSent: 1, lowCompleted: 1 }).pass, false);
+  assert.equal(priorityCheck(fifo, { name: 'priority', highP50: 301 }).pass, false);
+  assert.equal(priorityCheck({ ...fifo, highP50: Number.NaN }, { name: 'priority', highP50: 1 }).pass, false);
 });
 
-test('priority: every low-priority message completed, and none sent is no pass', () => {
-  assert.deepEqual(lowCompletedCheck({ name: 'priority', highP50: 1, lowSent: 2696, lowCompleted: 2696 }), {
-    name: 'priority (priority): every low-priority message completed',
-    pass: true,
-    detail: '2696 of 2696',
-  });
-  assert.equal(lowCompletedCheck({ name: 'priority', highP50: 1, lowSent: 2696, lowCompleted: 2695 }).pass, false);
-  assert.equal(lowCompletedCheck({ name: 'priority', highP50: 1, lowSent: 0, lowCompleted: 0 }).pass, false);
+const starved = (name: string, round: number, lowWhileHighs: number, lowMaxWait: number, maxWait: number): StarvationFigures => ({
+  name,
+  round,
+  lowSent: 192,
+  lowWhileHighs,
+  lowMaxWait,
+  maxWait,
+});
+
+test('starvation bound: Δp levels of aging plus the FIFO run\'s longest wait', () => {
+  assert.equal(starvationBound(1, 1000, 262), 1262);
+  assert.equal(starvationBound(2, 500, 40), 1040);
+  assert.ok(Number.isNaN(starvationBound(1, 1000, Number.NaN)));
+});
+
+test('starvation: every low done while highs arrive, its max wait within the bound of the same round\'s FIFO run', () => {
+  const fifo = [starved('fifo', 0, 192, 20, 262), starved('fifo', 1, 192, 25, 300)];
+  const aged = [starved('priority, aging', 0, 192, 1262, 1270), starved('priority, aging', 1, 192, 1250, 1255)];
+  assert.deepEqual(starvationChecks(aged, fifo, 1, 1000), [
+    {
+      name: 'starvation (priority, aging): every low-priority message completed while high-priority ones still arrived',
+      pass: true,
+      detail: '192 of 192; 192 of 192',
+    },
+    {
+      name: "starvation (priority, aging): low max wait ≤ Δp × priorityAging + FIFO max wait (1 × 1000 ms + the FIFO run's of the same round)",
+      pass: true,
+      detail: '1,262 ms (bound 1,000 + 262 = 1,262 ms); 1,250 ms (bound 1,000 + 300 = 1,300 ms)',
+    },
+  ]);
+  // 1 ms past its own round's bound fails, though round 1's FIFO wait (300 ms) would have let it pass.
+  const late = [starved('priority, aging', 0, 192, 1263, 1270), starved('priority, aging', 1, 192, 1250, 1255)];
+  assert.deepEqual(
+    starvationChecks(late, fifo, 1, 1000).map((c) => c.pass),
+    [true, false],
+  );
+  const starving = [starved('priority, aging', 0, 191, 1000, 1270)];
+  assert.deepEqual(
+    starvationChecks(starving, fifo, 1, 1000).map((c) => c.pass),
+    [false, true],
+  );
+});
+
+test('starvation: no aging run, no low sent, or no FIFO run of the round is no pass', () => {
+  const fifo = [starved('fifo', 0, 192, 20, 262)];
+  assert.deepEqual(
+    starvationChecks([], fifo, 1, 1000).map((c) => [c.pass, c.detail]),
+    [
+      [false, 'no run'],
+      [false, 'no run'],
+    ],
+  );
+  assert.equal(starvationChecks([{ ...starved('priority, aging', 0, 0, Number.NaN, 10), lowSent: 0 }], fifo, 1, 1000)[0]?.pass, false);
+  const [done, wait] = starvationChecks([starved('priority, aging', 1, 192, 900, 1000)], fifo, 1, 1000);
+  assert.equal(done?.pass, true);
+  assert.equal(wait?.pass, false);
+  assert.equal(wait?.detail, '900 ms (bound 1,000 + NaN = NaN ms)');
 });

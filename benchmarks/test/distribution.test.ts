@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { distribution, percentile } from '../src/distribution.js';
+import { distribution, median, percentile, upperMedian } from '../src/distribution.js';
 
 test('nearest-rank percentiles are values of the set: the smallest with p% at or below it', () => {
   const sorted = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
@@ -30,4 +30,26 @@ test('a distribution sorts its input and gives count, total, mean, p50, p99 and 
   assert.equal(empty.count, 0);
   assert.equal(empty.total, 0);
   assert.ok(Number.isNaN(empty.mean) && Number.isNaN(empty.p50) && Number.isNaN(empty.max));
+});
+
+test('median: the middle value, the mean of the two middle ones for an even count', () => {
+  assert.equal(median([3, 1, 2]), 2);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([10, 30, 20, 50, 40]), 30);
+  assert.equal(median([1300, 1250]), 1275);
+  assert.equal(median([7]), 7);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('upper median: the middle value, the upper of the two middle ones for an even count, always one of the values', () => {
+  assert.equal(upperMedian([3, 1, 2]), 2);
+  assert.equal(upperMedian([4, 1, 3, 2]), 3);
+  assert.equal(upperMedian([10, 30, 20, 50, 40]), 30);
+  assert.equal(upperMedian([1300, 1250]), 1300);
+  assert.equal(upperMedian([7]), 7);
+  assert.ok(Number.isNaN(upperMedian([])));
+  const input = [5, 1, 4];
+  upperMedian(input);
+  median(input);
+  assert.deepEqual(input, [5, 1, 4], 'the input is not sorted in place');
 });
