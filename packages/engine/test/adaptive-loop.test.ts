@@ -14,7 +14,10 @@ import { LatencySamples } from '../src/concurrency/latency-samples.js';
 class Harness {
   at = 1_000_000;
   utilization: number | undefined = 0.1;
-  memory = 0;
+  /** The processing or output buffer's byte share in use. */
+  bytes = 0;
+  /** The heap limit's share in use. */
+  heap = 0.1;
   readonly changes: ConcurrencyChange[] = [];
   readonly failures: unknown[] = [];
   readonly steered = { concurrency: 0 };
@@ -28,11 +31,12 @@ class Harness {
     this.loop = new AdaptiveConcurrency(settings, { utilization: () => this.utilization }, (change) => this.changes.push(change), {
       random: () => 0.5,
       clock: () => this.at,
+      heap: () => this.heap,
     });
   }
 
   attach(): void {
-    this.loop.attach(this.steered, () => this.memory, (error) => this.failures.push(error));
+    this.loop.attach(this.steered, () => this.bytes, (error) => this.failures.push(error));
   }
 
   /** `n` tries of `latency` ms, dispatched at `dispatchedAt`, with `running` at the transport. */
@@ -51,7 +55,10 @@ class Harness {
   }
 }
 
-test('a run starts with a probe at min; only tries dispatched since it began count, and it ends after probeSamples of them', (t) => {
+/** Let queued microtasks run (the probe ends in one, after the completion that brought its last sample). */
+const microtasks = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+test('a run starts with a probe at min; only tries dispatched since it began count, and it ends with the last of probeSamples', async (t) => {
   const h = new Harness(t);
   h.attach();
   assert.deepEqual(h.reasons, ['probe 1']);
@@ -60,19 +67,30 @@ test('a run starts with a probe at min; only tries dispatched since it began cou
   h.tick();
   assert.deepEqual(h.reasons, ['probe 1'], 'still probing');
   h.tries(4, 10, 1);
-  h.tick();
-  assert.deepEqual(h.reasons, ['probe 1', 'probed 10']);
+  await microtasks();
+  assert.deepEqual(h.reasons, ['probe 1', 'probed 10'], 'ended without waiting for a tick');
   assert.equal(h.loop.target, 10);
   assert.equal(h.steered.concurrency, 10);
   assert.equal(h.changes[1]?.noLoadLatency, 10);
   h.loop.detach();
 });
 
-test('a window is judged once it has windowSamples tries; flat latency at full use grows the target', (t) => {
+test('a probe that gets no samples (tries that hang hold the slots) ends after 10 windows, the no-load latency unknown', (t) => {
+  const h = new Harness(t);
+  h.attach();
+  for (let i = 0; i < 9; i++) h.tick();
+  assert.deepEqual(h.reasons, ['probe 1'], 'still probing after 9 windows');
+  h.tick();
+  assert.deepEqual(h.reasons, ['probe 1', 'probed 10'], 'back to the target after 10');
+  assert.equal(h.loop.target, 10);
+  h.loop.detach();
+});
+
+test('a window is judged once it has windowSamples tries; flat latency at full use grows the target', async (t) => {
   const h = new Harness(t);
   h.attach();
   h.tries(4, 10, 1);
-  h.tick();
+  await microtasks();
   h.tries(4, 10, 10); // fewer than windowSamples (5)
   h.tick();
   assert.equal(h.loop.target, 10, 'not judged yet');
@@ -87,11 +105,11 @@ test('a window is judged once it has windowSamples tries; flat latency at full u
   h.loop.detach();
 });
 
-test('a probe comes again after probeInterval, and a second run keeps the target and the no-load latency', (t) => {
+test('a probe comes again after probeInterval, and a second run keeps the target and the no-load latency', async (t) => {
   const h = new Harness(t);
   h.attach();
   h.tries(4, 10, 1);
-  h.tick();
+  await microtasks();
   h.loop.detach();
   h.attach(); // a second run
   assert.deepEqual(h.reasons, ['probe 1', 'probed 10'], 'no new probe: the no-load latency is known');
@@ -103,12 +121,16 @@ test('a probe comes again after probeInterval, and a second run keeps the target
   h.loop.detach();
 });
 
-test('memory near its limit backs the target off; a throwing listener is reported, not thrown from the timer', (t) => {
+test('a heap near its limit backs the target off, full byte limits hold it; a throwing listener is reported, not thrown from the timer', async (t) => {
   const h = new Harness(t, { memoryLimit: 0.8 });
   h.attach();
   h.tries(4, 10, 1);
+  await microtasks();
+  h.bytes = 0.85;
+  h.tries(5, 10, 10);
   h.tick();
-  h.memory = 0.85;
+  assert.deepEqual(h.reasons.at(-1), 'probed 10', 'byte limits near full: no growth');
+  h.heap = 0.85;
   h.tries(5, 10, 10);
   h.tick();
   assert.deepEqual(h.reasons.at(-1), 'memory 9');

@@ -22,8 +22,8 @@ const settingsArb = fc
     at: fc.double({ min: 0, max: 1, noNaN: true }),
     tolerance: fc.double({ min: 0, max: 10, noNaN: true }),
     smoothing: fc.double({ min: 0, max: 1, noNaN: true }),
-    utilizationLimit: fc.double({ min: 0, max: 1, noNaN: true }),
-    memoryLimit: fc.double({ min: 0, max: 1, noNaN: true }),
+    utilizationLimit: fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }),
+    memoryLimit: fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true }),
     probeInterval: fc.integer({ min: 1, max: 100_000 }),
   })
   .map(({ min, span, at, ...rest }) => adaptiveSettings({ min, max: min + span, initial: min + Math.floor(span * at), ...rest }, 1));
@@ -41,6 +41,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       running: anyNumber,
       utilization: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }),
       memory: fc.double({ min: 0, max: 1.5, noNaN: true }),
+      bytes: fc.double({ min: 0, max: 1.5, noNaN: true }),
     }).map((signals) => ({ kind: 'window' as const, signals })),
     weight: 8,
   },

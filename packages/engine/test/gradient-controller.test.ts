@@ -21,6 +21,7 @@ function slots(k: number, serviceMs = 10): Plant {
     running: limit,
     utilization: 0.05,
     memory: 0,
+    bytes: 0,
   });
 }
 
@@ -32,6 +33,7 @@ function cpu(threads: number, serviceMs = 1): Plant {
     running: limit,
     utilization: Math.min(1, limit / threads),
     memory: 0,
+    bytes: 0,
   });
 }
 
@@ -110,26 +112,29 @@ test('an await with no limit rises to max, and stays there', () => {
 test('a latency that rises with the throughput to match is not backed off from', () => {
   const drive = new Drive({ initial: 40 }).probe(slots(1000));
   // Twice the latency, twice the throughput at the same target: more is served, not queued.
-  const change = drive.controller.window({ at: 1e6, latency: 20, throughput: 4000, running: 40, utilization: 0.1, memory: 0 });
+  const change = drive.controller.window({ at: 1e6, latency: 20, throughput: 4000, running: 40, utilization: 0.1, memory: 0, bytes: 0 });
   assert.equal(change, undefined);
   assert.equal(drive.controller.target, 40);
   // Twice the latency at the throughput of before: queueing; it backs off.
-  const backOff = drive.controller.window({ at: 1e6 + 100, latency: 20, throughput: 2000, running: 40, utilization: 0.1, memory: 0 });
+  const backOff = drive.controller.window({ at: 1e6 + 100, latency: 20, throughput: 2000, running: 40, utilization: 0.1, memory: 0, bytes: 0 });
   assert.equal(backOff?.reason, 'latency');
   assert.ok((backOff?.to ?? 40) < 40);
 });
 
 test('it does not grow while less than half the target is in use (the source is the limit)', () => {
   const drive = new Drive({ initial: 40 }).probe(slots(1000));
-  for (let i = 0; i < 10; i++) drive.controller.window({ at: (drive.at += 100), latency: 10, throughput: 1000, running: 10, utilization: 0.1, memory: 0 });
+  for (let i = 0; i < 10; i++) drive.controller.window({ at: (drive.at += 100), latency: 10, throughput: 1000, running: 10, utilization: 0.1, memory: 0, bytes: 0 });
   assert.equal(drive.controller.target, 40);
 });
 
-test('memory near its limit backs off, whatever the latency', () => {
+test('a heap near its limit backs off, whatever the latency; byte limits near full only stop growth', () => {
   const drive = new Drive({ initial: 100, memoryLimit: 0.8 }).probe(slots(1000));
-  const change = drive.controller.window({ at: 1e6, latency: 10, throughput: 10_000, running: 100, utilization: 0.1, memory: 0.85 });
+  const change = drive.controller.window({ at: 1e6, latency: 10, throughput: 10_000, running: 100, utilization: 0.1, memory: 0.85, bytes: 0 });
   assert.equal(change?.reason, 'memory');
   assert.equal(change?.to, 90);
+  const full = drive.controller.window({ at: 1e6 + 100, latency: 10, throughput: 9000, running: 90, utilization: 0.1, memory: 0.1, bytes: 0.85 });
+  assert.equal(full, undefined, 'no growth while the processing or output bytes are near their limit');
+  assert.equal(drive.controller.window({ at: 1e6 + 200, latency: 10, throughput: 9000, running: 90, utilization: 0.1, memory: 0.1, bytes: 0.5 })?.reason, 'grow');
 });
 
 test('the no-load latency is probed again after probeInterval, and after 5 windows at min', () => {
@@ -138,7 +143,7 @@ test('the no-load latency is probed again after probeInterval, and after 5 windo
   assert.equal(drive.controller.probeDue(drive.at + 1100), true, 'interval (±10% jitter) passed');
   const stuck = new Drive({ min: 2, initial: 2 }).probe(slots(8));
   // Latency far above no-load at min: the no-load latency itself rose (the downstream got slower).
-  for (let i = 0; i < 5; i++) stuck.controller.window({ at: (stuck.at += 100), latency: 100, throughput: 20, running: 2, utilization: 0.1, memory: 0 });
+  for (let i = 0; i < 5; i++) stuck.controller.window({ at: (stuck.at += 100), latency: 100, throughput: 20, running: 2, utilization: 0.1, memory: 0, bytes: 0 });
   assert.equal(stuck.controller.probeDue(stuck.at), true);
   stuck.controller.probe(stuck.at);
   stuck.controller.probed(100, stuck.at + 100);

@@ -75,3 +75,29 @@ forEachTransport((transport) => {
     assert.deepEqual([engine.stats?.failed, engine.stats?.read], [5, 7]);
   });
 });
+
+test('priority: an async priority function that rejects fails its message, and its rejection is never unhandled', async () => {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  process.on('unhandledRejection', onUnhandled);
+  const engine = new Engine({
+    transform: fixture('identity.js'),
+    threads: 1,
+    priority: (async () => {
+      throw new Error('async priority failed');
+    }) as unknown as (record: SourceRecord) => number,
+  });
+  try {
+    const records: EngineRecord[] = [];
+    for await (const record of engine.process([{ value: 1 }, { value: 2 }])) records.push(record);
+    assert.deepEqual(records.map((r) => r.kind), ['failed', 'failed']);
+    assert.ok(records.every((r) => r.kind === 'failed' && r.error instanceof InvalidMessageError && /got `\[object Promise\]`|Promise/.test(r.error.message)));
+    // Two turns: a rejection nobody handled is reported after the microtasks of the turn it happened in.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off('unhandledRejection', onUnhandled);
+    await engine.close();
+  }
+});

@@ -61,10 +61,10 @@ export function bufferFill(messages: number, bytes: number, limit: BufferLimit, 
     : { fill: messages, capacity: limit.messages };
 }
 
-/** The highest share of a byte limit in use among `fills` (0 where no buffer has one). */
-export function byteShare(fills: Readonly<Record<BufferName, BufferFill>>): number {
+/** The highest share of a byte limit in use among the `names` buffers of `fills` (0 where none has one). */
+export function byteShare(fills: Readonly<Record<BufferName, BufferFill>>, names: readonly BufferName[]): number {
   let share = 0;
-  for (const name of bufferNames) {
+  for (const name of names) {
     const bytes = fills[name].bytes;
     if (bytes !== undefined && Number.isFinite(bytes.capacity)) share = Math.max(share, bytes.fill / bytes.capacity);
   }

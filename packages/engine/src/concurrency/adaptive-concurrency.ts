@@ -23,7 +23,8 @@ export interface SignalSources {
  * run it is attached to, and asked once a sample window for the target,
  * which goes straight into the run's fastq `concurrency`. A window lasts
  * `window` ms and at least `windowSamples` tries; a probe lasts until
- * `probeSamples` tries started after it began have come back.
+ * `probeSamples` tries started after it began have come back, or at most
+ * 10 windows (3 no-load latencies, if longer), whatever it got by then.
  */
 export class AdaptiveConcurrency implements Steer {
   readonly #settings: AdaptiveSettings;
@@ -31,25 +32,29 @@ export class AdaptiveConcurrency implements Steer {
   readonly #sources: SignalSources;
   readonly #changed: (change: ConcurrencyChange) => void;
   readonly #clock: () => number;
+  readonly #heap: () => number;
   readonly #window = new LatencySamples();
   readonly #probe = new LatencySamples();
   #probeFrom = 0;
+  /** When the probe under way ends, samples or not. */
+  #probeUntil = 0;
   #windowFrom = 0;
   #runningSum = 0;
   #steered: Steered | undefined;
-  #memory: () => number = () => 0;
+  #bytes: () => number = () => 0;
   #failed: (error: unknown) => void = () => {};
   #timer: NodeJS.Timeout | undefined;
 
-  /** `random` (the probes' jitter) and `clock` (epoch ms) are for tests. */
+  /** `random` (the probes' jitter), `clock` (epoch ms) and `heap` (the heap limit's share in use) are for tests. */
   constructor(
     settings: AdaptiveSettings,
     sources: SignalSources,
     changed: (change: ConcurrencyChange) => void,
-    { random, clock = now }: { random?: () => number; clock?: () => number } = {},
+    { random, clock = now, heap = heapInUse }: { random?: () => number; clock?: () => number; heap?: () => number } = {},
   ) {
     this.#settings = settings;
     this.#clock = clock;
+    this.#heap = heap;
     this.#controller = new GradientController(settings, random);
     this.#sources = sources;
     this.#changed = changed;
@@ -63,15 +68,15 @@ export class AdaptiveConcurrency implements Steer {
   /**
    * Steer `steered` from now on (a run started): windows begin, and the
    * first run begins with a probe, since nothing can be judged before the
-   * no-load latency is known. `bytesInUse` is the highest share of a
-   * buffer's byte limit in use; `failed` hears of a `concurrency` listener
+   * no-load latency is known. `bytesInUse` is the highest share of the
+   * processing or output buffer's byte limit in use; `failed` hears of a `concurrency` listener
    * that threw (the controller's timer must not throw: that would crash
    * the host).
    */
   attach(steered: Steered, bytesInUse: () => number, failed: (error: unknown) => void): void {
     this.detach();
     this.#steered = steered;
-    this.#memory = bytesInUse;
+    this.#bytes = bytesInUse;
     this.#failed = failed;
     const at = this.#clock();
     this.#startWindow(at);
@@ -93,17 +98,18 @@ export class AdaptiveConcurrency implements Steer {
   tried(latency: number, dispatchedAt: number, running: number): void {
     this.#window.add(latency);
     this.#runningSum += running;
-    if (this.#controller.probing && dispatchedAt >= this.#probeFrom) this.#probe.add(latency);
+    if (!this.#controller.probing || dispatchedAt < this.#probeFrom) return;
+    this.#probe.add(latency);
+    // The probe ends with its last sample, not at the next tick; after the completion that brought it.
+    if (this.#probe.size === this.#settings.probeSamples) queueMicrotask(() => this.#endProbe(this.#clock()));
   }
 
   #tick(): void {
     const controller = this.#controller;
     const at = this.#clock();
     if (controller.probing) {
-      if (this.#probe.size < this.#settings.probeSamples) return;
-      this.#apply(controller.probed(this.#probe.median(), at));
-      this.#startWindow(at);
-      this.#sources.utilization(); // the next window's, without the probe's idle time
+      // A probe that cannot get its samples (tries that hang hold the slots, a slow transform) ends at its deadline.
+      if (at >= this.#probeUntil) this.#endProbe(at);
       return;
     }
     const samples = this.#window.size;
@@ -121,7 +127,8 @@ export class AdaptiveConcurrency implements Steer {
       throughput: (samples * 1000) / Math.max(at - this.#windowFrom, 1),
       running: this.#runningSum / samples,
       utilization: this.#sources.utilization(),
-      memory: Math.max(this.#memory(), heapInUse()),
+      memory: this.#heap(),
+      bytes: this.#bytes(),
     };
     this.#startWindow(at);
     this.#apply(controller.window(signals));
@@ -136,6 +143,16 @@ export class AdaptiveConcurrency implements Steer {
   #startProbe(at: number): void {
     this.#probe.clear();
     this.#probeFrom = at;
+    const noLoad = this.#controller.noLoadLatency ?? 0;
+    this.#probeUntil = at + Math.max(probeWindows * this.#settings.window, probeLatencies * noLoad);
+  }
+
+  /** The probe is over: its samples' median is the no-load latency (none: the old one stays); back to the target before it. */
+  #endProbe(at: number): void {
+    if (!this.#controller.probing || this.#steered === undefined) return;
+    this.#apply(this.#controller.probed(this.#probe.size > 0 ? this.#probe.median() : Number.NaN, at));
+    this.#startWindow(at);
+    this.#sources.utilization(); // the next window's, without the probe's idle time
   }
 
   #apply(change: ConcurrencyChange | undefined): void {
@@ -148,6 +165,10 @@ export class AdaptiveConcurrency implements Steer {
     }
   }
 }
+
+/** A probe lasts at most this many windows, or this many no-load latencies if that is longer. */
+const probeWindows = 10;
+const probeLatencies = 3;
 
 /** The share of the V8 heap limit in use on this thread. */
 function heapInUse(): number {

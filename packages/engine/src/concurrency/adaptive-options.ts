@@ -28,18 +28,23 @@ export interface AdaptiveConcurrencyOptions {
    * `min`. @default 30000
    */
   probeInterval?: number;
-  /** Tries a probe measures. @default 20 */
+  /**
+   * Tries a probe measures; it ends with the last of them, or after 10
+   * windows (3 no-load latencies, if longer) with what it has (with none,
+   * the no-load latency stays as it was). @default 20
+   */
   probeSamples?: number;
   /** How much of a decrease takes effect per window, 0 (none) to 1 (all): damps oscillation. @default 0.5 */
   smoothing?: number;
   /**
-   * The workers' event-loop utilisation (0 to 1) from which more in flight
-   * cannot buy throughput: the target does not grow past it. @default 0.9
+   * The workers' event-loop utilisation (above 0, up to 1) from which more
+   * in flight cannot buy throughput: the target does not grow past it. @default 0.9
    */
   utilizationLimit?: number;
   /**
-   * The share (0 to 1) of a byte limit (any buffer's `bytes`) or of the V8
-   * heap limit in use from which the target backs off instead of growing. @default 0.9
+   * The share (above 0, up to 1) of the V8 heap limit in use from which the
+   * target backs off, and of the processing or output buffer's byte limit
+   * from which it does not grow. @default 0.9
    */
   memoryLimit?: number;
 }

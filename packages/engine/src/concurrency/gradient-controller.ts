@@ -12,8 +12,14 @@ export interface WindowSignals {
   readonly running: number;
   /** The workers' event-loop utilisation over the window, 0 to 1; undefined where not measured. */
   readonly utilization: number | undefined;
-  /** The highest share in use of a buffer's byte limit or of the V8 heap limit, 0 to 1. */
+  /** The share of the main thread's V8 heap limit in use, 0 to 1. */
   readonly memory: number;
+  /**
+   * The highest share in use of the processing or output buffer's byte
+   * limit, 0 to 1 (0 without byte limits): the bytes the target puts in
+   * flight. Not the input buffer's: its fill is the source's pace.
+   */
+  readonly bytes: number;
 }
 
 /**
@@ -22,7 +28,7 @@ export interface WindowSignals {
  * - `'probed'`: back from a probe, with a new no-load latency;
  * - `'grow'`: the latency stayed within `tolerance` of no-load, so more in flight buys throughput;
  * - `'latency'`: the latency rose past `tolerance` without the throughput to match;
- * - `'memory'`: a byte limit or the heap is nearly full.
+ * - `'memory'`: the heap is nearly full.
  */
 export type ConcurrencyReason = 'probe' | 'probed' | 'grow' | 'latency' | 'memory';
 
@@ -69,8 +75,10 @@ const memoryBackOff = 0.9;
  * pace: when throughput rose along with the latency, the target does not
  * fall below what is being served. Growth is held while less than half the
  * target is in use (Netflix Gradient2's "app-limited" rule), while the
- * workers' event loops are saturated (`utilizationLimit`), and the target
- * backs off while memory is near its limit (`memoryLimit`).
+ * workers' event loops are saturated (`utilizationLimit`) and while the
+ * processing or output buffer is near its byte limit (`memoryLimit`: more
+ * in flight could only wait for room), and the target backs off while the
+ * heap is near its limit (`memoryLimit`).
  *
  * Pure: it sees only the windows it is given and `random` (the probe's
  * jitter), so a latency trace can be replayed against it.
@@ -151,7 +159,7 @@ export class GradientController {
     }
     const appLimited = !(finiteOrZero(signals.running) >= limit / 2);
     const saturated = signals.utilization !== undefined && signals.utilization >= utilizationLimit;
-    if (appLimited || saturated) return undefined;
+    if (appLimited || saturated || signals.bytes >= memoryLimit) return undefined;
     return this.#moveTo(limit * gradient + Math.sqrt(limit), 'grow', signals.at, signals);
   }
 

@@ -93,7 +93,7 @@ export class RemoteEngine extends EventEmitter<RemoteEngineEvents> {
   }
 
   get concurrency(): number {
-    return this.#status?.concurrency ?? this.options.concurrency;
+    return this.#status?.concurrency ?? this.options.adaptive?.initial ?? this.options.concurrency;
   }
 
   get buffers(): Readonly<Record<BufferName, BufferFill>> | undefined {

@@ -30,6 +30,13 @@ const megabytes = (expected: string, min: number | undefined, max = Number.MAX_V
 const fraction = (expected: string, max: number) =>
   z.number({ error: expected }).min(0, { error: expected }).max(max, { error: expected }).optional();
 
+/** A share above 0, up to 1 (at 0 a limit would always bind). */
+const share = z
+  .number({ error: 'a number above 0, up to 1' })
+  .positive({ error: 'a number above 0, up to 1' })
+  .max(1, { error: 'a number above 0, up to 1' })
+  .optional();
+
 const anObject = (shape: string) => ({ error: `an object: ${shape}` });
 
 const buffer = (messages: string, max?: number) =>
@@ -70,8 +77,8 @@ export const optionSchema = z.strictObject(
               probeInterval: timer(1),
               probeSamples: count('an integer from 1 and up', 1_000_000),
               smoothing: fraction('a number from 0 to 1', 1),
-              utilizationLimit: fraction('a number from 0 to 1', 1),
-              memoryLimit: fraction('a number from 0 to 1', 1),
+              utilizationLimit: share,
+              memoryLimit: share,
             },
             anObject('{ min, max, initial?, window?, windowSamples?, tolerance?, probeInterval?, probeSamples?, smoothing?, utilizationLimit?, memoryLimit? }'),
           ),

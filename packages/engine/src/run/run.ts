@@ -147,7 +147,7 @@ export class Run {
     await hooks.start();
     const at = now();
     for (const partition of this.#partitions) this.#tracker.declare(partition, at);
-    this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers), (error) => {
+    this.#adaptive?.attach(this.#dispatcher, () => byteShare(this.buffers, ['processing', 'output']), (error) => {
       this.#failure ??= { error };
       this.stop();
     });

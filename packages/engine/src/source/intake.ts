@@ -128,6 +128,7 @@ function priorityOf(rank: (record: SourceRecord) => number, record: SourceRecord
     return new InvalidMessageError(`the priority function threw: ${describe(thrown)}`, { cause: thrown });
   }
   if (typeof priority === 'number' && Number.isFinite(priority)) return priority;
+  settleQuietly(priority);
   return new InvalidMessageError(`the priority function must return a finite number, got ${show(priority)}`);
 }
 
@@ -137,5 +138,19 @@ function describe(thrown: unknown): string {
     return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   } catch {
     return 'a value that cannot be shown';
+  }
+}
+
+/**
+ * An async priority function's promise is refused like any other non-number;
+ * its rejection must not go unhandled (that would end the host process).
+ */
+function settleQuietly(value: unknown): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return;
+  try {
+    const then = (value as { then?: unknown }).then;
+    if (typeof then === 'function') Promise.resolve(value).catch(() => {});
+  } catch {
+    // A Proxy or getter that throws on `then`: nothing to settle.
   }
 }
