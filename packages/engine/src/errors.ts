@@ -105,6 +105,18 @@ export class EngineDisconnectedError extends TidemarkError {
   }
 }
 
+/**
+ * What was thrown, for an error message: `name: message` of an Error, else
+ * its text; whatever it is (a thrown Proxy may throw again as it is shown).
+ */
+export function describeThrown(thrown: unknown): string {
+  try {
+    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
+  } catch {
+    return 'a value that cannot be shown';
+  }
+}
+
 /** A value and its type, for error messages: `0 (number)`, `"4" (string)`. */
 export function show(value: unknown): string {
   let text: string;

@@ -1,4 +1,4 @@
-import { InvalidMessageError, TidemarkError, show } from '../errors.js';
+import { InvalidMessageError, TidemarkError, describeThrown, show } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 import { isCloneError } from './clone-error.js';
 import type { RemoteCall } from './remote-call.js';
@@ -23,7 +23,7 @@ export async function feedItems(remote: RemoteCall, run: number, items: SourceRe
         await remote.call('feed', run, toItemColumns([item]));
       } catch (itemError) {
         if (!cannotCross(itemError)) throw itemError;
-        const reason = describeError(itemError);
+        const reason = describeThrown(itemError);
         const offset = readOffset(item);
         const error = toWireError(new InvalidMessageError(`the item cannot cross to the remote engine (${reason})`));
         await remote.call('feed', run, { values: [safeShow(item)], ...(typeof offset === 'number' ? { fields: { offset: [offset] } } : {}), errors: [[0, error]] });
@@ -41,14 +41,6 @@ export async function feedItems(remote: RemoteCall, run: number, items: SourceRe
  */
 function cannotCross(error: unknown): boolean {
   return isCloneError(error) || !(error instanceof TidemarkError);
-}
-
-function describeError(error: unknown): string {
-  try {
-    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  } catch {
-    return 'an error that cannot be described';
-  }
 }
 
 function safeShow(item: unknown): string {

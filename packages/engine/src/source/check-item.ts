@@ -1,6 +1,6 @@
 import type { PartitionId } from '@tidemark/watermark';
 import { sizeOf } from '../buffers/size-of.js';
-import { InvalidMessageError, TidemarkError } from '../errors.js';
+import { InvalidMessageError, TidemarkError, describeThrown } from '../errors.js';
 import type { SourceRecord } from '../message.js';
 
 /** What the reader was doing when an item threw: reading one of its fields, or measuring its value. */
@@ -75,7 +75,7 @@ export class ItemReader {
       return undefined;
     } catch (thrown) {
       const what = step === 'measure' ? 'measuring `value` for the byte limit' : `reading \`${step}\``;
-      return new InvalidMessageError(`the source item threw on ${what}: ${describe(thrown)}`, { cause: thrown });
+      return new InvalidMessageError(`the source item threw on ${what}: ${describeThrown(thrown)}`, { cause: thrown });
     }
   }
 }
@@ -100,7 +100,7 @@ export function salvage(item: SourceRecord): { offset: number | undefined; parti
 function sourceError(error: unknown): TidemarkError {
   return error instanceof TidemarkError
     ? error
-    : new InvalidMessageError(`the source could not read this item: ${describe(error)}`, { cause: error });
+    : new InvalidMessageError(`the source could not read this item: ${describeThrown(error)}`, { cause: error });
 }
 
 /** A field of an item that may throw as it is read: undefined then. */
@@ -109,15 +109,6 @@ function peek(item: object, field: keyof SourceRecord): unknown {
     return (item as Partial<Record<keyof SourceRecord, unknown>>)[field];
   } catch {
     return undefined;
-  }
-}
-
-/** What was thrown, for a message; whatever it is (a thrown Proxy may throw again as it is shown). */
-function describe(thrown: unknown): string {
-  try {
-    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-  } catch {
-    return 'a value that cannot be shown';
   }
 }
 

@@ -1,5 +1,5 @@
 import type { PartitionId } from '@tidemark/watermark';
-import { InvalidMessageError, show } from '../errors.js';
+import { InvalidMessageError, describeThrown, show } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
 import { noValues } from '../run/message-state.js';
 import { ItemReader, salvage } from './check-item.js';
@@ -125,20 +125,11 @@ function priorityOf(rank: (record: SourceRecord) => number, record: SourceRecord
   try {
     priority = rank(record);
   } catch (thrown) {
-    return new InvalidMessageError(`the priority function threw: ${describe(thrown)}`, { cause: thrown });
+    return new InvalidMessageError(`the priority function threw: ${describeThrown(thrown)}`, { cause: thrown });
   }
   if (typeof priority === 'number' && Number.isFinite(priority)) return priority;
   settleQuietly(priority);
   return new InvalidMessageError(`the priority function must return a finite number, got ${show(priority)}`);
-}
-
-/** What was thrown, for a message; whatever it is (a thrown Proxy may throw again as it is shown). */
-function describe(thrown: unknown): string {
-  try {
-    return thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
-  } catch {
-    return 'a value that cannot be shown';
-  }
 }
 
 /**
