@@ -202,7 +202,7 @@ test('run: a bad invocation exits non-zero and the first line on stderr names th
     {
       title: '--concurrency 0',
       args: ['--transform', upper, '--input', input, '--concurrency', '0'],
-      first: /^error: option '--concurrency <n>' argument '0' is invalid\. expected an integer from 1 up$/,
+      first: /^error: option '--concurrency <n\|min\.\.max>' argument '0' is invalid\. expected an integer from 1 up, or min\.\.max \(such as 1\.\.256\) for the adaptive controller$/,
       own: false,
     },
     {
