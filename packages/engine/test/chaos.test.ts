@@ -137,7 +137,9 @@ async function runChaos(transport: TestTransport): Promise<Outcome> {
     threads: 2,
     concurrency: 32,
     retry: { attempts: ATTEMPTS, backoff: { initial: 0, max: 5 } },
-    timeout: 200,
+    // Far above what a try takes here, even on a loaded 2-core machine: at 200 ms a heap death that took
+    // longer under load was taken for a stuck worker (a TimeoutError, an extra restart, a bystander charged).
+    timeout: 1000,
     watermark: { maxOutOfOrderness: MAX_OUT_OF_ORDERNESS },
     resourceLimits: { maxOldGenerationSizeMb: 32 },
     metrics: { registry },
