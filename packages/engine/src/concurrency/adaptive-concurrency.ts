@@ -79,8 +79,7 @@ export class AdaptiveConcurrency implements Steer {
     this.#bytes = bytesInUse;
     this.#failed = failed;
     const at = this.#clock();
-    this.#startWindow(at);
-    this.#sources.utilization(); // from now on
+    this.#freshWindow(at);
     if (this.#controller.noLoadLatency === undefined && !this.#controller.probing) this.#apply(this.#controller.probe(at));
     if (this.#controller.probing) this.#startProbe(at);
     steered.concurrency = this.target;
@@ -117,8 +116,7 @@ export class AdaptiveConcurrency implements Steer {
     if (controller.probeDue(at)) {
       this.#apply(controller.probe(at));
       this.#startProbe(at);
-      this.#startWindow(at);
-      this.#sources.utilization();
+      this.#freshWindow(at);
       return;
     }
     const signals: WindowSignals = {
@@ -140,6 +138,12 @@ export class AdaptiveConcurrency implements Steer {
     this.#windowFrom = at;
   }
 
+  /** A window from `at` whose utilisation counts from `at` too (not through a probe's idle time, or between runs). */
+  #freshWindow(at: number): void {
+    this.#startWindow(at);
+    this.#sources.utilization();
+  }
+
   #startProbe(at: number): void {
     this.#probe.clear();
     this.#probeFrom = at;
@@ -151,8 +155,7 @@ export class AdaptiveConcurrency implements Steer {
   #endProbe(at: number): void {
     if (!this.#controller.probing || this.#steered === undefined) return;
     this.#apply(this.#controller.probed(this.#probe.size > 0 ? this.#probe.median() : Number.NaN, at));
-    this.#startWindow(at);
-    this.#sources.utilization(); // the next window's, without the probe's idle time
+    this.#freshWindow(at);
   }
 
   #apply(change: ConcurrencyChange | undefined): void {
