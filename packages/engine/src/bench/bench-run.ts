@@ -21,7 +21,7 @@ export interface BenchRun extends BenchSetting, RunFigures {
   /** Messages in the run (acks counted, for a transform's input). */
   readonly messages: number;
   /** How the engine of a user's transform emitted outputs, and its try timeout in ms (0: none). */
-  readonly ordering?: 'ordered' | 'unordered';
+  readonly ordering?: 'ordered' | 'unordered' | 'key';
   readonly timeout?: number;
   /** The oracle's throughput on the same latencies, and `throughput` over it (the built-in workload only). */
   readonly oracleThroughput?: number;

@@ -2,6 +2,7 @@ import { isFull } from './buffer-limit.js';
 import type { BufferLimit } from './buffer-limit.js';
 import { Deque } from './deque.js';
 import type { MessageState } from '../run/message-state.js';
+import { KeyedQueue } from './keyed-queue.js';
 import { PriorityQueue } from './priority-queue.js';
 import { shedArriving } from './shed.js';
 import type { Shed } from './shed.js';
@@ -15,19 +16,28 @@ import type { Shed } from './shed.js';
  * Without priority they leave oldest first (a deque). With the `priority`
  * option they leave highest effective priority first, equal ones in read
  * order (a {@link PriorityQueue}), and `drop-oldest` and `drop-newest` drop
- * the lowest effective priority first.
+ * the lowest effective priority first. With `ordering: 'key'` a message
+ * leaves only while no other of its key is out (a {@link KeyedQueue}); the
+ * dispatcher says when one settled (`settled`).
  */
 export class InputBuffer {
   readonly limit: BufferLimit;
   readonly #items = new Deque<MessageState>();
   /** With priority: the messages, ranked (`#items` is then unused). */
   readonly #ranked: PriorityQueue | undefined;
+  /** With `ordering: 'key'`: the messages, by key (`#items` is then unused). */
+  readonly #keyed: KeyedQueue | undefined;
   #bytes = 0;
 
-  /** `priorityAging`: serve by priority, aging by this many ms per level (Infinity: no aging); undefined: first in, first out. */
-  constructor(limit: BufferLimit, priorityAging?: number) {
+  /**
+   * `priorityAging`: serve by priority, aging by this many ms per level
+   * (Infinity: no aging); undefined: first in, first out. `keyed`: one
+   * message per key out at a time (not with priority).
+   */
+  constructor(limit: BufferLimit, priorityAging?: number, keyed = false) {
     this.limit = limit;
-    if (priorityAging !== undefined) {
+    if (keyed) this.#keyed = new KeyedQueue();
+    else if (priorityAging !== undefined) {
       const policy = limit.overflow;
       const drop = policy === 'drop-oldest' ? 'oldest' : policy === 'drop-newest' ? 'newest' : undefined;
       this.#ranked = new PriorityQueue(priorityAging, drop);
@@ -35,15 +45,17 @@ export class InputBuffer {
   }
 
   get size(): number {
-    return this.#ranked === undefined ? this.#items.size : this.#ranked.size;
+    return (this.#ranked ?? this.#keyed ?? this.#items).size;
   }
 
   get bytes(): number {
     return this.#bytes;
   }
 
+  /** Whether the limit is reached. With `ordering: 'key'` only messages that could start now count (see {@link KeyedQueue}). */
   get full(): boolean {
-    return isFull(this.size, this.#bytes, this.limit);
+    const keyed = this.#keyed;
+    return keyed === undefined ? isFull(this.size, this.#bytes, this.limit) : isFull(keyed.ready, keyed.readyBytes, this.limit);
   }
 
   /**
@@ -68,7 +80,7 @@ export class InputBuffer {
     if (ranked !== undefined) return this.#dropLowest(ranked, policy, state);
     if (policy === 'drop-newest') return shedArriving('input', policy, state);
     const dropped: MessageState[] = [];
-    while (this.full && this.#items.size > 0) dropped.push(this.shift() as MessageState);
+    while (this.full) dropped.push(this.#removeOldest());
     this.#push(state);
     return { buffer: 'input', policy, dropped, rejected: undefined };
   }
@@ -83,24 +95,38 @@ export class InputBuffer {
    */
   unshift(state: MessageState): void {
     this.#bytes += state.bytes;
-    if (this.#ranked === undefined) this.#items.insert(state, (other) => other.seq > state.seq);
-    else this.#ranked.unshift(state);
+    if (this.#ranked !== undefined) this.#ranked.unshift(state);
+    else if (this.#keyed !== undefined) this.#keyed.unshift(state);
+    else this.#items.insert(state, (other) => other.seq > state.seq);
   }
 
   peek(): MessageState | undefined {
-    return this.#ranked === undefined ? this.#items.peek() : this.#ranked.peek();
+    return (this.#ranked ?? this.#keyed ?? this.#items).peek();
   }
 
   shift(): MessageState | undefined {
-    const state = this.#ranked === undefined ? this.#items.shift() : this.#ranked.shift();
+    const state = (this.#ranked ?? this.#keyed ?? this.#items).shift();
     if (state !== undefined) this.#bytes -= state.bytes;
     return state;
   }
 
+  /** `state`, which `shift` gave, settled (completed or failed for good): with `ordering: 'key'`, its key's next message may leave. */
+  settled(state: MessageState): void {
+    this.#keyed?.free(state.key);
+  }
+
   #push(state: MessageState): void {
     this.#bytes += state.bytes;
-    if (this.#ranked === undefined) this.#items.push(state);
-    else this.#ranked.add(state);
+    if (this.#ranked !== undefined) this.#ranked.add(state);
+    else if (this.#keyed !== undefined) this.#keyed.add(state);
+    else this.#items.push(state);
+  }
+
+  /** Without priority, `drop-oldest` takes out the message read first (whether or not its key is free). */
+  #removeOldest(): MessageState {
+    const state = (this.#keyed === undefined ? this.#items.shift() : this.#keyed.removeOldest()) as MessageState;
+    this.#bytes -= state.bytes;
+    return state;
   }
 
   /** A full buffer under a drop policy, with priority: the lowest go first, the arriving `state` among them. */

@@ -33,7 +33,12 @@ program
   .option('--concurrency <n|min..max>', 'messages in flight at the workers, or min..max to let the adaptive controller find it (default: threads * 4)', concurrency)
   .addOption(new Option('--mode <mode>', 'async, or batch (the baseline)').choices(['async', 'batch']))
   .option('--batch-size <n>', 'messages per batch in batch mode (default: concurrency)', integer(1))
-  .option('--ordered', 'emit outputs in input order (default: as they complete)')
+  .option('--ordered', 'emit outputs in input order (default: as they complete); the same as --ordering ordered')
+  .addOption(
+    new Option('--ordering <mode>', 'unordered, ordered (input order), or key (one message per key at a time, in input order) (default: unordered)')
+      .choices(['unordered', 'ordered', 'key'])
+      .conflicts('ordered'),
+  )
   .option('--attempts <n>', `tries per message before it becomes a failed record (default: ${optionDefaults.attempts})`, integer(1))
   .option(
     '--retry-initial <ms>',

@@ -25,6 +25,8 @@ export interface DispatchOptions {
   /** With `priority`: ms per priority level of aging (Infinity: none). Undefined: first in, first out. */
   readonly priorityAging?: number | undefined;
   readonly steer?: Steer | undefined;
+  /** `ordering: 'key'`: one message per key out at a time, each key's in read order. */
+  readonly keyed?: boolean;
 }
 
 /**
@@ -69,13 +71,13 @@ export class Dispatcher {
     output: OutputBuffer,
     limits: { input: BufferLimit; processing: BufferLimit },
     retry: RetryPolicy,
-    { priorityAging, steer }: DispatchOptions = {},
+    { priorityAging, steer, keyed }: DispatchOptions = {},
   ) {
     this.#transport = transport;
     this.#tracker = tracker;
     this.#output = output;
     this.#retry = retry;
-    this.input = new InputBuffer(limits.input, priorityAging);
+    this.input = new InputBuffer(limits.input, priorityAging, keyed);
     this.#steer = steer;
     this.#processing = limits.processing;
     this.#lookahead = transport.lookahead;
@@ -196,6 +198,7 @@ export class Dispatcher {
       tracker.fail(state, new TransformError(completion.error));
       settled = state;
     }
+    if (settled !== undefined) this.input.settled(settled);
     release();
     return settled;
   }

@@ -95,7 +95,7 @@ export const optionSchema = z.strictObject(
     lookahead: z.boolean({ error: 'true or false' }).optional(),
     mode: z.enum(['async', 'batch'], { error: "'async' or 'batch'" }).optional(),
     batchSize: count('an integer from 1 and up'),
-    ordering: z.enum(['unordered', 'ordered'], { error: "'unordered' or 'ordered'" }).optional(),
+    ordering: z.enum(['unordered', 'ordered', 'key'], { error: "'unordered', 'ordered' or 'key'" }).optional(),
     watermark: z
       .strictObject(
         {

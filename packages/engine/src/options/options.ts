@@ -89,9 +89,14 @@ export interface EngineOptions {
   /**
    * `'unordered'`: each output as soon as its message completes.
    * `'ordered'`: outputs in the order the messages were read.
+   * `'key'`: messages with the same `key` are processed one at a time, in
+   * read order (a retry included), and their outputs leave in that order;
+   * different keys run in parallel, and a slow key holds back only itself
+   * (Confluent Parallel Consumer's KEY mode). A message without a key is
+   * never held back. Not with `priority` or batch mode.
    * @default 'unordered'
    */
-  ordering?: 'unordered' | 'ordered';
+  ordering?: 'unordered' | 'ordered' | 'key';
   /** The input watermark: bounded out-of-orderness with idle advance. */
   watermark?: {
     /**
@@ -240,7 +245,7 @@ export interface ResolvedOptions {
   readonly lookahead: boolean;
   readonly mode: 'async' | 'batch';
   readonly batchSize: number;
-  readonly ordering: 'unordered' | 'ordered';
+  readonly ordering: 'unordered' | 'ordered' | 'key';
   readonly watermark: { readonly maxOutOfOrderness: number; readonly idleAfter: number };
   readonly retry: { readonly attempts: number; readonly initial: number; readonly max: number };
   readonly timeout: number;

@@ -63,6 +63,12 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   if (o.priority !== undefined && mode === 'batch') {
     throw new InvalidOptionError('priority', 'left out in batch mode (a batch is read and dispatched whole)', o.priority);
   }
+  if (o.ordering === 'key' && mode === 'batch') {
+    throw new InvalidOptionError('ordering', "'unordered' or 'ordered' in batch mode (a batch is dispatched whole)", o.ordering);
+  }
+  if (o.priority !== undefined && o.ordering === 'key') {
+    throw new InvalidOptionError('priority', "left out with ordering: 'key' (each key's messages go in read order)", o.priority);
+  }
   if (o.priority !== undefined && o.ordering === 'ordered') {
     throw new InvalidOptionError('priority', "left out with ordering: 'ordered' (outputs leave in read order, so a high priority would only wait in the output buffer)", o.priority);
   }

@@ -78,7 +78,11 @@ export class Run {
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
     const priorityAging = options.priority === undefined ? undefined : options.priorityAging;
-    this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, { priorityAging, steer: adaptive });
+    this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, {
+      priorityAging,
+      steer: adaptive,
+      keyed: options.ordering === 'key',
+    });
     this.#adaptive = adaptive;
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
     // Only a source the reader waits on can be idle: not one held back by

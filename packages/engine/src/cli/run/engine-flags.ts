@@ -27,6 +27,8 @@ export const engineFlags: readonly EngineFlag[] = [
   { flag: '--batch-size', option: 'batchSize', path: 'batchSize' },
   // A switch: always given, so that the engine says what it does either way.
   { flag: '--ordered', option: 'ordered', path: 'ordering', convert: (on) => (on === true ? 'ordered' : 'unordered') },
+  // After --ordered, which it conflicts with: when given, it says the ordering.
+  { flag: '--ordering', option: 'ordering', path: 'ordering' },
   { flag: '--attempts', option: 'attempts', path: 'retry.attempts' },
   { flag: '--retry-initial', option: 'retryInitial', path: 'retry.backoff.initial' },
   { flag: '--retry-max', option: 'retryMax', path: 'retry.backoff.max' },

@@ -10,6 +10,7 @@ export interface RunCommandOptions {
   mode?: 'async' | 'batch';
   batchSize?: number;
   ordered?: boolean;
+  ordering?: 'unordered' | 'ordered' | 'key';
   attempts?: number;
   /** Retry backoff: ms before the first retry, doubling each try. */
   retryInitial?: number;
