@@ -38,8 +38,20 @@ export interface Output<T = unknown> {
   readonly value: T;
   /** Present when the source record had a partition. */
   readonly partition?: PartitionId;
-  /** Present and true when the message was already late when it was read. */
+  /**
+   * Present and true when the message was already late when it was read;
+   * under windowed reduce, when it was later than the allowed lateness (its
+   * input is the value, and it is in no window), or on a window's result
+   * made only of messages late against the watermark (within the allowed
+   * lateness: the watermark may have passed the window's end).
+   */
   readonly late?: true;
+  /**
+   * Windowed reduce: the window this result is for. `eventTime` is then
+   * `window.end - 1`, `offset` the lowest offset of the window's messages,
+   * and `value` what the reduce module's `result` returned.
+   */
+  readonly window?: { readonly start: number; readonly end: number };
 }
 
 /**
@@ -62,6 +74,8 @@ export interface FailedRecord {
   /** Present when the source record had a partition. */
   readonly partition?: PartitionId;
   readonly late?: true;
+  /** Windowed reduce: the window whose result failed (its `input` is then undefined). */
+  readonly window?: { readonly start: number; readonly end: number };
 }
 
 /** What `engine.process()` yields. */

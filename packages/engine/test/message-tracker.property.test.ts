@@ -15,16 +15,18 @@ import { Intake } from '../src/source/intake.js';
 // and the counters, committed offset, oldest in flight and watermark must
 // follow from the model's messages.
 
-type Event = 'queue' | 'dispatch' | 'complete' | 'retry' | 'requeue' | 'fail' | 'reject' | 'emit' | 'drop' | 'ack';
+type Event = 'queue' | 'dispatch' | 'complete' | 'tooLate' | 'hold' | 'retry' | 'requeue' | 'fail' | 'reject' | 'emit' | 'drop' | 'ack';
 const events: Record<Event, { from: readonly Stage[]; to: Stage | 'gone' | 'same' }> = {
   queue: { from: ['read', 'retrying'], to: 'queued' },
   dispatch: { from: ['queued'], to: 'dispatched' },
   complete: { from: ['dispatched'], to: 'completed' },
+  tooLate: { from: ['read'], to: 'completed' }, // windowed reduce: a late record without a try
+  hold: { from: ['completed'], to: 'windowed' }, // windowed reduce: added, waiting for its window
   retry: { from: ['dispatched'], to: 'retrying' },
   requeue: { from: ['dispatched'], to: 'queued' },
   fail: { from: ['read', 'dispatched', 'completed'], to: 'failed' },
   reject: { from: ['read', 'completed'], to: 'failed' },
-  emit: { from: ['completed', 'failed'], to: 'same' }, // emitted, or a failed record stays failed
+  emit: { from: ['completed', 'failed', 'windowed'], to: 'same' }, // emitted, or a failed record stays failed
   drop: { from: ['read', 'queued', 'completed', 'failed'], to: 'gone' },
   ack: { from: ['emitted', 'failed'], to: 'gone' },
 };
@@ -40,6 +42,10 @@ function apply(tracker: MessageTracker, state: MessageState, event: Event): void
       return tracker.dispatch(state, 2);
     case 'complete':
       return tracker.complete(state, [state.input]);
+    case 'tooLate':
+      return tracker.tooLate(state);
+    case 'hold':
+      return tracker.hold(state);
     case 'retry':
       return tracker.retry(state);
     case 'requeue':
@@ -75,7 +81,7 @@ test('the tracker against an event model: random event sequences, counters, comm
       const intake = new Intake(false, 0);
       /** The model: the live messages by slot, each with its stage as the model sees it. */
       const live = new Map<number, { state: MessageState; stage: Stage }>();
-      const counts = { read: 0, acked: 0, dropped: 0, retried: 0, failed: 0 };
+      const counts = { read: 0, acked: 0, dropped: 0, retried: 0, failed: 0, tooLate: 0 };
       let highest = -1;
       let maxEventTime = Number.NEGATIVE_INFINITY;
       for (const { message, event, eventTime } of commands) {
@@ -108,6 +114,7 @@ test('the tracker against an event model: random event sequences, counters, comm
         if (event === 'dispatch') assert.equal(state.attempts, before.attempts + 1);
         if (event === 'requeue') assert.equal(state.attempts, before.attempts - 1, 'an untried try does not count');
         if (event === 'retry') counts.retried++;
+        if (event === 'tooLate') counts.tooLate++;
         if (event === 'emit' && entry.stage === 'failed') counts.failed++;
         if (rule.to === 'gone') {
           live.delete(message);
@@ -120,13 +127,13 @@ test('the tracker against an event model: random event sequences, counters, comm
         }
         if (event === 'reject') assert.equal(state.outcome, 'rejected');
         if (event === 'fail') assert.equal(state.outcome, 'failed');
-        if (event === 'complete') assert.equal(state.outcome, 'completed');
+        if (event === 'complete' || event === 'tooLate') assert.equal(state.outcome, 'completed');
         if (event === 'drop') assert.equal(state.outcome, 'dropped');
       }
       const states = [...live.values()].map(({ state }) => state);
       assert.equal(tracker.size, live.size);
-      const { read, acked, dropped, retried, failed } = tracker.stats;
-      assert.deepEqual({ read, acked, dropped, retried, failed }, counts);
+      const { read, acked, dropped, retried, failed, tooLate } = tracker.stats;
+      assert.deepEqual({ read, acked, dropped, retried, failed, tooLate }, counts);
       const lowest = Math.min(...states.map((state) => state.offset));
       assert.equal(tracker.committedOffset, states.length > 0 ? lowest : highest + 1);
       assert.equal(tracker.oldestReadAt, states.length > 0 ? Math.min(...states.map((state) => state.readAt)) : undefined);

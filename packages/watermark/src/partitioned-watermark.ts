@@ -212,6 +212,24 @@ export class PartitionedWatermark {
     return this.#partitions.get(partition)?.input.current();
   }
 
+  /**
+   * The lowest input watermark over the partitions that are not idle (over
+   * all of them when every one is idle); -Infinity before any. What the
+   * output watermark would be with nothing in flight: windowed reduce closes
+   * windows by it, since the messages a window holds are still in flight.
+   */
+  inputMinimum(): number {
+    let busy = Number.POSITIVE_INFINITY;
+    let resting = Number.POSITIVE_INFINITY;
+    for (const p of this.#partitions.values()) {
+      const input = p.input.current();
+      if (p.idle) resting = Math.min(resting, input);
+      else busy = Math.min(busy, input);
+    }
+    const lowest = Number.isFinite(busy) || busy === Number.NEGATIVE_INFINITY ? busy : resting;
+    return lowest === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : lowest;
+  }
+
   /** Whether `partition` was idle at the last `now` (false for a partition never seen). */
   isIdle(partition: PartitionId): boolean {
     return this.#partitions.get(partition)?.idle ?? false;

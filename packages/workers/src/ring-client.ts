@@ -21,6 +21,14 @@ export interface RingMessage {
   readonly eventTime: number;
   /** 1 on the first try. */
   readonly attempts: number;
+  /**
+   * Key affinity, an integer from 0 up: the ring transport sends the
+   * message to worker slot `affinity % threads` and no other (the same
+   * thread every time, its replacement after it died), so that state a
+   * worker keeps per key stays on one thread. Without it, the message goes
+   * to the worker with the most room. The task transport ignores it.
+   */
+  readonly affinity?: number | undefined;
 }
 
 /** Marks a free slot in the slot → id table. */

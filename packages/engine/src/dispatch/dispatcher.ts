@@ -10,7 +10,7 @@ import type { Shed } from '../buffers/shed.js';
 import { TransformError } from '../errors.js';
 import type { MessageState } from '../run/message-state.js';
 import type { MessageTracker } from '../run/message-tracker.js';
-import type { Completion, Transport } from '../transport/transport.js';
+import type { Completion, Outgoing, Transport } from '../transport/transport.js';
 import { backoff } from './retry-policy.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -27,6 +27,8 @@ export interface DispatchOptions {
   readonly steer?: Steer | undefined;
   /** `ordering: 'key'`: one message per key out at a time, each key's in read order. */
   readonly keyed?: boolean;
+  /** What the transport is sent for a message, when not the message itself (windowed reduce: its add or result, to its key's worker). */
+  readonly outgoing?: ((state: MessageState) => Outgoing) | undefined;
 }
 
 /**
@@ -59,6 +61,7 @@ export class Dispatcher {
   /** Slots beyond the target: messages waiting at the workers (see `Transport.lookahead`). */
   readonly #lookahead: number;
   readonly #steer: Steer | undefined;
+  readonly #outgoing: ((state: MessageState) => Outgoing) | undefined;
   #runningBytes = 0;
   #stopped = false;
   /** The consumer went away: no try goes out again. */
@@ -71,7 +74,7 @@ export class Dispatcher {
     output: OutputBuffer,
     limits: { input: BufferLimit; processing: BufferLimit },
     retry: RetryPolicy,
-    { priorityAging, steer, keyed }: DispatchOptions = {},
+    { priorityAging, steer, keyed, outgoing }: DispatchOptions = {},
   ) {
     this.#transport = transport;
     this.#tracker = tracker;
@@ -79,6 +82,7 @@ export class Dispatcher {
     this.#retry = retry;
     this.input = new InputBuffer(limits.input, priorityAging, keyed);
     this.#steer = steer;
+    this.#outgoing = outgoing;
     this.#processing = limits.processing;
     this.#lookahead = transport.lookahead;
     this.#queue = fastq(this.#send, limits.processing.messages + this.#lookahead);
@@ -91,7 +95,7 @@ export class Dispatcher {
     state.release = release as () => void;
     this.#runningBytes += state.bytes;
     this.#tracker.dispatch(state, turnClock.now());
-    this.#transport.send(state);
+    this.#transport.send(this.#outgoing === undefined ? state : this.#outgoing(state));
   };
 
   /** Messages at the transport (each holds a slot): running, or the lookahead waiting at a worker. */
@@ -150,6 +154,12 @@ export class Dispatcher {
    */
   #atLimit(): boolean {
     return this.#queue.running() >= this.#processing.messages + this.#lookahead || this.#runningBytes >= this.#processing.bytes;
+  }
+
+  /** Queued ahead of every waiting message (a window's result, which frees the messages it holds), and started if a slot is free. */
+  urgent(state: MessageState): void {
+    this.input.unshift(state);
+    this.pump();
   }
 
   /** Move waiting messages into free slots; call when room may have appeared. */

@@ -11,6 +11,7 @@ import { CollectedMetric } from './collected-metric.js';
 import type { Sample } from './collected-metric.js';
 import { PriorityHistograms } from './priority-histograms.js';
 import { StageHistograms, stages } from './stage-histograms.js';
+import type { RunStats } from '../run/run-stats.js';
 
 /** Options of the engine's metrics. */
 export interface MetricsOptions {
@@ -22,7 +23,7 @@ export interface MetricsOptions {
 
 /** What the engine shows at a scrape. */
 export interface EngineSnapshot {
-  readonly totals: { read: number; emitted: number; acked: number; retried: number; failed: number; late: number; dropped: number };
+  readonly totals: Readonly<RunStats>;
   readonly inFlight: number;
   readonly processing: number;
   readonly concurrency: number;
@@ -43,6 +44,7 @@ const counters = [
   ['retried', 'Retries started.'],
   ['failed', 'Messages that failed for good (failed records).'],
   ['late', 'Messages already late when read.'],
+  ['tooLate', 'Windowed reduce: messages later than the allowed lateness, emitted as late records in no window.'],
 ] as const;
 
 /**
@@ -76,7 +78,7 @@ export class EngineMetrics {
       ),
       ...counters.map(
         ([key, help]) =>
-          new CollectedMetric(`tidemark_messages_${key}_total`, help, 'counter', () => one(snapshot().totals[key])),
+          new CollectedMetric(`tidemark_messages_${snakeCase(key)}_total`, help, 'counter', () => one(snapshot().totals[key])),
       ),
       new CollectedMetric(
         'tidemark_messages_dropped_total',
@@ -184,4 +186,9 @@ function byteSamples(s: EngineSnapshot, field: 'fill' | 'capacity'): Sample[] {
     const bytes = s.buffers[buffer].bytes;
     return bytes === undefined || !Number.isFinite(bytes.capacity) ? [] : [{ labels: { buffer }, value: bytes[field] }];
   });
+}
+
+/** `tooLate` → `too_late`, for a Prometheus name. */
+function snakeCase(key: string): string {
+  return key.replace(/[A-Z]/g, (upper) => `_${upper.toLowerCase()}`);
 }

@@ -55,12 +55,40 @@ const buffer = (messages: string, max?: number) =>
     .optional();
 
 const modulePath = 'a module path or file URL';
+
+/** A span of event time: finite, above 0. */
+const span = (expected: string) => z.number({ error: expected }).positive({ error: expected }).max(Number.MAX_SAFE_INTEGER, { error: expected });
+
+const windowShapes = '{ tumbling: ms }, { sliding: { size, every } } or { session: { gap } }';
+const windowKinds = ['tumbling', 'sliding', 'session'];
+/** One of the three shapes, named by its only key (checked first, so that a wrong shape is named as such, not as a missing field). */
+const oneWindowKind = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && Object.keys(v).length === 1 && windowKinds.includes(Object.keys(v)[0] as string),
+  { error: windowShapes },
+);
+const windowSchema = oneWindowKind.pipe(z.union(
+  [
+    z.strictObject({ tumbling: span('a number of ms above 0') }),
+    z.strictObject({
+      sliding: z.strictObject({ size: span('a number of ms above 0'), every: span('a number of ms above 0') }, anObject('{ size, every }')),
+    }),
+    z.strictObject({ session: z.strictObject({ gap: span('a number of ms above 0') }, anObject('{ gap }')) }),
+  ],
+  { error: windowShapes },
+));
 const port = 'an integer from 0 to 65535';
 const powerOfTwo = 'a power of two from 4096 to 2^30';
 
 export const optionSchema = z.strictObject(
   {
-    transform: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }),
+    transform: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }).optional(),
+    reduce: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }).optional(),
+    window: windowSchema.optional(),
+    allowedLateness: z
+      .number({ error: 'a finite number of ms from 0 and up' })
+      .min(0, { error: 'a finite number of ms from 0 and up' })
+      .max(Number.MAX_SAFE_INTEGER, { error: 'a finite number of ms from 0 and up' })
+      .optional(),
     threads: count(bounds.threads, bounds.maxThreads),
     concurrency: z
       .union(

@@ -2,6 +2,8 @@ import type { Registry, RegistryContentType } from 'prom-client';
 import type { BufferLimit, BufferName, OverflowPolicy } from '../buffers/buffer-limit.js';
 import type { SourceRecord } from '../message.js';
 import type { AdaptiveConcurrencyOptions, AdaptiveSettings } from '../concurrency/adaptive-options.js';
+import type { WindowSpec } from '../reduce/window-spec.js';
+import type { ReduceSettings } from './reduce-options.js';
 
 export type { AdaptiveConcurrencyOptions, AdaptiveSettings } from '../concurrency/adaptive-options.js';
 
@@ -17,7 +19,25 @@ export interface EngineOptions {
    * export is `(value, ctx) => output | Promise<output>`.
    * @example new URL('./transform.js', import.meta.url)
    */
-  transform: URL | string;
+  transform?: URL | string;
+  /**
+   * Windowed reduce instead of a transform: the reduce module, a path or
+   * URL as `transform` takes. Its default export is `{ create(key, window),
+   * add(acc, value, ctx), result(acc, key, window), merge?(a, b, key, window) }`
+   * (`merge` for session windows); see the README's "Windowed reduce".
+   * Needs `window`; not with `transform`, batch mode, `ordering`, `priority`,
+   * the task transport or an output overflow other than `'block'`.
+   */
+  reduce?: URL | string;
+  /** With `reduce`: how messages are grouped into event-time windows (see {@link WindowSpec}). */
+  window?: WindowSpec;
+  /**
+   * With `reduce`: ms of event time past a window's end during which a late
+   * message still joins it (the window's result waits for it). A message
+   * later than that comes out as a record with `late: true`.
+   * @default 0
+   */
+  allowedLateness?: number;
   /**
    * Worker threads in the pool, 1 to 256 (each is a V8 isolate of its own;
    * see the README for why the cap).
@@ -232,7 +252,10 @@ export interface BufferOptions {
 
 /** Options with every default filled in. */
 export interface ResolvedOptions {
+  /** The module the workers load: the transform, or the reduce runner (which imports the reduce module). */
   readonly transform: string;
+  /** Windowed reduce, when `reduce` is given. */
+  readonly reduce: ReduceSettings | undefined;
   readonly threads: number;
   /** The fixed in-flight target, or under the adaptive controller its `max` (what slots and buffers are sized for). */
   readonly concurrency: number;

@@ -8,6 +8,8 @@ import { InvalidOptionError } from '../errors.js';
 import { maxSlots, maxThreads, ringBytesWith, ringShareOfMemory, tasksPerThreadWith } from './option-bounds.js';
 import { toOptionError, wordIssue } from './option-error.js';
 import { optionSchema } from './option-schema.js';
+import { resolveReduce } from './reduce-options.js';
+import { reduceRunnerUrl } from '@tidemark/workers';
 import type { AnyRegistry, ResolvedOptions } from './options.js';
 import { adaptiveSettings } from '../concurrency/adaptive-options.js';
 import type { AdaptiveSettings, GivenAdaptive } from '../concurrency/adaptive-options.js';
@@ -37,12 +39,16 @@ export const optionDefaults = {
   idleAfter: 1000,
 } as const;
 
+/** With `reduce`, `buffers.output.messages` is at least this by default (the messages of open windows count in it). */
+const reduceOutputMessages = 10_000;
+
 /** Check `options` and fill in the defaults; throws {@link InvalidOptionError}. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   const parsed = readable(() => optionSchema.safeParse(options, { error: wordIssue }), options);
   if (!parsed.success) throw toOptionError(parsed.error.issues[0], options);
   const o = parsed.data;
-  const transform = toModuleUrl(o.transform);
+  const reduce = resolveReduce(o, toModuleUrl);
+  const transform = reduce === undefined ? toModuleUrl(o.transform as URL | string, 'transform') : reduceRunnerUrl(reduce.module);
   const threads = o.threads ?? Math.min(availableParallelism(), maxThreads);
   const mode = o.mode ?? 'async';
   const adaptive = resolveAdaptive(o.concurrency, threads, mode, o.lookahead);
@@ -80,6 +86,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   return {
     transform,
+    reduce,
     threads,
     concurrency,
     adaptive,
@@ -101,7 +108,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     transport,
     ringBytes,
     metrics: resolveMetrics(o.metrics),
-    buffers: resolveBuffers(o.buffers ?? {}, concurrency, mode, batchSize),
+    buffers: resolveBuffers(o.buffers ?? {}, concurrency, mode, batchSize, reduce !== undefined),
     execArgv: o.execArgv ?? [],
   };
 }
@@ -111,7 +118,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
  * worker threads import `file:` and `data:` modules only, and a `file:` one
  * must be an existing file.
  */
-function toModuleUrl(transform: URL | string): string {
+function toModuleUrl(transform: URL | string, option: string): string {
   const url =
     transform instanceof URL
       ? transform
@@ -119,12 +126,12 @@ function toModuleUrl(transform: URL | string): string {
         ? new URL(transform)
         : pathToFileURL(resolve(transform));
   if (url.protocol !== 'file:' && url.protocol !== 'data:') {
-    throw new InvalidOptionError('transform', 'a file: or data: module (worker threads import no other)', String(transform));
+    throw new InvalidOptionError(option, 'a file: or data: module (worker threads import no other)', String(transform));
   }
   if (url.protocol === 'file:') {
     const stats = statSync(fileURLToPath(url), { throwIfNoEntry: false });
-    if (stats === undefined) throw new InvalidOptionError('transform', 'the path or URL of an existing module', String(transform));
-    if (stats.isDirectory()) throw new InvalidOptionError('transform', 'a module file, not a directory', String(transform));
+    if (stats === undefined) throw new InvalidOptionError(option, 'the path or URL of an existing module', String(transform));
+    if (stats.isDirectory()) throw new InvalidOptionError(option, 'a module file, not a directory', String(transform));
   }
   return url.href;
 }
@@ -145,11 +152,13 @@ function resolveBuffers(
   concurrency: number,
   mode: 'async' | 'batch',
   batchSize: number,
+  reduce: boolean,
 ): Record<BufferName, BufferLimit> {
   const defaults: Record<BufferName, number> = {
     input: mode === 'batch' ? batchSize : Math.ceil(concurrency / 8),
     processing: concurrency,
-    output: Math.max(3 * concurrency, batchSize),
+    // Windowed reduce: the messages of open windows are in flight until their results are taken; room for them.
+    output: Math.max(3 * concurrency, batchSize, reduce ? reduceOutputMessages : 0),
   };
   const resolved = {} as Record<BufferName, BufferLimit>;
   for (const name of bufferNames) {

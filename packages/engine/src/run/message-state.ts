@@ -2,6 +2,7 @@ import type { PartitionId } from '@tidemark/watermark';
 import type { Overflow } from '../buffers/buffer-limit.js';
 import type { TidemarkError } from '../errors.js';
 import type { FailedRecord, Output } from '../message.js';
+import type { Window } from '../reduce/window-spec.js';
 import type { Outcome, Stage } from './stages.js';
 
 export type { Outcome, Stage } from './stages.js';
@@ -56,6 +57,12 @@ export interface MessageTrace {
    * with a `BufferFullError`).
    */
   readonly overflow: Overflow | undefined;
+  /**
+   * Windowed reduce: set on a window's result (not a source message: it
+   * goes to a worker for the result and holds the window's messages until
+   * it was handed over).
+   */
+  readonly window: Window | undefined;
 }
 
 /** The engine's mutable view of a {@link MessageTrace}. */
@@ -86,14 +93,17 @@ export const noValues: unknown[] = [];
 
 /** The record of one output value of a completed message. */
 export function outputRecord(state: MessageState, value: unknown): Output {
-  const { offset, key, eventTime, partition } = state;
+  const { offset, key, eventTime, partition, window } = state;
+  if (window !== undefined) return state.late ? { kind: 'output', offset, key, window, eventTime, value, late: true } : { kind: 'output', offset, key, window, eventTime, value };
   const record: Output = partition === undefined ? { kind: 'output', offset, key, eventTime, value } : { kind: 'output', offset, key, eventTime, value, partition };
   return state.late ? { ...record, late: true } : record;
 }
 
 /** The record of a message that failed for good. */
 export function failedRecord(state: MessageState, error: TidemarkError): FailedRecord {
-  const { offset, key, eventTime, input, attempts, partition } = state;
+  const { offset, key, eventTime, attempts, window } = state;
+  if (window !== undefined) return { kind: 'failed', offset, key, eventTime, input: undefined, error, attempts, window };
+  const { input, partition } = state;
   const base: FailedRecord = { kind: 'failed', offset, key, eventTime, input, error, attempts };
   const record: FailedRecord = partition === undefined ? base : { ...base, partition };
   return state.late ? { ...record, late: true } : record;

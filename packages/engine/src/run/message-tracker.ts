@@ -21,6 +21,7 @@ const from = {
   failed: sourcesOf('failed'),
   queued: sourcesOf('queued'),
   retrying: sourcesOf('retrying'),
+  windowed: sourcesOf('windowed'),
 };
 
 /** The partition of the records that name none. */
@@ -102,6 +103,32 @@ export class MessageTracker {
     }
   }
 
+  /**
+   * Windowed reduce: a window's result goes to a worker. It is in flight
+   * (the run is not over while it is) but not a source message: it is not
+   * counted, holds no watermark (the window's messages do) and has no
+   * offset of its own (it shows its lowest message's).
+   */
+  readWindow(state: MessageState): void {
+    if (state.stage !== 'read' || state.window === undefined) this.#refuse(state, 'read (a window)');
+    this.#states.set(state.id, state);
+  }
+
+  /** Windowed reduce: too late for every window it falls in, its input is its late record, without a try. */
+  tooLate(state: MessageState): void {
+    if (state.stage !== 'read') this.#refuse(state, 'completed (too late)');
+    this.#move(state, 'completed', from.completed);
+    state.outcome = 'completed';
+    state.values = [state.input];
+    state.late = true;
+    this.stats.tooLate++;
+  }
+
+  /** Windowed reduce: its add came back done; it waits until its windows' results were handed over. */
+  hold(state: MessageState): void {
+    this.#move(state, 'windowed', from.windowed);
+  }
+
   /** Into the input buffer: just read, or back from a retry's backoff. */
   queue(state: MessageState, at: number): void {
     if (state.stage === 'dispatched') this.#refuse(state, 'queued (a try came back untried: requeue)');
@@ -131,6 +158,8 @@ export class MessageTracker {
 
   /** The try succeeded with `values`. */
   complete(state: MessageState, values: unknown[]): void {
+    // From a try only (the table's read → completed is `tooLate`'s).
+    if (state.stage !== 'dispatched') this.#refuse(state, 'completed');
     this.#move(state, 'completed', from.completed);
     state.outcome = 'completed';
     state.values = values;
@@ -192,8 +221,19 @@ export class MessageTracker {
     else if (state.stage !== 'failed' && state.stage !== 'dropped') this.#refuse(state, 'acked');
     state.ackedAt = at;
     this.#states.delete(state.id);
+    if (state.window !== undefined) return; // a window's result: not a source message
     this.#watermark.complete(state.id, at);
     this.stats.acked++;
+  }
+
+  /**
+   * The lowest input watermark over the partitions (idle ones aside): the
+   * window clock of windowed reduce, which cannot wait for the output
+   * watermark, since a window's messages are in flight until its result was
+   * handed over.
+   */
+  get inputWatermark(): number {
+    return this.#watermark.inputMinimum();
   }
 
   /** The output watermark as last published. */

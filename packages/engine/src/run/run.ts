@@ -9,6 +9,7 @@ import type { AdaptiveConcurrency } from '../concurrency/adaptive-concurrency.js
 import { Dispatcher } from '../dispatch/dispatcher.js';
 import type { SourceRecord } from '../message.js';
 import type { ResolvedOptions } from '../options/options.js';
+import { WindowStage } from '../reduce/window-stage.js';
 import { Intake } from '../source/intake.js';
 import { isPartitioned } from '../source/partitioned.js';
 import { SourceReader } from '../source/source-reader.js';
@@ -57,6 +58,8 @@ export class Run {
   readonly #partitionIdle: WakeAt;
   /** The adaptive controller steering this run's target, if any. */
   readonly #adaptive: AdaptiveConcurrency | undefined;
+  /** Windowed reduce, with the `reduce` option. */
+  readonly #windows: WindowStage | undefined;
 
   constructor(
     source: Source<SourceRecord | readonly SourceRecord[]>,
@@ -78,10 +81,14 @@ export class Run {
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
     const priorityAging = options.priority === undefined ? undefined : options.priorityAging;
+    // A window's result has an id clear of the run's messages' (firstId + seq).
+    const windows = options.reduce && new WindowStage(options.reduce, this.#tracker, (state) => this.#dispatcher.urgent(state), firstId + 2 ** 31);
+    this.#windows = windows;
     this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, {
       priorityAging,
       steer: adaptive,
       keyed: options.ordering === 'key',
+      outgoing: windows === undefined ? undefined : (state) => windows.outgoing(state),
     });
     this.#adaptive = adaptive;
     this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
@@ -133,7 +140,8 @@ export class Run {
 
   /** A try came back from the transport; the main thread saw it at `at`. */
   complete(completion: Completion, at: number): void {
-    const settled = this.#dispatcher.complete(completion, at);
+    let settled = this.#dispatcher.complete(completion, at);
+    if (settled !== undefined && this.#windows !== undefined) settled = this.#windows.settled(settled);
     if (settled !== undefined) this.#settle(settled);
     this.#dispatcher.pump();
     // A try that goes again after a backoff settles nothing, but its slot took a message from the input buffer.
@@ -164,6 +172,7 @@ export class Run {
       })
       .finally(() => {
         this.#seal();
+        this.#windows?.closeAll();
         this.#consumer.notify();
       });
   }
@@ -221,7 +230,11 @@ export class Run {
    */
   #canRead(): boolean {
     const inFlight = this.#tracker.size;
-    if (inFlight >= this.#maxInFlight) return false;
+    if (inFlight >= this.#maxInFlight) {
+      // Full of messages held by windows that cannot close until more is read: the earliest closes early.
+      this.#windows?.relieve();
+      return false;
+    }
     if (this.#limits.input.overflow === 'block' && this.#dispatcher.input.full) return false;
     return this.#reading.mayRead(inFlight);
   }
@@ -233,6 +246,9 @@ export class Run {
     if (state.error !== undefined) {
       tracker.fail(state, state.error);
       this.#settle(state);
+    } else if (this.#windows?.assign(state) === false) {
+      tracker.tooLate(state);
+      this.#settle(state);
     } else {
       const shed = this.#dispatcher.admit(state);
       if (shed !== undefined) this.#shed(shed);
@@ -240,6 +256,7 @@ export class Run {
       this.#dispatcher.pump();
     }
     if (this.#reading.full) this.#seal();
+    this.#windows?.advance();
   }
 
   /** A batch is complete (batch mode): it may leave once all of it settled. */
@@ -275,10 +292,11 @@ export class Run {
     this.#reader.room();
   }
 
-  /** All of `state`'s records were handed over: it leaves the run. */
+  /** All of `state`'s records were handed over: it leaves the run (a window's result takes its messages along). */
   ack(state: MessageState): void {
     this.#tracker.ack(state, turnClock.now());
-    this.#acked(state);
+    if (state.window === undefined) this.#acked(state);
+    else (this.#windows as WindowStage).handedOver(state, (member) => this.#acked(member));
   }
 
   /** After `state` left the run: tell the engine, publish the watermark, make room for reading. */
@@ -291,9 +309,11 @@ export class Run {
     if (this.#tracker.size === 0) this.#idle.arm();
   }
 
+  /** Publish the output watermark if it rose; the window clock moves too (an idle partition moves it without a read). */
   #publish(at?: number): void {
     const watermark = this.#tracker.publish(at);
     if (watermark !== undefined) this.#events.watermark(watermark);
+    this.#windows?.advance();
   }
 
   /** The source gave nothing for `idleAfter` ms: a partial batch is sealed, and idle partitions stop holding the watermark. */

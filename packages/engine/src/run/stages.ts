@@ -3,7 +3,11 @@
  * between stages there are. The tracker checks every move against this table.
  *
  *   read ─▶ queued ─▶ dispatched ─▶ completed ─▶ emitted ─▶ acked
- *    │        │  ▲        │  │  ▲        │
+ *    │        │  ▲        │  │  ▲        │  ▲         ▲
+ *    │        │  │        │  │  │        │  │         │ (reduce: its window's
+ *    │        │  │        │  │  │        ▼  │         │  result was handed over)
+ *    │        │  │        │  │  │     windowed ───────┘
+ *    │        │  │        │  │  │        │
  *    │        │  │        │  ▼  │        │
  *    │        │  └──────── retrying      │
  *    │        │  (requeue: never started)│
@@ -14,8 +18,13 @@
  * once the consumer took its record (its stage stays `failed`); a dropped
  * one is acked at once. A failed record still waiting in the output buffer
  * can be dropped by `drop-oldest`.
+ *
+ * Windowed reduce adds `windowed`: the message's add into its window's
+ * accumulator came back, and it waits, held, until the window's result was
+ * handed over. A message too late for every window it falls in goes from
+ * `read` to `completed` without a try (its input is its late record).
  */
-export type Stage = 'read' | 'queued' | 'dispatched' | 'retrying' | 'completed' | 'emitted' | 'acked' | 'failed' | 'dropped';
+export type Stage = 'read' | 'queued' | 'dispatched' | 'retrying' | 'completed' | 'windowed' | 'emitted' | 'acked' | 'failed' | 'dropped';
 
 /**
  * How a message ended, as the `ack` event and the metrics report it:
@@ -27,7 +36,8 @@ export type Outcome = 'completed' | 'failed' | 'dropped' | 'rejected';
 
 const allowed: Readonly<Record<Stage, readonly Stage[]>> = {
   // Bad input fails at once; a full buffer's policy can shed it on arrival.
-  read: ['queued', 'failed', 'dropped'],
+  // Too late for any window (reduce): its late record, without a try.
+  read: ['queued', 'completed', 'failed', 'dropped'],
   // drop-oldest sheds the longest waiting; the transport takes the rest.
   queued: ['dispatched', 'dropped'],
   // A try ends: done, again after a backoff, failed for good, or back to the
@@ -35,7 +45,9 @@ const allowed: Readonly<Record<Stage, readonly Stage[]>> = {
   dispatched: ['completed', 'retrying', 'failed', 'queued'],
   retrying: ['queued'],
   // In the output buffer: handed over, or shed by the output buffer's policy.
-  completed: ['emitted', 'failed', 'dropped'],
+  // Reduce: an add that came back waits in its window.
+  completed: ['emitted', 'windowed', 'failed', 'dropped'],
+  windowed: ['emitted'],
   emitted: ['acked'],
   failed: ['dropped'],
   acked: [],

@@ -104,6 +104,7 @@ export class Intake {
       completedAt: 0,
       ackedAt: 0,
       overflow: undefined,
+      window: undefined,
       input,
       bytes,
       batch,

@@ -4,6 +4,7 @@ import { now } from '@tidemark/workers';
 import { WorkerPool, grace, stuckMessage } from './pool.js';
 import type { PoolSettings } from './pool.js';
 import type { Completion, CompletionHandler, Outgoing, Transport } from './transport.js';
+import { WaitingMessages } from './waiting-messages.js';
 import { WorkerUtilization } from './worker-utilization.js';
 
 /** Settings of the ring transport. */
@@ -25,12 +26,20 @@ export interface RingSettings extends PoolSettings {
  * a shared doorbell when all are empty. piscina still owns the workers: a
  * worker that dies ends its serve task, its messages are completed from its
  * processing table, and a new serve task takes the replacement piscina starts.
+ *
+ * Key affinity: each serve task has a fixed slot, 0 to `threads - 1`, which
+ * its replacement takes over. A message with an `affinity` goes to slot
+ * `affinity % threads` and no other, so that state a worker keeps per key
+ * (a reduce's accumulators) stays on one thread; it waits while that slot
+ * is full or restarting, without holding back messages for other slots
+ * (waiting-messages.ts).
  */
 export class RingTransport implements Transport {
   readonly #settings: RingSettings;
   readonly #pool: WorkerPool;
   readonly #bell = new Doorbell();
-  readonly #links: RingClient[] = [];
+  /** Slot → its worker's link; undefined while the slot's worker starts or restarts. */
+  readonly #links: (RingClient | undefined)[];
   readonly #serving = new Set<Promise<void>>();
   /** Serve tasks whose worker has not loaded the module yet. */
   readonly #loading = new Set<Promise<void>>();
@@ -41,24 +50,26 @@ export class RingTransport implements Transport {
   /** Links killed for being stuck, with the slots that were. */
   readonly #stuck = new Map<RingClient, Set<number>>();
   #sweeper: NodeJS.Timeout | undefined;
-  readonly #waiting: Outgoing[] = [];
+  readonly #waiting: WaitingMessages;
   #report: CompletionHandler = () => {};
   readonly #utilization: WorkerUtilization;
   /** Every link reports here: counted, then to the engine's handler. */
   readonly #counted = (completion: Completion): void => {
     this.#report(completion);
-    if (this.#waiting.length > 0) this.#flush();
-    else if (this.#keepAlive !== undefined && this.#links.every((link) => link.holding === 0)) this.#unhold();
+    if (this.#waiting.size > 0) this.#waiting.flush(this.#links);
+    else if (this.#keepAlive !== undefined && this.#links.every((link) => link === undefined || link.holding === 0)) this.#unhold();
   };
 
   constructor(settings: RingSettings) {
     this.#settings = settings;
+    this.#links = Array.from({ length: settings.threads }, () => undefined);
+    this.#waiting = new WaitingMessages(settings.threads);
     // One serve task per worker: with one task per worker piscina gives each its own.
     this.#pool = new WorkerPool(settings, 1);
     const pool = this.#pool;
     this.#utilization = new WorkerUtilization(
       () => pool.piscina.threads,
-      (worker) => this.#links.find((link) => link.threadId === worker.threadId)?.blocked ?? 0,
+      (worker) => this.#links.find((link) => link?.threadId === worker.threadId)?.blocked ?? 0,
     );
   }
 
@@ -74,7 +85,7 @@ export class RingTransport implements Transport {
 
   get busyWorkers(): number {
     let busy = 0;
-    for (const link of this.#links) if (link.holding > 0) busy++;
+    for (const link of this.#links) if (link !== undefined && link.holding > 0) busy++;
     return busy;
   }
 
@@ -96,12 +107,21 @@ export class RingTransport implements Transport {
   start(report: CompletionHandler): Promise<void> {
     if (this.#started === undefined) this.#report = report;
     this.#started ??= this.#pool
-      .start(() => Promise.all(Array.from({ length: this.#settings.threads }, () => this.#serve())).then(() => {}))
+      .start(() => Promise.all(Array.from({ length: this.#settings.threads }, (_, slot) => this.#serve(slot))).then(() => {}))
       .then(() => void this.#pump());
     return this.#started;
   }
 
+  /**
+   * Send `state` to the link with the most room, or with an `affinity` to
+   * its slot's link; or wait, behind the messages already waiting for the
+   * same room (a freed slot goes to the oldest, flushed once the completion
+   * returns).
+   * @throws {RangeError} when `state.affinity` is not an integer from 0 up.
+   */
   send(state: Outgoing): void {
+    // Before anything changes: a bad affinity is the caller's bug, not a message's fault.
+    this.#waiting.slotOf(state);
     if (this.#keepAlive === undefined) {
       // Held open only while messages are out: the main thread waits for
       // results on a doorbell (Atomics.waitAsync), which does not hold it.
@@ -109,34 +129,18 @@ export class RingTransport implements Transport {
       const timeout = this.#settings.timeout;
       if (timeout > 0) this.#sweeper = setInterval(() => this.#sweep(), Math.max(10, timeout / 4));
     }
-    // Behind the messages already waiting for a slot, not ahead of them: a
-    // freed slot goes to the oldest (flushed once the completion returns).
-    if (this.#waiting.length > 0) this.#waiting.push(state);
-    else this.#dispatch(state);
-  }
-
-  #dispatch(state: Outgoing): void {
-    let best: RingClient | undefined;
-    for (const link of this.#links) if (best === undefined || link.room > best.room) best = link;
     // No room when the in-flight target is above the workers' slots
-    // (threads * tasksPerThread < concurrency), or while a dead worker's
-    // replacement starts: wait, oldest first, for a slot to free.
-    if (best === undefined || best.room === 0) this.#waiting.push(state);
-    else best.send(state);
-  }
-
-  #flush(): void {
-    while (this.#waiting.length > 0 && this.#links.some((link) => link.room > 0)) {
-      this.#dispatch(this.#waiting.shift() as Outgoing);
-    }
+    // (threads * tasksPerThread < concurrency), when the message's slot is
+    // full, or while a dead worker's replacement starts.
+    this.#waiting.send(state, this.#links);
   }
 
   async close(): Promise<void> {
     this.#closing = true;
-    for (const link of this.#links) link.stop();
+    for (const link of this.#links) link?.stop();
     // A replacement still loading the module may never finish: its worker is terminated with the pool.
     await Promise.allSettled([...this.#serving].filter((serving) => !this.#loading.has(serving)));
-    for (const link of this.#links) link.close();
+    for (const link of this.#links) link?.close();
     this.#unhold();
     await this.#pool.stop();
   }
@@ -148,10 +152,11 @@ export class RingTransport implements Transport {
   }
 
   /**
-   * Start a serve task on a (new) link and wait until its worker serves;
-   * rejects if the worker dies first (a replacement is on its way then).
+   * Start a serve task on a (new) link for `slot` and wait until its
+   * worker serves; rejects if the worker dies first (a replacement for the
+   * slot is on its way then).
    */
-  async #serve(): Promise<void> {
+  async #serve(slot: number): Promise<void> {
     const { tasksPerThread, ringBytes, transform } = this.#settings;
     const ahead = this.lookahead > 0;
     const link = new RingClient(tasksPerThread + (ahead ? 1 : 0), ringBytes, this.#bell, this.#counted);
@@ -168,12 +173,12 @@ export class RingTransport implements Transport {
       (error: unknown) => {
         this.#serving.delete(serving);
         this.#restarts++;
-        const at = this.#links.indexOf(link);
-        if (at !== -1) this.#links.splice(at, 1); // a worker that died before it was ready never joined
+        // A worker that died before it was ready never took its slot.
+        if (this.#links[slot] === link) this.#links[slot] = undefined;
         link.close();
         died(error);
-        // Replace first so that orphans requeued now have somewhere to go.
-        if (!this.#closing && !this.#pool.stopped) this.#serve().catch(() => {}); // its own death replaces it again
+        // Its messages requeued now wait for the replacement, if they have this slot's affinity.
+        if (!this.#closing && !this.#pool.stopped) this.#serve(slot).catch(() => {}); // its own death replaces it again
         const stuck = this.#stuck.get(link);
         this.#stuck.delete(link);
         if (stuck !== undefined) {
@@ -193,9 +198,9 @@ export class RingTransport implements Transport {
     } finally {
       this.#loading.delete(serving);
     }
-    this.#links.push(link);
+    this.#links[slot] = link;
     if (this.#closing) link.stop(); // a replacement that came up while closing
-    this.#flush();
+    this.#waiting.flush(this.#links);
   }
 
   /**
@@ -230,7 +235,7 @@ export class RingTransport implements Transport {
     const timeout = this.#settings.timeout;
     const before = now() - timeout - grace(timeout);
     for (const link of this.#links) {
-      if (this.#stuck.has(link)) continue;
+      if (link === undefined || this.#stuck.has(link)) continue;
       const culprits = stuckSlots(link, before);
       if (culprits === undefined) continue;
       const worker = this.#pool.piscina.threads.find((thread) => thread.threadId === link.threadId);
@@ -241,10 +246,10 @@ export class RingTransport implements Transport {
   }
 
   async #pump(): Promise<void> {
-    const ready = () => this.#links.some((link) => link.hasOutput);
+    const ready = () => this.#links.some((link) => link?.hasOutput === true);
     while (!this.#closing) {
       let count = 0;
-      for (const link of this.#links) count += link.drain();
+      for (const link of this.#links) if (link !== undefined) count += link.drain();
       // Let the consumer and the source run before the next round.
       if (count > 0) await nextTurn();
       else await this.#bell.sleep(ready);

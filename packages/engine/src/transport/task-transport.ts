@@ -19,6 +19,10 @@ const closePatience = 30_000;
  * timeout is stuck in that transform's sync code, and is terminated (piscina
  * starts another). The stuck message fails its try with TimeoutError; the
  * others the worker held go out again without counting a try.
+ *
+ * A message's `affinity` is ignored: piscina picks the worker of each task,
+ * so state a transform keeps per key in a worker (a reduce's) is not kept
+ * together; keyed reduce state needs the ring transport.
  */
 export class TaskTransport implements Transport {
   readonly #pool: WorkerPool;

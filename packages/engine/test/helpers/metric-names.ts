@@ -20,5 +20,6 @@ export const metricNames = [
   'tidemark_messages_failed_total',
   'tidemark_messages_dropped_total',
   'tidemark_messages_late_total',
+  'tidemark_messages_too_late_total',
   'tidemark_worker_restarts_total',
 ] as const;
