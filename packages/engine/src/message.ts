@@ -6,6 +6,15 @@ export interface SourceRecord<T = unknown> {
   readonly value: T;
   /** Event time, epoch ms unless your source says otherwise. @default the time it is read */
   readonly eventTime?: number;
+  /**
+   * The source's own input watermark as of this record, when it keeps one
+   * (a stage of a pipeline passes on the watermark of the stage before): no
+   * later record of its partition has an event time below it unless late.
+   * The partition's input watermark rises to it (never falls) before this
+   * record is read; the engine's `maxOutOfOrderness` estimate still applies
+   * beside it (the higher of the two counts).
+   */
+  readonly watermark?: number;
   /** Partition or ordering key, passed to the transform and kept on the output. */
   readonly key?: string;
   /**

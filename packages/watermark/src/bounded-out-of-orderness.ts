@@ -29,7 +29,9 @@ export interface Observation {
  * `W = max eventTime seen - maxOutOfOrderness` (Flink's
  * `BoundedOutOfOrdernessWatermarks`). A message whose event time is below W
  * when it arrives is late: it is flagged and counted, and still processed.
- * The watermark never decreases.
+ * The watermark never decreases. With `maxOutOfOrderness: Infinity` event
+ * times never move it: only {@link raise} (the source's own watermark) and
+ * idleness do.
  */
 export class BoundedOutOfOrderness {
   readonly #bound: number;
@@ -43,9 +45,8 @@ export class BoundedOutOfOrderness {
     this.#bound = options.maxOutOfOrderness ?? 0;
     this.#idleAfter = options.idleAfter ?? Number.POSITIVE_INFINITY;
     // `!(x >= 0)` also rejects NaN, which would freeze or unleash the watermark.
-    if (!(this.#bound >= 0) || this.#bound === Number.POSITIVE_INFINITY) {
-      throw new RangeError(`maxOutOfOrderness must be a finite number from 0 up, got ${this.#bound}`);
-    }
+    // Infinity is allowed: event times then never move it, only `raise` (a source that keeps its own) and idleness.
+    if (!(this.#bound >= 0)) throw new RangeError(`maxOutOfOrderness must be a number from 0 up, got ${this.#bound}`);
     if (!(this.#idleAfter >= 0)) throw new RangeError(`idleAfter must be a number from 0 up, got ${this.#idleAfter}`);
   }
 
@@ -83,6 +84,15 @@ export class BoundedOutOfOrderness {
     if (this.#maxEventTime <= this.#watermark) return false;
     this.#watermark = this.#maxEventTime;
     return true;
+  }
+
+  /**
+   * The source's own watermark: the input watermark rises to `watermark`
+   * (never falls). For a source that knows better than the bound, such as
+   * a stage fed by another engine, whose output watermark it passes on.
+   */
+  raise(watermark: number): void {
+    if (watermark > this.#watermark) this.#watermark = watermark;
   }
 
   /** The current input watermark. */

@@ -130,14 +130,17 @@ export class PartitionedWatermark {
   /**
    * {@link read} without the object, for hot paths: returns the watermark
    * the message is in flight under; {@link lastLate} says whether it was late.
+   * `given`: the source's own watermark as of this message, to which the
+   * partition's input watermark rises first (see `BoundedOutOfOrderness.raise`).
    */
-  readUnder(id: number, partition: PartitionId, eventTime: number, now: number): number {
+  readUnder(id: number, partition: PartitionId, eventTime: number, now: number, given?: number): number {
     if (this.#live.has(id)) throw new RangeError(`id ${id} is already in flight`);
     // The clock moves, but idleness is decided only when asked (`current`,
     // `declare`): a reader held back by full buffers reads late, and the
     // partitions it did not get to are not idle for that.
     if (now > this.#clock) this.#clock = now;
     const p = this.#partitions.get(partition) ?? this.#add(partition);
+    if (given !== undefined) p.input.raise(given);
     const watermark = p.input.current();
     const late = p.input.admit(eventTime, this.#clock);
     this.#live.set(id, p.enqueue(id, watermark));

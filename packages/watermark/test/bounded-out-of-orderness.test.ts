@@ -93,7 +93,19 @@ test('idle before any message returns false', () => {
 });
 
 test('options that would freeze or unleash the watermark are rejected', () => {
-  for (const options of [{ maxOutOfOrderness: -1 }, { maxOutOfOrderness: Number.NaN }, { maxOutOfOrderness: Number.POSITIVE_INFINITY }, { idleAfter: Number.NaN }, { idleAfter: -5 }]) {
+  for (const options of [{ maxOutOfOrderness: -1 }, { maxOutOfOrderness: Number.NaN }, { idleAfter: Number.NaN }, { idleAfter: -5 }]) {
     assert.throws(() => new BoundedOutOfOrderness(options), RangeError, JSON.stringify(options));
   }
+});
+
+test('maxOutOfOrderness Infinity: event times never move the watermark, the source\'s own (raise) does, and lateness is judged against it', () => {
+  const w = new BoundedOutOfOrderness({ maxOutOfOrderness: Number.POSITIVE_INFINITY });
+  assert.equal(w.observe(100).late, false);
+  assert.equal(w.current(), Number.NEGATIVE_INFINITY, 'an event time alone moves nothing');
+  w.raise(50);
+  assert.equal(w.current(), 50);
+  w.raise(40);
+  assert.equal(w.current(), 50, 'never falls');
+  assert.equal(w.observe(49).late, true);
+  assert.equal(w.observe(50).late, false);
 });

@@ -226,10 +226,21 @@ test('options that would freeze or unleash the watermark are rejected', () => {
   for (const options of [
     { maxOutOfOrderness: -1 },
     { maxOutOfOrderness: Number.NaN },
-    { maxOutOfOrderness: Number.POSITIVE_INFINITY },
     { idleAfter: Number.NaN },
     { idleAfter: -5 },
   ]) {
     assert.throws(() => new PartitionedWatermark(options), RangeError, JSON.stringify(options));
   }
+});
+
+test('a source\'s own watermark (readUnder\'s `given`) raises its partition\'s input watermark before the message is read', () => {
+  const w = new PartitionedWatermark({ maxOutOfOrderness: Number.POSITIVE_INFINITY });
+  assert.equal(w.readUnder(1, 'a', 10, 0, 5), 5, 'read under the given watermark');
+  assert.equal(w.lastLate, false);
+  assert.equal(w.readUnder(2, 'a', 7, 0, 8), 8);
+  assert.equal(w.lastLate, true, 'below the given watermark: late');
+  w.complete(1);
+  w.complete(2);
+  assert.equal(w.current(), 8);
+  assert.equal(w.inputMinimum(), 8);
 });

@@ -127,10 +127,9 @@ export const optionSchema = z.strictObject(
     watermark: z
       .strictObject(
         {
-          // Event time, not a timer: any finite span.
+          // Event time, not a timer: any span; Infinity leaves the watermark to the source's own (`SourceRecord.watermark`).
           maxOutOfOrderness: z
-            .number({ error: 'a finite number of ms from 0 and up' })
-            .min(0, { error: 'a finite number of ms from 0 and up' })
+            .custom<number>((v) => typeof v === 'number' && v >= 0, { error: 'a number of ms from 0 and up (Infinity: only the source\'s own watermarks move it)' })
             .optional(),
           idleAfter: timer(),
         },

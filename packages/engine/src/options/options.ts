@@ -121,7 +121,9 @@ export interface EngineOptions {
   watermark?: {
     /**
      * How far (ms of event time) a message may trail the largest event time
-     * seen and still be on time.
+     * seen and still be on time. `Infinity`: the engine estimates nothing,
+     * and only the watermarks the source gives (`SourceRecord.watermark`)
+     * move the input watermark.
      * @default 0
      */
     maxOutOfOrderness?: number;

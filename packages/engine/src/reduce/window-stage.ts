@@ -180,6 +180,7 @@ export class WindowStage {
       ackedAt: 0,
       overflow: undefined,
       window,
+      sourceWatermark: undefined,
       input,
       bytes: 0,
       batch: -1,

@@ -74,6 +74,8 @@ export interface MessageState extends Mutable<MessageTrace> {
   readonly batch: number;
   /** Its size in the input and processing buffers' byte limits (0 when neither has one). */
   readonly bytes: number;
+  /** The input watermark its source gave with it (`SourceRecord.watermark`), if any. */
+  sourceWatermark: number | undefined;
   /** Values to emit once completed. */
   values: unknown[];
   /** Size of `values` in the output buffer's byte limit (0 when it has none). */

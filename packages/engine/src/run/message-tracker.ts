@@ -85,7 +85,7 @@ export class MessageTracker {
       state.eventTime = Number.isFinite(current) ? current : state.readAt;
     } else {
       const watermarks = this.#watermark;
-      state.watermark = watermarks.readUnder(state.id, partition, state.eventTime, state.readAt);
+      state.watermark = watermarks.readUnder(state.id, partition, state.eventTime, state.readAt, state.sourceWatermark);
       // Late against its partition's watermark, or below the output watermark
       // already published (a partition back from idle, or a new one, after the
       // others moved it on): no output goes below a published watermark unless late.

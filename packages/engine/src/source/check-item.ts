@@ -4,7 +4,7 @@ import { InvalidMessageError, TidemarkError, describeThrown } from '../errors.js
 import type { SourceRecord } from '../message.js';
 
 /** What the reader was doing when an item threw: reading one of its fields, or measuring its value. */
-type Step = 'error' | 'value' | 'eventTime' | 'key' | 'partition' | 'offset' | 'bytes' | 'measure';
+type Step = 'error' | 'value' | 'eventTime' | 'watermark' | 'key' | 'partition' | 'offset' | 'bytes' | 'measure';
 
 /**
  * Reads a source item into the fields of its message and says why it
@@ -21,6 +21,7 @@ type Step = 'error' | 'value' | 'eventTime' | 'key' | 'partition' | 'offset' | '
 export class ItemReader {
   value: unknown = undefined;
   eventTime: number | undefined = undefined;
+  watermark: number | undefined = undefined;
   key: string | undefined = undefined;
   partition: PartitionId | undefined = undefined;
   offset: number | undefined = undefined;
@@ -51,6 +52,9 @@ export class ItemReader {
       step = 'eventTime';
       const eventTime = item.eventTime;
       if (eventTime !== undefined && !Number.isFinite(eventTime)) return new InvalidMessageError('`eventTime` must be a finite number');
+      step = 'watermark';
+      const watermark = item.watermark;
+      if (watermark !== undefined && !Number.isFinite(watermark)) return new InvalidMessageError('`watermark` must be a finite number');
       step = 'key';
       const key = item.key;
       if (key !== undefined && typeof key !== 'string') return new InvalidMessageError('`key` must be a string');
@@ -69,6 +73,7 @@ export class ItemReader {
       this.bytes = this.#sized ? (bytes ?? sizeOf(value)) : 0;
       this.value = value;
       this.eventTime = eventTime;
+      this.watermark = watermark;
       this.key = key;
       this.partition = partition;
       this.offset = offset;

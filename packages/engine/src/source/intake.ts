@@ -61,7 +61,9 @@ export class Intake {
       const rank = this.#priority === undefined ? undefined : priorityOf(this.#priority, item);
       const failed = typeof rank === 'object' ? rank : undefined;
       const priority = typeof rank === 'number' ? rank : undefined;
-      return this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
+      const state = this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
+      state.sourceWatermark = reader.watermark;
+      return state;
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
@@ -105,6 +107,7 @@ export class Intake {
       ackedAt: 0,
       overflow: undefined,
       window: undefined,
+      sourceWatermark: undefined,
       input,
       bytes,
       batch,
