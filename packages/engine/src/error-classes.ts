@@ -1,5 +1,6 @@
 /** Every Tidemark error class, and nothing else: what each entry point exports, and what a remote engine makes again by name. */
 export {
+  BranchFailedError,
   BufferFullError,
   EngineBusyError,
   EngineClosedError,

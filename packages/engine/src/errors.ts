@@ -195,3 +195,24 @@ export class UnwritableOutputError extends TidemarkError {
     super(message || 'the record cannot be written as JSON', options);
   }
 }
+
+/**
+ * A branch of a pipeline's parallel stage failed for good on a message: the
+ * message fails (its failed record carries this error) and the stage's join
+ * does not run for it. `cause` is the branch's own error (a `TransformError`,
+ * a `BufferFullError`…).
+ */
+export class BranchFailedError extends TidemarkError {
+  override readonly name = 'BranchFailedError';
+  override readonly code = 'ERR_TIDEMARK_BRANCH_FAILED';
+  /** The parallel stage's name. */
+  readonly stage: string;
+  /** The branch that failed. */
+  readonly branch: string;
+
+  constructor(stage: string, branch: string, cause?: Error) {
+    super(`stage '${stage}', branch '${branch}' failed${cause === undefined ? '' : `: ${cause.message}`}`, cause === undefined ? undefined : { cause });
+    this.stage = stage;
+    this.branch = branch;
+  }
+}

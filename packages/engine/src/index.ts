@@ -19,3 +19,7 @@ export type { NdjsonSinkOptions } from './io/ndjson-sink.js';
 export type { PartitionedSource } from './source/partitioned.js';
 export type { PartitionId } from '@tidemark/watermark';
 export type { Transform, TransformContext } from '@tidemark/workers';
+export { Pipeline } from './pipeline/pipeline.js';
+export type { PipelineEvents } from './pipeline/pipeline.js';
+export type { BranchOptions, ParallelStage, PipelineOptions, ReduceStage, StageEngineSettings, StageOptions, TransformStage } from './pipeline/pipeline-options.js';
+export type { PipelineAck, PipelineFailedRecord, PipelineOutput, PipelineRecord, PipelineTrace } from './pipeline/pipeline-records.js';

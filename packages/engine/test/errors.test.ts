@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
+  BranchFailedError,
   BufferFullError,
   EngineBusyError,
   EngineClosedError,
@@ -31,6 +32,15 @@ interface Row {
 }
 
 const rows: readonly Row[] = [
+  {
+    type: BranchFailedError,
+    code: 'ERR_TIDEMARK_BRANCH_FAILED',
+    byDefault: { make: () => new BranchFailedError('features', 'text'), message: "stage 'features', branch 'text' failed" },
+    given: {
+      make: () => new BranchFailedError('features', 'text', new TransformError({ name: 'Error', message: 'boom', code: undefined, stack: undefined })),
+      message: "stage 'features', branch 'text' failed: boom",
+    },
+  },
   {
     type: BufferFullError,
     code: 'ERR_TIDEMARK_BUFFER_FULL',

@@ -25,8 +25,15 @@ const program = new Command('tidemark')
 
 program
   .command('run')
-  .description('Read NDJSON records {value, eventTime?, key?}, run them through a transform, write NDJSON records.')
-  .requiredOption('--transform <module>', 'transform module (its default export is (value, ctx) => output)')
+  .description('Read NDJSON records {value, eventTime?, key?}, run them through a transform (or a pipeline of stages), write NDJSON records.')
+  .option('--transform <module>', 'transform module (its default export is (value, ctx) => output)')
+  .addOption(
+    new Option(
+      '--pipeline <file>',
+      'instead of --transform: run the pipeline of stages this JSON file describes ({"stages": [{"name", "transform"} | {"name", "parallel": {branch: {"transform"}}, "join"} | ...]}, ' +
+        'module paths relative to the file; see the README, "Pipelines"); --threads, --attempts, --retry-*, --timeout, --transport, --max-out-of-orderness and --idle-after apply to every stage',
+    ).conflicts('transform'),
+  )
   .option('--input <file>', "NDJSON input: a file, a named pipe, /dev/stdin, <(command), or '-' for stdin", '-')
   .option('--output <file>', "NDJSON output file, or '-' for stdout (never the input file)", '-')
   .option('--threads <n>', 'worker threads (default: the core count)', integer(1))
@@ -101,7 +108,8 @@ program
     integer(0),
   )
   .option('--checkpoint <file>', 'keep the committed offset in this file as the run goes, for --from "$(cat <file>)" after a crash')
-  .action(async (options: RunCommandOptions) => {
+  .action(async (options: RunCommandOptions, command: Command) => {
+    if (options.transform === undefined && options.pipeline === undefined) command.error("error: required option '--transform <module>' not specified");
     // Before anything is opened for writing.
     checkInput(options.input);
     checkSameFiles(options);

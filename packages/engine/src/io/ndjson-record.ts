@@ -33,8 +33,9 @@ export function deadLetterLine(record: FailedRecord): RecordLine {
 
 /**
  * A failed record as plain JSON data: `{ offset, line?, key, eventTime, late?,
- * attempts, error: { name, code, message, errorName?, errorCode? }, input }`,
- * `line` being the 1-based line of a malformed input line.
+ * attempts, error: { name, code, message, errorName?, errorCode? }, input,
+ * stage?, branch? }`, `line` being the 1-based line of a malformed input
+ * line, `stage` and `branch` where a pipeline's stage failed it.
  */
 export function failedRecordData(record: FailedRecord): Record<string, unknown> {
   return {
@@ -46,7 +47,14 @@ export function failedRecordData(record: FailedRecord): Record<string, unknown> 
     attempts: record.attempts,
     error: errorData(record.error),
     input: record.input,
+    // A pipeline's failed record names the stage (and branch) it failed in.
+    ...pipelineStage(record as FailedRecord & { stage?: unknown; branch?: unknown }),
   };
+}
+
+function pipelineStage({ stage, branch }: { stage?: unknown; branch?: unknown }): Record<string, unknown> {
+  if (typeof stage !== 'string') return {};
+  return typeof branch === 'string' ? { stage, branch } : { stage };
 }
 
 function errorData(error: TidemarkError): Record<string, unknown> {

@@ -60,7 +60,7 @@ export function engineOptions(options: RunCommandOptions): EngineOptions {
     for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>;
     at[keys.at(-1) as string] = convert === undefined ? given : convert(given);
   }
-  return engine as unknown as EngineOptions;
+  return engine;
 }
 
 /**

@@ -17,6 +17,8 @@ import { Checkpoint } from './checkpoint.js';
 import { withFlagNames } from '../flag-names.js';
 import { engineFlags, engineOptions, withDefaultsNamed } from './engine-flags.js';
 import { outputFailure } from './output-failure.js';
+import { pipelineFromFlags } from './pipeline-flags.js';
+import type { RunEngine } from './pipeline-flags.js';
 import type { OutputFailure, OutputFlag } from './output-failure.js';
 import { plural } from '../../report/format.js';
 import { RunTally } from './run-tally.js';
@@ -42,10 +44,12 @@ type StopSignal = keyof typeof signalExitCodes;
  * was written and the committed offset (see {@link OutputFailure}).
  */
 export async function runCommand(options: RunCommandOptions): Promise<void> {
-  let engine: Engine;
+  let engine: RunEngine;
   try {
-    engine = new Engine(engineOptions(options));
+    const pipeline = options.pipeline;
+    engine = pipeline === undefined ? new Engine(engineOptions(options)) : await pipelineFromFlags({ ...options, pipeline });
   } catch (error) {
+    if (options.pipeline !== undefined) throw error;
     throw error instanceof InvalidOptionError ? withDefaultsNamed(withFlagNames(error, engineFlags), options) : error;
   }
   const tally = new RunTally();

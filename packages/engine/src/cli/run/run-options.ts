@@ -2,7 +2,10 @@ import type { OverflowPolicy } from '../../buffers/buffer-limit.js';
 
 /** Options of `tidemark run`. */
 export interface RunCommandOptions {
-  transform: string;
+  /** The transform module; absent with `pipeline`. */
+  transform?: string;
+  /** A pipeline's JSON file (see `readPipelineFile`), instead of `transform`. */
+  pipeline?: string;
   input: string;
   output: string;
   threads?: number;
