@@ -23,3 +23,4 @@ export { Pipeline } from './pipeline/pipeline.js';
 export type { PipelineEvents } from './pipeline/pipeline.js';
 export type { BranchOptions, ParallelStage, PipelineOptions, ReduceStage, StageEngineSettings, StageOptions, TransformStage } from './pipeline/pipeline-options.js';
 export type { PipelineAck, PipelineFailedRecord, PipelineOutput, PipelineRecord, PipelineTrace } from './pipeline/pipeline-records.js';
+export type { Window, WindowSpec } from './reduce/window-spec.js';
