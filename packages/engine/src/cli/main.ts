@@ -9,7 +9,7 @@ import { outputClosedExitCode, outputFailedExitCode } from './exit-codes.js';
 import { checkInput } from './input-file.js';
 import { checkOutputs } from './output-files.js';
 import { overflowOption } from './run/overflow-option.js';
-import { concurrency, integer, maxTimerMs, milliseconds, port } from './parse.js';
+import { concurrency, integer, maxTimerMs, milliseconds, port, windowSpec } from './parse.js';
 import { defaultShutdownTimeout, runCommand } from './run/run-command.js';
 import type { RunCommandOptions } from './run/run-command.js';
 import { checkSameFiles } from './same-file.js';
@@ -33,6 +33,16 @@ program
       'instead of --transform: run the pipeline of stages this JSON file describes ({"stages": [{"name", "transform"} | {"name", "parallel": {branch: {"transform"}}, "join"} | ...]}, ' +
         'module paths relative to the file; see the README, "Pipelines"); --threads, --attempts, --retry-*, --timeout, --transport, --max-out-of-orderness and --idle-after apply to every stage',
     ).conflicts('transform'),
+  )
+  .addOption(
+    new Option('--reduce <module>', 'instead of --transform: a windowed reduce (its default export is { create, add, result, merge? }); needs --window')
+      .conflicts(['transform', 'pipeline']),
+  )
+  .option('--window <spec>', 'with --reduce: tumbling:<ms>, sliding:<size>/<every> or session:<gap>', windowSpec)
+  .option(
+    '--allowed-lateness <ms>',
+    "with --reduce: ms of event time past a window's end during which a late record still joins it (default: 0)",
+    milliseconds,
   )
   .option('--input <file>', "NDJSON input: a file, a named pipe, /dev/stdin, <(command), or '-' for stdin", '-')
   .option('--output <file>', "NDJSON output file, or '-' for stdout (never the input file)", '-')
@@ -109,7 +119,9 @@ program
   )
   .option('--checkpoint <file>', 'keep the committed offset in this file as the run goes, for --from "$(cat <file>)" after a crash')
   .action(async (options: RunCommandOptions, command: Command) => {
-    if (options.transform === undefined && options.pipeline === undefined) command.error("error: required option '--transform <module>' not specified");
+    if (options.transform === undefined && options.pipeline === undefined && options.reduce === undefined) {
+      command.error("error: required option '--transform <module>' not specified");
+    }
     // Before anything is opened for writing.
     checkInput(options.input);
     checkSameFiles(options);

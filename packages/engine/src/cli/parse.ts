@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { maxConcurrency, maxTimerMs } from '../options/option-bounds.js';
+import type { WindowSpec } from '../reduce/window-spec.js';
 
 export { maxTimerMs };
 
@@ -52,4 +53,20 @@ export function concurrency(text: string): number | { min: number; max: number }
     throw new InvalidArgumentError(`expected min..max with 1 <= min <= max <= ${maxConcurrency}`);
   }
   return { min, max };
+}
+
+const windowForms = 'tumbling:<ms>, sliding:<size>/<every> or session:<gap> (ms above 0)';
+
+/**
+ * A commander parser for `--window`: `tumbling:60000`, `sliding:60000/10000`
+ * or `session:30000`. The engine checks the rest (`every <= size`).
+ */
+export function windowSpec(text: string): WindowSpec {
+  const match = /^\s*(tumbling|sliding|session)\s*:\s*([^/\s]+)\s*(?:\/\s*([^/\s]+)\s*)?$/.exec(text);
+  const [kind, first, second] = [match?.[1], Number(match?.[2]), match?.[3] === undefined ? undefined : Number(match[3])];
+  const span = (n: number | undefined): n is number => n !== undefined && n > 0 && Number.isFinite(n);
+  if (kind === 'tumbling' && span(first) && second === undefined) return { tumbling: first };
+  if (kind === 'session' && span(first) && second === undefined) return { session: { gap: first } };
+  if (kind === 'sliding' && span(first) && span(second)) return { sliding: { size: first, every: second } };
+  throw new InvalidArgumentError(`expected ${windowForms}`);
 }

@@ -21,6 +21,9 @@ export interface EngineFlag extends FlagName {
  */
 export const engineFlags: readonly EngineFlag[] = [
   { flag: '--transform', option: 'transform', path: 'transform' },
+  { flag: '--reduce', option: 'reduce', path: 'reduce' },
+  { flag: '--window', option: 'window', path: 'window' },
+  { flag: '--allowed-lateness', option: 'allowedLateness', path: 'allowedLateness' },
   { flag: '--threads', option: 'threads', path: 'threads' },
   { flag: '--concurrency', option: 'concurrency', path: 'concurrency' },
   { flag: '--mode', option: 'mode', path: 'mode' },

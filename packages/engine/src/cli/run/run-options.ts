@@ -1,4 +1,5 @@
 import type { OverflowPolicy } from '../../buffers/buffer-limit.js';
+import type { WindowSpec } from '../../reduce/window-spec.js';
 
 /** Options of `tidemark run`. */
 export interface RunCommandOptions {
@@ -14,6 +15,10 @@ export interface RunCommandOptions {
   batchSize?: number;
   ordered?: boolean;
   ordering?: 'unordered' | 'ordered' | 'key';
+  /** A windowed reduce module instead of --transform. */
+  reduce?: string;
+  window?: WindowSpec;
+  allowedLateness?: number;
   attempts?: number;
   /** Retry backoff: ms before the first retry, doubling each try. */
   retryInitial?: number;
