@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
 import { test } from 'node:test';
-import { connectEngine } from '../src/embed/index.js';
+import { connectEngine, spawnEngine } from '../src/embed/index.js';
 import { InvalidOptionError } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 
@@ -17,4 +17,16 @@ test('connectEngine refuses a priority function by name', async () => {
     port1.close();
     port2.close();
   }
+});
+
+test('connectEngine and spawnEngine refuse a windowed reduce by name, before anything starts', async () => {
+  const { port1, port2 } = new MessageChannel();
+  const options = { reduce: fixture('reduce/sum.js'), window: { tumbling: 10 } } as unknown as Parameters<typeof connectEngine>[1];
+  try {
+    await assert.rejects(connectEngine(port1, options), (error: unknown) => error instanceof InvalidOptionError && error.option === 'reduce');
+  } finally {
+    port1.close();
+    port2.close();
+  }
+  await assert.rejects(spawnEngine(options), (error: unknown) => error instanceof InvalidOptionError && error.option === 'reduce');
 });

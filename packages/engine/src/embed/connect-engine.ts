@@ -13,7 +13,7 @@ import { isCloneError } from './clone-error.js';
  * --transforms`), or a file URL or path where the far side trusts the host
  * (`spawnEngine`). A metrics `registry` cannot cross: use `metrics: { port }`.
  */
-export type RemoteEngineOptions = Omit<EngineOptions, 'metrics' | 'priority'> & { metrics?: boolean | { port?: number } };
+export type RemoteEngineOptions = Omit<EngineOptions, 'metrics' | 'priority' | 'reduce' | 'window' | 'allowedLateness'> & { metrics?: boolean | { port?: number } };
 
 /**
  * An engine on the far side of `endpoint`, where `exposeEngine` serves:
@@ -27,6 +27,10 @@ export async function connectEngine(endpoint: EndpointLike, options: RemoteEngin
   if (options === null || typeof options !== 'object') throw new InvalidOptionError('options', 'an object', options);
   if ((options as { priority?: unknown }).priority !== undefined) {
     throw new InvalidOptionError('priority', 'left out for a remote engine (a function cannot cross to another thread or runtime; rank messages in the source instead)', (options as { priority?: unknown }).priority);
+  }
+  const reduce = (options as { reduce?: unknown }).reduce;
+  if (reduce !== undefined) {
+    throw new InvalidOptionError('reduce', 'left out for a remote engine (windowed reduce runs in process, or as the last stage of a Pipeline; its records do not cross yet)', reduce);
   }
   const remote = new RemoteCall(toLink(endpoint));
   try {
