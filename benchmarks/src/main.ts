@@ -5,6 +5,9 @@ import { distributionNames, renderReport, skewTable } from '@tidemark/engine/wor
 import type { DistributionName, SkewFamily } from '@tidemark/engine/workload';
 import { markdownTable } from 'markdown-table';
 import { checkTable } from './check.js';
+import { keyAssignments } from './keyed-workload.js';
+import type { KeyAssignment } from './keyed-workload.js';
+import { keyedPlan, keyedReport, runKeyedSuite } from './keyed-suite.js';
 import { machine } from './machine.js';
 import { skewChecks } from './skew-checks.js';
 import { runSkewSuite } from './skew-suite.js';
@@ -12,12 +15,16 @@ import { runWatermarkBench } from './watermark-bench.js';
 import { benchArgs } from './cli-args.js';
 
 const usage = `pnpm bench [-- options]
-  --suite <skew|watermark|all>   what to run (default all)
-  --seconds <s>                  target async run time per skew scenario (default 1.5)
-  --families <a,b>               await,blocking,cpu (default all three)
-  --distributions <a,b>          uniform,lognormal,pareto,bimodal (default all four)
-  --seed <n>                     latency seed (default 42)
-  --out <dir>                    where JSON and Markdown go (default benchmarks/results)`;
+  --suite <skew|watermark|keyed|all>  what to run (default all)
+  --seconds <s>                       target async run time per skew scenario (default 1.5)
+  --families <a,b>                    await,blocking,cpu (default all three)
+  --distributions <a,b>               uniform,lognormal,pareto,bimodal (default all four)
+  --seed <n>                          latency seed (default 42)
+  --quick                             keyed: 1,000 messages, 3 repeats of 2 A/B pairs, speed bar not enforced
+  --repeat <n>                        keyed: repeats, each 4 A/B pairs (unordered, 1,000 keys) then 100, 10, 1 key,
+                                      the order reversed every other repeat (default 5, 3 with --quick)
+  --keys <round-robin|random>         keyed: how messages get keys (default random, seeded)
+  --out <dir>                         where JSON and Markdown go (default benchmarks/results)`;
 
 const { values } = parseArgs({
   args: benchArgs(),
@@ -27,6 +34,9 @@ const { values } = parseArgs({
     families: { type: 'string', default: 'await,blocking,cpu' },
     distributions: { type: 'string', default: distributionNames.join(',') },
     seed: { type: 'string', default: '42' },
+    quick: { type: 'boolean', default: false },
+    repeat: { type: 'string' },
+    keys: { type: 'string', default: 'random' },
     out: { type: 'string', default: new URL('../results', import.meta.url).pathname },
     help: { type: 'boolean', default: false },
   },
@@ -39,12 +49,15 @@ const families = values.families.split(',') as SkewFamily[];
 const distributions = values.distributions.split(',') as DistributionName[];
 const seconds = Number(values.seconds);
 const seed = Number(values.seed);
+const repeat = values.repeat === undefined ? undefined : Number(values.repeat);
 const bad =
   families.find((f) => !['await', 'blocking', 'cpu'].includes(f)) ??
   distributions.find((d) => !distributionNames.includes(d)) ??
   (!(seconds > 0) ? `--seconds ${values.seconds}` : undefined) ??
   (!Number.isInteger(seed) ? `--seed ${values.seed}` : undefined) ??
-  (!['skew', 'watermark', 'all'].includes(values.suite) ? `--suite ${values.suite}` : undefined);
+  (repeat !== undefined && !(Number.isInteger(repeat) && repeat >= 1) ? `--repeat ${values.repeat}` : undefined) ??
+  (!(keyAssignments as readonly string[]).includes(values.keys) ? `--keys ${values.keys}` : undefined) ??
+  (!['skew', 'watermark', 'keyed', 'all'].includes(values.suite) ? `--suite ${values.suite}` : undefined);
 if (bad !== undefined) {
   console.error(`bench: invalid ${bad}\n${usage}`);
   process.exit(2);
@@ -91,4 +104,15 @@ if (values.suite === 'skew' || values.suite === 'all') {
   await writeFile(join(values.out, 'skew.md'), `${host.cpu} x${host.cores}, Node ${host.node}\n\n${table}\n\n${legend}\n\n${checksText}\n`);
   console.log(`JSON, Markdown and the HTML report (skew-report.html) written to ${values.out}`);
   if (checks.some((c) => !c.pass)) process.exitCode = 1;
+}
+
+if (values.suite === 'keyed' || values.suite === 'all') {
+  const plan = keyedPlan({ quick: values.quick, repeat, seed, assignment: values.keys as KeyAssignment });
+  const results = await runKeyedSuite(plan, (line) => console.error(`  keyed ${line}`));
+  const report = keyedReport(results);
+  console.log(`${report}\n`);
+  await writeFile(join(values.out, 'keyed.json'), JSON.stringify({ machine: host, ...results }, null, 2));
+  await writeFile(join(values.out, 'keyed.md'), `${host.cpu} x${host.cores}, ${host.memoryGiB} GiB, Node ${host.node}, ${host.date}\n\n${report}\n`);
+  console.log(`keyed.json and keyed.md written to ${values.out}`);
+  if (results.failed) process.exitCode = 1;
 }
