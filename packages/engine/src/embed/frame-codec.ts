@@ -38,11 +38,24 @@ export function isJsonSafe(value: unknown, depth = 0): boolean {
  * answers and feeds: numbers, strings, plain objects; five times cheaper
  * both ways), else devalue, which carries what structured clone does. A
  * JSON frame is an object (`{…}`), a devalue frame an array (`[…]`), so the
- * first character says which. Throws (devalue's error) for a value neither
- * can carry.
+ * first character says which. Throws (devalue's error, or a TypeError for
+ * an own `__proto__` key that only devalue would have to carry) for a value
+ * neither can carry.
  */
 export function encodeFrame(message: unknown): string {
-  return message !== null && typeof message === 'object' && !Array.isArray(message) && isJsonSafe(message) ? JSON.stringify(message) : stringify(message);
+  if (message !== null && typeof message === 'object' && !Array.isArray(message) && isJsonSafe(message)) return JSON.stringify(message);
+  // devalue rebuilds objects by assignment, which makes an own `__proto__` key the prototype: refuse rather than lose it.
+  if (ownProtoKey(message, 0, new Set())) throw new TypeError('an object with an own `__proto__` key cannot cross here unless JSON carries it whole');
+  return stringify(message);
+}
+
+/** Whether `value` holds a plain object or array with an own `__proto__` property, at any depth. */
+function ownProtoKey(value: unknown, depth: number, seen: Set<object>): boolean {
+  if (value === null || typeof value !== 'object' || depth > MAX_DEPTH || seen.has(value)) return false;
+  seen.add(value);
+  if (Object.hasOwn(value, '__proto__')) return true;
+  const children = Array.isArray(value) ? value : value instanceof Map ? [...value.keys(), ...value.values()] : value instanceof Set ? [...value] : Object.values(value);
+  return children.some((child: unknown) => ownProtoKey(child, depth + 1, seen));
 }
 
 /** The message of a frame {@link encodeFrame} made. Throws on a malformed frame. */
