@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { InputBuffer } from '../src/buffers/input-buffer.js';
 import { KeyedQueue } from '../src/buffers/keyed-queue.js';
 import type { MessageState } from '../src/run/message-state.js';
 
@@ -45,6 +46,7 @@ test('the keyed queue serves the oldest message whose key is free, each key in r
         } else if (o.kind === 'shift' || o.kind === 'dropOldest') {
           const expected = expectedNext(model);
           const got = o.kind === 'shift' ? queue.shift() : queue.removeOldest();
+          queue.promote(); // as the input buffer does once it dropped what it drops
           assert.equal(got, expected);
           if (expected === undefined) continue;
           model.waiting.splice(model.waiting.indexOf(expected), 1);
@@ -87,4 +89,15 @@ test('a message without a key is never held back', () => {
   assert.equal(queue.shift(), undefined);
   queue.free('a');
   assert.equal(queue.shift(), a2);
+});
+
+test("drop-oldest under ordering: 'key' drops one message for one that arrives, not a key's whole backlog", () => {
+  const buffer = new InputBuffer({ messages: 2, bytes: Number.POSITIVE_INFINITY, overflow: 'drop-oldest' }, undefined, true);
+  const message = (seq: number, key: string) => ({ seq, key, bytes: 0 }) as MessageState;
+  // Key a: four waiting, the first ready (a is free); key b: one ready. Two ready: the limit.
+  for (const state of [message(0, 'a'), message(1, 'a'), message(2, 'a'), message(3, 'a'), message(4, 'b')]) assert.equal(buffer.add(state), undefined);
+  const shed = buffer.add(message(5, 'c'));
+  assert.deepEqual(shed?.dropped.map((state) => state.seq), [0], 'only the oldest ready message');
+  assert.equal(buffer.size, 5);
+  assert.deepEqual([buffer.shift()?.seq, buffer.shift()?.seq, buffer.shift()?.seq], [1, 4, 5], "a's next message took its place");
 });

@@ -47,9 +47,10 @@ test('every time a Node timer waits is at most 2^31 - 1 ms: past it the timer wo
   }
 });
 
-test('maxOutOfOrderness is a span of event time, not a timer: any finite one is allowed', () => {
+test('maxOutOfOrderness is a span of event time, not a timer: any one is allowed, Infinity leaving the watermark to the source', () => {
   assert.equal(resolveOptions({ transform, watermark: { maxOutOfOrderness: 1e12 } }).watermark.maxOutOfOrderness, 1e12);
-  rejects({ transform, watermark: { maxOutOfOrderness: Number.POSITIVE_INFINITY } }, 'watermark.maxOutOfOrderness', /finite/);
+  assert.equal(resolveOptions({ transform, watermark: { maxOutOfOrderness: Number.POSITIVE_INFINITY } }).watermark.maxOutOfOrderness, Number.POSITIVE_INFINITY);
+  rejects({ transform, watermark: { maxOutOfOrderness: Number.NaN } }, 'watermark.maxOutOfOrderness', /from 0 and up/);
 });
 
 test('threads at most 256, saying what a thread costs; the default is the cores, at most 256', () => {

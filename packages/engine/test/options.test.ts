@@ -46,6 +46,7 @@ test('the expectation in the message is the option\'s own wording, never a zod d
 test('good options get the documented defaults', () => {
   assert.deepEqual(resolveOptions({ transform, threads: 3 }), {
     transform: transform.href,
+    reduce: undefined,
     threads: 3,
     concurrency: 12,
     adaptive: undefined,
@@ -117,6 +118,7 @@ test('given options are kept as given', () => {
   assert.deepEqual(resolveOptions(options), {
     ...options,
     transform: transform.href,
+    reduce: undefined,
     retry: { attempts: 1, initial: 0, max: 0 },
     adaptive: undefined,
     priority: undefined,

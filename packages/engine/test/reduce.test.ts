@@ -5,7 +5,7 @@ import { Engine } from '../src/index.js';
 import type { EngineOptions, EngineRecord } from '../src/index.js';
 import type { WindowSpec } from '../src/reduce/window-spec.js';
 import { fixture } from './helpers/gates.js';
-import { within } from './helpers/wait.js';
+import { until, within } from './helpers/wait.js';
 import { referenceReduce, resultKeys } from './helpers/window-reference.js';
 import type { RefMessage, RefResult } from './helpers/window-reference.js';
 
@@ -140,10 +140,43 @@ test('reduce options are checked, each error naming its option', () => {
     [{ reduce, window: { hopping: 3 } }, 'window'],
     [{ reduce, window: { tumbling: 1 }, allowedLateness: -1 }, 'allowedLateness'],
     [{ reduce, window: { tumbling: 1 }, buffers: { output: { overflow: 'drop-oldest' } } }, 'buffers.output.overflow'],
+    [{ reduce, window: { tumbling: 1 }, buffers: { input: { overflow: 'drop-newest' } } }, 'buffers.input.overflow'],
+    [{ reduce, window: { tumbling: 1 }, buffers: { processing: { overflow: 'reject' } } }, 'buffers.processing.overflow'],
     [{ transform: fixture('identity.js'), window: { tumbling: 1 } }, 'window'],
     [{}, 'transform'],
   ];
   for (const [options, option] of cases) {
     assert.throws(() => new Engine(options), { code: 'ERR_TIDEMARK_INVALID_OPTION', option }, JSON.stringify(options));
+  }
+});
+
+test('a run stopped before the end of its input (abort) emits no open window: it ends with their messages unacked, and a restart from the committed offset computes the window whole', async () => {
+  const engine = new Engine({ reduce: fixture('reduce/sum.js'), window: { tumbling: 1000 }, threads: 1, concurrency: 2 });
+  try {
+    let acks = 0;
+    engine.on('ack', () => acks++);
+    const controller = new AbortController();
+    let quiet: () => void = () => {};
+    async function* source(): AsyncGenerator<{ key: string; eventTime: number; value: number }> {
+      for (let i = 0; i < 5; i++) yield { key: 'k', eventTime: 10 + i, value: 1 };
+      await new Promise<void>((resolve) => (quiet = resolve)); // goes quiet until the test ends it
+    }
+    const records: EngineRecord[] = [];
+    const consumed = (async () => {
+      for await (const record of engine.process(source(), { signal: controller.signal })) records.push(record);
+    })();
+    await until(() => engine.traces().filter((trace) => trace.stage === 'windowed').length === 5, 'the five messages held by their window');
+    controller.abort();
+    quiet();
+    await within(consumed, 'the stopped run to end');
+    assert.deepEqual(records, [], 'no partial window');
+    assert.equal(acks, 0, 'the held messages are not acked');
+    assert.equal(engine.committedOffset, 0, 'a restart resumes at the earliest held message');
+    const again: EngineRecord[] = [];
+    const rest = Array.from({ length: 8 }, (_, i) => ({ key: 'k', eventTime: 10 + i, value: 1, offset: i }));
+    for await (const record of engine.process(rest)) again.push(record);
+    assert.deepEqual(again.map((r) => (r.kind === 'output' ? r.value : r.kind)), [8], 'the window whole, once');
+  } finally {
+    await engine.close();
   }
 });

@@ -216,17 +216,21 @@ export class PartitionedWatermark {
   }
 
   /**
-   * The lowest input watermark over the partitions that are not idle (over
-   * all of them when every one is idle); -Infinity before any. What the
-   * output watermark would be with nothing in flight: windowed reduce closes
-   * windows by it, since the messages a window holds are still in flight.
+   * The lowest input watermark over the partitions that are not quiet (over
+   * all of them when every one is); -Infinity before any. A partition is
+   * quiet when it is idle, or has read nothing for `idleAfter` by the last
+   * clock, even with messages in flight. What the output watermark would be
+   * with nothing in flight: windowed reduce closes windows by it, since the
+   * messages a window holds are still in flight (and would otherwise keep a
+   * partition that went quiet from ever going idle, holding every other
+   * partition's windows open).
    */
   inputMinimum(): number {
     let busy = Number.POSITIVE_INFINITY;
     let resting = Number.POSITIVE_INFINITY;
     for (const p of this.#partitions.values()) {
       const input = p.input.current();
-      if (p.idle) resting = Math.min(resting, input);
+      if (p.idle || this.#clock - p.lastArrival >= this.#idleAfter) resting = Math.min(resting, input);
       else busy = Math.min(busy, input);
     }
     const lowest = Number.isFinite(busy) || busy === Number.NEGATIVE_INFINITY ? busy : resting;

@@ -244,3 +244,15 @@ test('a source\'s own watermark (readUnder\'s `given`) raises its partition\'s i
   assert.equal(w.current(), 8);
   assert.equal(w.inputMinimum(), 8);
 });
+
+test('inputMinimum leaves out a partition that read nothing for idleAfter, even with messages in flight', () => {
+  const w = new PartitionedWatermark({ idleAfter: 50 });
+  w.readUnder(1, 'a', 10, 0); // a: one message, still in flight (held by a window, say)
+  w.readUnder(2, 'b', 100, 10);
+  assert.equal(w.inputMinimum(), 10, 'a read 10 ms ago: it holds the minimum');
+  w.readUnder(3, 'b', 200, 60);
+  assert.equal(w.inputMinimum(), 200, 'a quiet for 60 ms: only b counts');
+  assert.ok(w.current() <= 10, "a's message in flight still holds the output watermark");
+  w.readUnder(4, 'a', 205, 70);
+  assert.equal(w.inputMinimum(), 200, 'a reads again: it counts again (its watermark is now 205)');
+});

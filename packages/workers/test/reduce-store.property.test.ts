@@ -100,7 +100,7 @@ class Model {
         const part = parts.get(id) ?? { values: [], count: 0 };
         parts.set(id, part);
         if (op.value < 0) {
-          parts.delete(id); // a part whose add threw is forgotten
+          for (const listed of op.ids) parts.delete(listed); // every part of an add that threw is forgotten
           return { input, expected: { error: `refused ${op.value}` } };
         }
         part.values.push(op.value);

@@ -4,6 +4,7 @@ import { toValues } from '../src/outputs.js';
 import type { ReduceModule } from '../src/reduce/reduce-module.js';
 import { REDUCE_OP } from '../src/reduce/reduce-protocol.js';
 import type { ReduceOp } from '../src/reduce/reduce-protocol.js';
+import { checkReduceModule } from '../src/reduce/reduce-module.js';
 import { ReduceStore } from '../src/reduce/reduce-store.js';
 import type { TransformContext } from '../src/transform.js';
 
@@ -126,4 +127,35 @@ test('a recompute reduces its values alone and forgets the listed parts', async 
   assert.deepEqual(await store.run(recompute, ctx('k')), { [REDUCE_OP]: 'result', value: 6 });
   assert.equal(store.count('k', 0), undefined);
   assert.equal(store.count('other', 1), 1, 'another key\'s part of the same id is its own');
+});
+
+test('an add that throws on a later part forgets the earlier parts too: nothing of a message that may fail for good stays behind', async () => {
+  const store = new ReduceStore(
+    checkReduceModule(
+      {
+        create: () => 0,
+        add: (acc: number, value: number, ctx: { window: { start: number } }) => {
+          if (ctx.window.start === 5) throw new Error('refused');
+          return acc + value;
+        },
+        result: (acc: number) => acc,
+      },
+      'test:throws-on-second',
+    ),
+  );
+  const ctx = { offset: 0, key: 'k', eventTime: 7, attempt: 1, signal: new AbortController().signal };
+  const op = { [REDUCE_OP]: 'add', message: 1, parts: [{ id: 1, start: 0, end: 10 }, { id: 2, start: 5, end: 15 }], value: 3 };
+  await assert.rejects(store.run(op, ctx), /refused/);
+  assert.equal(store.size, 0, 'no part left');
+});
+
+test('an add that comes again for a message a part already holds (its completion was lost) is skipped there', async () => {
+  const store = new ReduceStore(checkReduceModule({ create: () => 0, add: (acc: number, value: number) => acc + value, result: (acc: number) => acc }, 'test:sum'));
+  const ctx = { offset: 0, key: 'k', eventTime: 1, attempt: 1, signal: new AbortController().signal };
+  const add = { [REDUCE_OP]: 'add', message: 7, parts: [{ id: 1, start: 0, end: 10 }], value: 5 };
+  await store.run(add, ctx);
+  await store.run(add, { ...ctx, attempt: 2 });
+  assert.equal(store.count('k', 1), 1);
+  const reply = await store.run({ [REDUCE_OP]: 'result', window: { start: 0, end: 10 }, parts: [{ id: 1, count: 1, members: [7] }] }, ctx);
+  assert.deepEqual(reply, { [REDUCE_OP]: 'result', value: 5 });
 });

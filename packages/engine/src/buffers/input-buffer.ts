@@ -81,6 +81,7 @@ export class InputBuffer {
     if (policy === 'drop-newest') return shedArriving('input', policy, state);
     const dropped: MessageState[] = [];
     while (this.full) dropped.push(this.#removeOldest());
+    this.#keyed?.promote();
     this.#push(state);
     return { buffer: 'input', policy, dropped, rejected: undefined };
   }

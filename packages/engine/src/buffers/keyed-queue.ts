@@ -33,6 +33,8 @@ export class KeyedQueue {
   readonly #ready = new Heap<MessageState>(oldestFirst);
   #size = 0;
   #readyBytes = 0;
+  /** Keys whose head was dropped: their next message becomes ready at `promote`. */
+  readonly #promote: string[] = [];
 
   get size(): number {
     return this.#size;
@@ -104,17 +106,23 @@ export class KeyedQueue {
 
   /**
    * Take out the oldest message that could leave now (`drop-oldest`: the
-   * ones the limit counts): its key stays free, and its key's next message
-   * may leave in its place.
+   * ones the limit counts). Its key stays free; its key's next message may
+   * leave in its place once {@link promote} is called, after the dropping
+   * is done (promoted at once, it would count against the limit and be
+   * dropped next, and so on through the key's whole backlog).
    */
   removeOldest(): MessageState | undefined {
     const state = this.#take();
-    const key = state?.key;
-    if (key !== undefined) {
-      const next = this.#byKey.get(key)?.peek();
-      if (next !== undefined) this.#toReady(next);
-    }
+    if (state?.key !== undefined) this.#promote.push(state.key);
     return state;
+  }
+
+  /** The keys {@link removeOldest} dropped a message of: their next messages may leave now. */
+  promote(): void {
+    for (const key of this.#promote.splice(0)) {
+      const next = this.#byKey.get(key)?.peek();
+      if (next !== undefined && !this.#busy.has(key) && !this.#ready.contains(next)) this.#toReady(next);
+    }
   }
 
   /** Out of `#ready` and of its key's deque. */

@@ -20,7 +20,7 @@ interface GivenReduce {
   readonly ordering?: 'unordered' | 'ordered' | 'key' | undefined;
   readonly priority?: unknown;
   readonly transport?: 'ring' | 'task' | undefined;
-  readonly buffers?: { readonly output?: { readonly overflow?: string | undefined } | undefined } | undefined;
+  readonly buffers?: Readonly<Partial<Record<'input' | 'processing' | 'output', { readonly overflow?: string | undefined } | undefined>>> | undefined;
 }
 
 /**
@@ -48,7 +48,10 @@ export function resolveReduce(o: GivenReduce, toModuleUrl: (module: URL | string
   if (o.priority !== undefined) refuse('priority', 'left out', o.priority);
   // A key's accumulators stay on one worker: only the ring transport sends a message to the worker it chooses.
   if (o.transport === 'task') refuse('transport', "'ring' (a key's state stays on one worker)", o.transport);
-  const overflow = o.buffers?.output?.overflow;
-  if (overflow !== undefined && overflow !== 'block') refuse('buffers.output.overflow', "'block' (a window's result is never dropped)", overflow);
+  // A message a buffer sheds would leave its window waiting for it forever, and a window's result must never be dropped.
+  for (const buffer of ['input', 'processing', 'output'] as const) {
+    const overflow = o.buffers?.[buffer]?.overflow;
+    if (overflow !== undefined && overflow !== 'block') refuse(`buffers.${buffer}.overflow`, "'block' (every message counts in its windows)", overflow);
+  }
   return { module: toModuleUrl(o.reduce, 'reduce'), window, allowedLateness: o.allowedLateness ?? 0 };
 }

@@ -23,7 +23,8 @@ export interface Part extends Window {
 
 /** A key's window that has not been handed to a worker for its result yet. */
 export interface OpenWindow {
-  readonly key: string;
+  /** Undefined for the messages without a key, which form one group. */
+  readonly key: string | undefined;
   start: number;
   end: number;
   readonly parts: Part[];
@@ -35,7 +36,7 @@ export interface OpenWindow {
 
 /** A window due for its result: every add into it came back. */
 export interface Fire {
-  readonly key: string;
+  readonly key: string | undefined;
   readonly window: Window;
   readonly parts: readonly Part[];
   /** Every message in it (each once). */
@@ -65,7 +66,7 @@ export class WindowReducer {
   readonly #spec: WindowSpec;
   readonly #lateness: number;
   /** Per key, its open windows (closing ones too, until they fire). */
-  readonly #open = new Map<string, OpenWindow[]>();
+  readonly #open = new Map<string | undefined, OpenWindow[]>();
   /** Open windows by end, with the end they had when pushed (a session's end grows: stale entries are skipped). */
   readonly #byEnd = new Heap<{ readonly window: OpenWindow; readonly end: number }>((a, b) => a.end - b.end);
   /** Per message with an add out or done: the parts it goes into. */
@@ -87,6 +88,15 @@ export class WindowReducer {
     return this.#left.size;
   }
 
+  /** Messages held by windows not yet fired (each once: a sliding window's message is in several); O(messages held). */
+  get heldOpen(): number {
+    const members = new Set<number>();
+    for (const windows of this.#open.values()) {
+      for (const window of windows) for (const part of window.parts) for (const member of part.members) members.add(member.id);
+    }
+    return members.size;
+  }
+
   /** Windows open (not yet fired). */
   get openWindows(): number {
     let open = 0;
@@ -98,7 +108,7 @@ export class WindowReducer {
    * Message `state` (its `key` and `eventTime`) was read: the parts its add
    * goes into, or undefined when it is too late for every window it falls in.
    */
-  assign(state: MessageState, key: string): Part[] | undefined {
+  assign(state: MessageState, key: string | undefined): Part[] | undefined {
     const t = state.eventTime;
     const parts = isSession(this.#spec) ? this.#session(key, t, this.#spec.session.gap) : this.#fixed(key, t);
     if (parts === undefined) return undefined;
@@ -202,7 +212,7 @@ export class WindowReducer {
     return leaving;
   }
 
-  #fixed(key: string, t: number): Part[] | undefined {
+  #fixed(key: string | undefined, t: number): Part[] | undefined {
     const live = windowsOf(this.#spec, t).filter((w) => w.end + this.#lateness > this.#clock);
     if (live.length === 0) return undefined;
     const windows = this.#windows(key);
@@ -213,7 +223,7 @@ export class WindowReducer {
   }
 
   /** A session message at `t`: into the open session it falls in (merging the open ones it bridges), or a new one. */
-  #session(key: string, t: number, gap: number): Part[] | undefined {
+  #session(key: string | undefined, t: number, gap: number): Part[] | undefined {
     if (t + gap + this.#lateness <= this.#clock) return undefined;
     const windows = this.#windows(key);
     // Only sessions still open merge: a closed one is final (as in Flink, whose merging set forgets a purged window).
@@ -234,13 +244,13 @@ export class WindowReducer {
     return [first.parts[0] as Part];
   }
 
-  #windows(key: string): OpenWindow[] {
+  #windows(key: string | undefined): OpenWindow[] {
     let windows = this.#open.get(key);
     if (windows === undefined) this.#open.set(key, (windows = []));
     return windows;
   }
 
-  #openWindow(key: string, start: number, end: number): OpenWindow {
+  #openWindow(key: string | undefined, start: number, end: number): OpenWindow {
     const window: OpenWindow = { key, start, end, parts: [], closing: false, gone: false };
     window.parts.push({ id: nextPartId++, start, end, count: 0, pending: 0, members: [], window });
     this.#windows(key).push(window);

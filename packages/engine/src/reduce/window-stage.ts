@@ -8,9 +8,6 @@ import type { Outgoing } from '../transport/transport.js';
 import { WindowReducer } from './window-reducer.js';
 import type { Fire, Part } from './window-reducer.js';
 
-/** The window key of a message without a key: such messages form one group. */
-const NO_KEY = '';
-
 /** What a window result's try returns: the runner's wrapper around `result()`'s value, or its word that parts were missing. */
 type Answer = { readonly [REDUCE_OP]: 'result'; readonly value: unknown } | { readonly [REDUCE_OP]: 'missing' };
 
@@ -34,6 +31,7 @@ export class WindowStage {
   /** Window results in flight, by their state's id. */
   readonly #fires = new Map<number, Fire>();
   #nextId: number;
+  #keepOpen = false;
 
   /** `firstId`: where the run's window states' ids start (clear of its messages'). */
   constructor(settings: ReduceSettings, tracker: MessageTracker, send: (state: MessageState) => void, firstId: number) {
@@ -54,13 +52,13 @@ export class WindowStage {
    * add goes out as the caller queues it. The window clock then moves.
    */
   assign(state: MessageState): boolean {
-    return this.#reducer.assign(state, state.key ?? NO_KEY) !== undefined;
+    return this.#reducer.assign(state, state.key) !== undefined;
   }
 
   /** What the transport sends for `state`: its add (a message) or its result (a window), to its key's worker. */
   outgoing(state: MessageState): Outgoing {
     const { id, offset, key, eventTime, attempts } = state;
-    const affinity = hash(key ?? NO_KEY);
+    const affinity = key === undefined ? 0 : hash(key);
     if (state.window !== undefined) return { id, offset, key, eventTime, attempts, affinity, input: state.input };
     const parts = (this.#reducer.partsOf(id) ?? []).map(({ id: part, start, end }) => ({ id: part, start, end }));
     return { id, offset, key, eventTime, attempts, affinity, input: { [REDUCE_OP]: 'add', message: id, parts, value: state.input } };
@@ -105,10 +103,28 @@ export class WindowStage {
     this.fire();
   }
 
-  /** The end of the input: every window closes. */
+  /** The end of the input: every window closes (unless {@link keepOpen} came first). */
   closeAll(): void {
+    if (this.#keepOpen) return;
     this.#reducer.closeAll();
     this.fire();
+  }
+
+  /**
+   * The run was stopped (an abort, `close()`) or its source failed before
+   * the end: the windows still open stay open, and the run ends without
+   * them. Their messages stay in flight, unacked (see {@link kept}), so the
+   * committed offset stays at the earliest of them and a restart from it
+   * computes those windows whole, rather than emitting a part now and the
+   * rest as a second result for the same window.
+   */
+  keepOpen(): void {
+    this.#keepOpen = true;
+  }
+
+  /** After {@link keepOpen}: messages held by windows not yet fired, which the run ends without. */
+  get kept(): number {
+    return this.#keepOpen ? this.#reducer.heldOpen : 0;
   }
 
   /**
@@ -159,7 +175,7 @@ export class WindowStage {
       id,
       seq: -1,
       offset,
-      key: members[0]?.key,
+      key: fire.key,
       partition: undefined,
       eventTime: window.end - 1,
       priority: undefined,

@@ -131,6 +131,7 @@ export class Run {
   stop(): void {
     this.#reader.stop();
     this.#dispatcher.stop();
+    this.#windows?.keepOpen();
   }
 
   /** Resolves once nothing is at the workers, waiting for them, or backing off. */
@@ -141,7 +142,11 @@ export class Run {
   /** A try came back from the transport; the main thread saw it at `at`. */
   complete(completion: Completion, at: number): void {
     let settled = this.#dispatcher.complete(completion, at);
-    if (settled !== undefined && this.#windows !== undefined) settled = this.#windows.settled(settled);
+    if (settled !== undefined && this.#windows !== undefined) {
+      settled = this.#windows.settled(settled);
+      // Held by its window: a stopped run may now be over (its open windows are left out).
+      if (settled === undefined) this.#consumer.notify();
+    }
     if (settled !== undefined) this.#settle(settled);
     this.#dispatcher.pump();
     // A try that goes again after a backoff settles nothing, but its slot took a message from the input buffer.
@@ -167,12 +172,16 @@ export class Run {
     hooks.signal?.addEventListener('abort', this.#abort, { once: true });
     this.#readLoop = this.#reader
       .run()
-      .catch((error: unknown) => {
-        this.#failure = { error };
-      })
+      .then(
+        // The end of the input closes every window (unless the run was stopped first).
+        () => this.#windows?.closeAll(),
+        (error: unknown) => {
+          this.#failure = { error };
+          this.#windows?.keepOpen();
+        },
+      )
       .finally(() => {
         this.#seal();
-        this.#windows?.closeAll();
         this.#consumer.notify();
       });
   }
@@ -193,7 +202,8 @@ export class Run {
 
   /** Whether the source is done and nothing is left but `held` messages handed over and not yet acked. */
   overBut(held: number): boolean {
-    return this.#reader.done && this.#tracker.size === held;
+    // Messages left in windows kept open (the run was stopped) stay in flight, unacked, and do not hold the run.
+    return this.#reader.done && this.#tracker.size - (this.#windows?.kept ?? 0) === held;
   }
 
   /** Resolves when something may be ready to take (or the run may be over). */

@@ -30,9 +30,10 @@ type Key = string | undefined;
  *
  * On failure a part whose state may be half-updated is forgotten, so that
  * the next result finds it missing and the main thread recomputes it from
- * its values rather than trust it: the part whose `add` threw, and the
- * parts of a result whose `merge` or `result` threw (a merge may have
- * changed the first accumulator in place).
+ * its values rather than trust it: every part of an add that threw (the
+ * one that threw, and the ones before it, which hold a message that may
+ * fail for good), and the parts of a result whose `merge` or `result`
+ * threw (a merge may have changed the first accumulator in place).
  */
 export class ReduceStore {
   readonly #module: ReduceModule;
@@ -103,7 +104,9 @@ export class ReduceStore {
       try {
         part.acc = await module.add(part.acc, op.value, { ...ctx, window });
       } catch (error) {
-        this.#forget(key, [id]);
+        // Every part of the op: the one that threw may be half-updated, and the ones before it hold a
+        // message that may now fail for good (a window left with no other message would never forget them).
+        this.#forget(key, op.parts.map((listed) => listed.id));
         throw error;
       }
       part.count++;
