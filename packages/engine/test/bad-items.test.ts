@@ -4,7 +4,7 @@ import { Engine, InvalidMessageError } from '../src/index.js';
 import type { EngineOptions, EngineRecord, FailedRecord, SourceRecord } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
-import { within } from './helpers/wait.js';
+import { recordsOf } from './helpers/wait.js';
 
 // A source item that throws when the engine reads it (a getter, a Proxy
 // trap, a revoked Proxy) is a bad item like any other: a failed record with
@@ -39,17 +39,6 @@ function revoked(n: number): SourceRecord {
   return proxy;
 }
 
-/** Every record of `source` (within a bound: a wedged run fails the test, saying so). */
-async function drain(engine: Engine, source: Iterable<SourceRecord>): Promise<EngineRecord[]> {
-  const records: EngineRecord[] = [];
-  await within(
-    (async () => {
-      for await (const record of engine.process(source)) records.push(record);
-    })(),
-    'the run over the bad items to end',
-  );
-  return records;
-}
 
 function failed(records: readonly EngineRecord[]): FailedRecord[] {
   return records.filter((record): record is FailedRecord => record.kind === 'failed');
@@ -78,7 +67,7 @@ forEachTransport((transport) => {
   test('[good, throwing value getter, good, throwing Proxy, good]: 3 outputs, 2 failed records at their offsets, the run ends', async (t) => {
     const engine = engineFor(t);
     const source = [{ value: 0 }, throwingGetter('value', 1), { value: 2 }, throwingTrap('get', 3), { value: 4 }];
-    const records = await drain(engine, source);
+    const records = await recordsOf(engine, source, 'the run over the bad items to end');
     assert.deepEqual(outputs(records), [0, 2, 4]);
     const bad = failed(records);
     assert.deepEqual(
@@ -95,7 +84,7 @@ forEachTransport((transport) => {
     const engine = engineFor(t, { buffers: { input: { bytes: 1e9 } } });
     const fields = ['eventTime', 'key', 'offset', 'partition', 'bytes', 'error'];
     const source = [{ value: 'first' }, ...fields.map((field, i) => throwingGetter(field, i)), { value: 'last' }];
-    const records = await drain(engine, source);
+    const records = await recordsOf(engine, source, 'the run over the bad items to end');
     assert.deepEqual(outputs(records), ['first', 'last']);
     const bad = failed(records);
     assert.equal(bad.length, fields.length);
@@ -117,7 +106,7 @@ forEachTransport((transport) => {
       throwingTrap('getOwnPropertyDescriptor', 4),
       { value: 'last' },
     ];
-    const records = await drain(engine, source);
+    const records = await recordsOf(engine, source, 'the run over the bad items to end');
     const bad = failed(records);
     assertInvalid(bad[0], /the has trap exploded/, 'has trap');
     assertInvalid(bad[1], /the get trap exploded/, 'get trap');
@@ -139,7 +128,7 @@ forEachTransport((transport) => {
       { value: throwingGetter('inner', 4) },
       { value: 'last' },
     ];
-    const records = await drain(engine, source);
+    const records = await recordsOf(engine, source, 'the run over the bad items to end');
     assert.deepEqual(outputs(records), ['first', 'last']);
     const bad = failed(records);
     assert.deepEqual(
@@ -155,7 +144,7 @@ forEachTransport((transport) => {
   test('with a byte limit (values are measured), a value whose Proxy traps throw is a bad item, not the end of the run', async (t) => {
     const engine = engineFor(t, { buffers: { input: { bytes: 1e9 } } });
     const source: SourceRecord[] = [{ value: 'first' }, { value: throwingTrap('ownKeys', 1) }, { value: throwingTrap('get', 2) }, { value: 'last' }];
-    const records = await drain(engine, source);
+    const records = await recordsOf(engine, source, 'the run over the bad items to end');
     assert.deepEqual(outputs(records), ['first', 'last']);
     const bad = failed(records);
     assertInvalid(bad[0], /measuring `value`.*the ownKeys trap exploded/, 'ownKeys trap');
@@ -175,7 +164,7 @@ forEachTransport((transport) => {
         return reads === 1 ? 1000 : Number.NaN;
       },
     };
-    const records = await drain(engine, [item]);
+    const records = await recordsOf(engine, [item], 'the run over the bad items to end');
     assert.equal(reads, 1, 'eventTime read once');
     assert.equal(records[0]?.kind, 'output');
     assert.equal(records[0]?.eventTime, 1000);

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { availableParallelism, totalmem } from 'node:os';
 import { test } from 'node:test';
 import { Engine, InvalidOptionError } from '../src/index.js';
-import type { EngineOptions, EngineRecord, SourceRecord } from '../src/index.js';
+import type { EngineOptions } from '../src/index.js';
 import { resolveOptions } from '../src/options/resolve-options.js';
 import { Gates, fixture, gatedEngine } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
-import { within } from './helpers/wait.js';
+import { recordsOf } from './helpers/wait.js';
 
 // Each option has a bound past which it cannot do what it says (a Node timer
 // holds 2^31 - 1 ms) or holds more than a machine can give before a single
@@ -100,16 +100,6 @@ test('resourceLimits: a stack a worker can start with, and a code range V8 can r
   });
 });
 
-async function collect(engine: Engine, source: Iterable<SourceRecord>): Promise<EngineRecord[]> {
-  const records: EngineRecord[] = [];
-  await within(
-    (async () => {
-      for await (const record of engine.process(source)) records.push(record);
-    })(),
-    'the run to end',
-  );
-  return records;
-}
 
 forEachTransport((transport) => {
   test('at the timer bound, an async try waits for its transform: no timeout, no backoff or idle timer firing at once', async (t) => {
@@ -123,7 +113,7 @@ forEachTransport((transport) => {
       retry: { attempts: 2, backoff: { initial: 0, max: maxTimerMs } },
     });
     // Message 1 fails its first try: its retry goes through the backoff (0 ms here, with max at the bound).
-    const run = collect(engine, [gates.message(0), gates.message(1, { failUntil: 1 }), gates.message(2)]);
+    const run = recordsOf(engine, [gates.message(0), gates.message(1, { failUntil: 1 }), gates.message(2)]);
     await gates.started(3);
     for (let i = 0; i < 3; i++) gates.open(i);
     const records = await run;
@@ -147,7 +137,7 @@ forEachTransport((transport) => {
     ] satisfies Partial<EngineOptions>[]) {
       const engine = new Engine({ transport, transform, ...options });
       t.after(() => engine.close());
-      const records = await collect(engine, values);
+      const records = await recordsOf(engine, values);
       assert.equal(records.filter((record) => record.kind === 'output').length, values.length, JSON.stringify(options));
       await engine.close();
     }

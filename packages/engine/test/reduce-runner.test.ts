@@ -5,7 +5,7 @@ import { Engine, TransformLoadError } from '../src/index.js';
 import type { EngineRecord, SourceRecord } from '../src/index.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
-import { within } from './helpers/wait.js';
+import { recordsOf, within } from './helpers/wait.js';
 
 // The reduce runner in real workers: the engine loads reduceRunnerUrl(a
 // reduce module) as the transform and passes each message's value (a
@@ -20,16 +20,6 @@ const result = (key: string, parts: [id: number, count: number][], values?: unkn
   value: { [REDUCE_OP]: 'result', window, parts: parts.map(([id, count]) => ({ id, count })), ...(values === undefined ? {} : { values }) },
 });
 
-async function run(engine: Engine, source: SourceRecord[]): Promise<EngineRecord[]> {
-  const records: EngineRecord[] = [];
-  await within(
-    (async () => {
-      for await (const record of engine.process(source)) records.push(record);
-    })(),
-    'the run to end',
-  );
-  return records;
-}
 
 const valueOf = (records: EngineRecord[], key: string): unknown => {
   const record = records.find((r) => r.key === key);
@@ -46,38 +36,38 @@ forEachTransport((transport) => {
 
   test('adds then a result give the window\'s result; a wrong count gives the missing marker; a recompute uses its values', async (t) => {
     const engine = engineFor(t, 'collect-sorted.js');
-    const adds = await run(engine, [add('k', 3), add('k', 1), add('j', 10), add('k', 2), add('j', 20)]);
+    const adds = await recordsOf(engine, [add('k', 3), add('k', 1), add('j', 10), add('k', 2), add('j', 20)]);
     assert.deepEqual(adds, [], 'an add has no output');
 
-    const results = await run(engine, [result('k', [[1, 3]]), result('j', [[1, 3]])]);
+    const results = await recordsOf(engine, [result('k', [[1, 3]]), result('j', [[1, 3]])]);
     assert.deepEqual(valueOf(results, 'k'), { [REDUCE_OP]: 'result', value: { key: 'k', window, values: [1, 2, 3] } });
     assert.deepEqual(valueOf(results, 'j'), { [REDUCE_OP]: 'missing' }, 'j saw two adds, not three');
 
-    const again = await run(engine, [result('j', [[1, 2]]), result('j2', [[1, 2]], [20, 10, 5])]);
+    const again = await recordsOf(engine, [result('j', [[1, 2]]), result('j2', [[1, 2]], [20, 10, 5])]);
     assert.deepEqual(valueOf(again, 'j'), { [REDUCE_OP]: 'missing' }, 'the missing answer forgot j\'s part');
     assert.deepEqual(valueOf(again, 'j2'), { [REDUCE_OP]: 'result', value: { key: 'j2', window, values: [5, 10, 20] } });
 
-    const recompute = await run(engine, [result('j', [[1, 2]], [20, 10])]);
+    const recompute = await recordsOf(engine, [result('j', [[1, 2]], [20, 10])]);
     assert.deepEqual(valueOf(recompute, 'j'), { [REDUCE_OP]: 'result', value: { key: 'j', window, values: [10, 20] } });
   });
 
   test('several parts merge into one result; without merge, the result fails saying so', async (t) => {
     const sum = engineFor(t, 'sum.js');
-    await run(sum, [add('s', 1, 1), add('s', 2, 2), add('s', 4, 2)]);
-    assert.deepEqual(valueOf(await run(sum, [result('s', [[1, 1], [2, 2]])]), 's'), { [REDUCE_OP]: 'result', value: 7 });
+    await recordsOf(sum, [add('s', 1, 1), add('s', 2, 2), add('s', 4, 2)]);
+    assert.deepEqual(valueOf(await recordsOf(sum, [result('s', [[1, 1], [2, 2]])]), 's'), { [REDUCE_OP]: 'result', value: 7 });
 
     const noMerge = engineFor(t, 'no-merge.js');
-    await run(noMerge, [add('s', 1, 1), add('s', 2, 2)]);
-    const [failed] = await run(noMerge, [result('s', [[1, 1], [2, 1]])]);
+    await recordsOf(noMerge, [add('s', 1, 1), add('s', 2, 2)]);
+    const [failed] = await recordsOf(noMerge, [result('s', [[1, 1], [2, 1]])]);
     assert.equal(failed?.kind, 'failed');
     assert.match(failed.error.message, /the reduce module has no `merge`, which a window made of 2 parts needs/u);
     // One part at a time is fine.
-    assert.deepEqual(valueOf(await run(noMerge, [result('s', [[2, 1]])]), 's'), { [REDUCE_OP]: 'result', value: 2 });
+    assert.deepEqual(valueOf(await recordsOf(noMerge, [result('s', [[2, 1]])]), 's'), { [REDUCE_OP]: 'result', value: 2 });
   });
 
   test('an input that is no reduce op fails its message with a TypeError', async (t) => {
     const engine = engineFor(t, 'sum.js');
-    const [failed] = await run(engine, [{ key: 'k', value: 5 }]);
+    const [failed] = await recordsOf(engine, [{ key: 'k', value: 5 }]);
     assert.equal(failed?.kind, 'failed');
     assert.match(failed.error.message, /the reduce runner got an input that is not a reduce op: got `5` \(number\)/u);
   });
@@ -90,7 +80,7 @@ forEachTransport((transport) => {
   ] as const) {
     test(`a reduce module that cannot be used (${module}) fails the start with TransformLoadError`, async (t) => {
       const engine = engineFor(t, module);
-      const error = await run(engine, [add('k', 1)]).then(
+      const error = await recordsOf(engine, [add('k', 1)]).then(
         () => undefined,
         (error: unknown) => error,
       );

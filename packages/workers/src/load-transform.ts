@@ -29,14 +29,21 @@ export function loadedTransform(url: string): Transform | undefined {
   return loadedTransforms.get(url);
 }
 
-async function importTransform(url: string): Promise<Transform> {
-  let module: { default?: unknown };
+/**
+ * The default export of the module at `url` (a `what`, for the message):
+ * a module that cannot be imported throws {@link TransformModuleError}.
+ */
+export async function importDefault(url: string, what: string): Promise<unknown> {
   try {
-    module = (await import(url)) as { default?: unknown };
+    return ((await import(url)) as { default?: unknown }).default;
   } catch (cause) {
     const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new TransformModuleError(`cannot load transform module ${url}: ${reason}`, { cause });
+    throw new TransformModuleError(`cannot load ${what} ${url}: ${reason}`, { cause });
   }
+}
+
+async function importTransform(url: string): Promise<Transform> {
+  const module = { default: await importDefault(url, 'transform module') };
   if (typeof module.default !== 'function') {
     throw new TransformModuleError(
       `transform module ${url} must have a default export function, got ${typeof module.default}`,

@@ -1,5 +1,5 @@
 import { REDUCE_OP } from '@tidemark/workers';
-import { noValues } from '../run/message-state.js';
+import { newMessageState } from '../run/message-state.js';
 import type { MessageState } from '../run/message-state.js';
 import type { MessageTracker } from '../run/message-tracker.js';
 import type { ReduceSettings } from '../options/reduce-options.js';
@@ -171,40 +171,11 @@ export class WindowStage {
       ...(withValues ? { values: [...members].sort((a, b) => a.seq - b.seq).map((member) => member.input) } : {}),
     };
     const readAt = turnClock.now();
-    const state: MessageState = {
-      id,
-      seq: -1,
-      offset,
-      key: fire.key,
-      partition: undefined,
-      eventTime: window.end - 1,
-      priority: undefined,
-      watermark: Number.NEGATIVE_INFINITY,
-      // Made only of messages late against the watermark (within the allowed
-      // lateness): nothing of it held the watermark, which may be past its end.
-      late: members.every((member) => member.late),
-      stage: 'read',
-      outcome: undefined,
-      attempts: 0,
-      readAt,
-      queuedAt: 0,
-      dispatchedAt: 0,
-      startedAt: 0,
-      endedAt: 0,
-      threadId: -1,
-      completedAt: 0,
-      ackedAt: 0,
-      overflow: undefined,
-      window,
-      sourceWatermark: undefined,
-      input,
-      bytes: 0,
-      batch: -1,
-      values: noValues,
-      outputBytes: 0,
-      error: undefined,
-      release: undefined,
-    };
+    const state = newMessageState(id, -1, offset, fire.key, undefined, window.end - 1, readAt, input, 0, -1, undefined, undefined);
+    state.window = window;
+    // Made only of messages late against the watermark (within the allowed
+    // lateness): nothing of it held the watermark, which may be past its end.
+    state.late = members.every((member) => member.late);
     this.#fires.set(id, fire);
     this.#tracker.readWindow(state);
     this.#tracker.queue(state, readAt);

@@ -110,3 +110,56 @@ export function failedRecord(state: MessageState, error: TidemarkError): FailedR
   const record: FailedRecord = partition === undefined ? base : { ...base, partition };
   return state.late ? { ...record, late: true } : record;
 }
+
+/**
+ * The state of a message just read (stage `read`, every time "not yet", no
+ * outcome or values): what the intake makes of each source item, and the
+ * window stage of each window's result.
+ */
+export function newMessageState(
+  id: number,
+  seq: number,
+  offset: number,
+  key: string | undefined,
+  partition: PartitionId | undefined,
+  eventTime: number,
+  readAt: number,
+  input: unknown,
+  bytes: number,
+  batch: number,
+  error: TidemarkError | undefined,
+  priority: number | undefined,
+): MessageState {
+  return {
+    id,
+    seq,
+    offset,
+    key,
+    partition,
+    eventTime,
+    priority,
+    watermark: Number.NEGATIVE_INFINITY,
+    late: false,
+    stage: 'read',
+    outcome: undefined,
+    attempts: 0,
+    readAt,
+    queuedAt: 0,
+    dispatchedAt: 0,
+    startedAt: 0,
+    endedAt: 0,
+    threadId: -1,
+    completedAt: 0,
+    ackedAt: 0,
+    overflow: undefined,
+    window: undefined,
+    sourceWatermark: undefined,
+    input,
+    bytes,
+    batch,
+    values: noValues,
+    outputBytes: 0,
+    error,
+    release: undefined,
+  };
+}

@@ -1,7 +1,6 @@
-import type { PartitionId } from '@tidemark/watermark';
 import { InvalidMessageError, describeThrown, show } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
-import { noValues } from '../run/message-state.js';
+import { newMessageState } from '../run/message-state.js';
 import { ItemReader, salvage } from './check-item.js';
 import { PartitionedRecord } from './partitioned-record.js';
 import type { SourceRecord } from '../message.js';
@@ -61,61 +60,14 @@ export class Intake {
       const rank = this.#priority === undefined ? undefined : priorityOf(this.#priority, item);
       const failed = typeof rank === 'object' ? rank : undefined;
       const priority = typeof rank === 'number' ? rank : undefined;
-      const state = this.#state(seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
+      const state = newMessageState(this.#firstId + seq, seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
       state.sourceWatermark = reader.watermark;
       return state;
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
     const { offset, partition, input } = salvage(item);
-    return this.#state(seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error, undefined);
-  }
-
-  #state(
-    seq: number,
-    offset: number,
-    key: string | undefined,
-    partition: PartitionId | undefined,
-    eventTime: number,
-    readAt: number,
-    input: unknown,
-    bytes: number,
-    batch: number,
-    error: TidemarkError | undefined,
-    priority: number | undefined,
-  ): MessageState {
-    return {
-      id: this.#firstId + seq,
-      seq,
-      offset,
-      key,
-      partition,
-      eventTime,
-      priority,
-      watermark: Number.NEGATIVE_INFINITY,
-      late: false,
-      stage: 'read',
-      outcome: undefined,
-      attempts: 0,
-      readAt,
-      queuedAt: 0,
-      dispatchedAt: 0,
-      startedAt: 0,
-      endedAt: 0,
-      threadId: -1,
-      completedAt: 0,
-      ackedAt: 0,
-      overflow: undefined,
-      window: undefined,
-      sourceWatermark: undefined,
-      input,
-      bytes,
-      batch,
-      values: noValues,
-      outputBytes: 0,
-      error,
-      release: undefined,
-    };
+    return newMessageState(this.#firstId + seq, seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error, undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import type { EngineRecord, SourceRecord } from '../../src/index.js';
 
 /**
  * How long a test waits for something the scenario guarantees before it
@@ -35,4 +36,20 @@ export async function until(ready: () => boolean, what: string, state?: () => un
     // often so that a long wait does not take a core from the workers.
     await (turn < 1000 ? nextTurn() : sleep(2));
   }
+}
+
+/** Every record `engine` gives for `source`, within a bound (a wedged run fails the test, naming `what`). */
+export async function recordsOf(
+  engine: { process(source: Iterable<SourceRecord> | AsyncIterable<SourceRecord>): AsyncIterable<EngineRecord> },
+  source: Iterable<SourceRecord> | AsyncIterable<SourceRecord>,
+  what = 'the run to end',
+): Promise<EngineRecord[]> {
+  const records: EngineRecord[] = [];
+  await within(
+    (async () => {
+      for await (const record of engine.process(source)) records.push(record);
+    })(),
+    what,
+  );
+  return records;
 }

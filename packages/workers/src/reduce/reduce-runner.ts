@@ -6,7 +6,7 @@
  * and checks the reduce module at its top level, so that a bad one fails
  * the engine's start (TransformLoadError), not each message.
  */
-import { TransformModuleError } from '../load-transform.js';
+import { TransformModuleError, importDefault } from '../load-transform.js';
 import type { Outputs } from '../outputs.js';
 import type { TransformContext } from '../transform.js';
 import { checkReduceModule } from './reduce-module.js';
@@ -18,15 +18,7 @@ if (moduleUrl === null || moduleUrl === '') {
   throw new TransformModuleError(`the reduce runner ${import.meta.url} names no reduce module: load it by reduceRunnerUrl(moduleUrl)`);
 }
 
-let imported: { default?: unknown };
-try {
-  imported = (await import(moduleUrl)) as { default?: unknown };
-} catch (cause) {
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  throw new TransformModuleError(`cannot load reduce module ${moduleUrl}: ${reason}`, { cause });
-}
-
-const store = new ReduceStore(checkReduceModule(imported.default, moduleUrl));
+const store = new ReduceStore(checkReduceModule(await importDefault(moduleUrl, 'reduce module'), moduleUrl));
 
 /** Runs one reduce op (the message's value) against this worker's state of the reduce module. */
 export default function reduce(op: unknown, ctx: TransformContext): Promise<Outputs | ReduceReply> {
