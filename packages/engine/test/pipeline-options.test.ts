@@ -20,6 +20,12 @@ const rows: readonly { readonly title: string; readonly options: unknown; readon
   { title: 'not an object', options: 7, option: 'options', message: /^Expected `options` to be an object with `stages`, got `7` \(number\)$/ },
   { title: 'an unknown pipeline option', options: { stages: [{ name: 'a', transform: step }], concurrency: 4 }, option: 'concurrency', message: /a pipeline option \(see PipelineOptions\)/ },
   { title: 'no stages', options: { stages: [] }, option: 'stages', message: /an array of at least one stage, got `` \(array\)/ },
+  {
+    title: 'a branch named __proto__ (it would be lost in the join\'s value)',
+    options: { stages: [{ name: 'a', transform: step }, { name: 'p', parallel: JSON.parse(`{"__proto__": {"transform": "${step.href}"}, "b": {"transform": "${step.href}"}}`) as object, join: step }] },
+    option: 'stages[1].parallel',
+    message: /names other than __proto__/,
+  },
   { title: 'a stage that is not an object', options: { stages: ['decode'] }, option: 'stages[0]', message: /a stage object/ },
   { title: 'a stage of no kind', options: { stages: [{ name: 'a' }] }, option: 'stages[0]', message: /exactly one of `transform`, `parallel` or `reduce`/ },
   { title: 'a stage of two kinds', options: { stages: [{ name: 'a', transform: step, reduce: step, window: { tumbling: 10 } }] }, option: 'stages[0]', message: /got `"transform and reduce"`/ },

@@ -73,3 +73,46 @@ test('a pipeline ending in a windowed reduce: each window once, as the sequentia
   assert.equal(pipeline.committedOffset, MESSAGES);
   assert.equal(pipeline.stats?.emitted, records.length);
 });
+
+test('a pipeline stopped mid-input (abort) emits no part window from its reduce stage; a restart from its committed offset computes that window whole', async (t) => {
+  const pipeline = new Pipeline({
+    threads: 1,
+    watermark: { maxOutOfOrderness: 0 },
+    stages: [
+      { name: 'a', transform: fixture('pipeline/step.js?stage=a'), concurrency: 4 },
+      { name: 'sum', reduce: fixture('pipeline/count.js'), window: { tumbling: 10 } },
+    ],
+  });
+  t.after(() => within(pipeline.close(), 'the pipeline to close'));
+  const controller = new AbortController();
+  let quiet: () => void = () => {};
+  async function* source(): AsyncGenerator<{ value: { n: number }; key: string; eventTime: number }> {
+    for (let n = 0; n < 25; n++) yield { value: { n }, key: 'k', eventTime: n };
+    await new Promise<void>((resolve) => (quiet = resolve)); // quiet until the test ends it
+  }
+  const records: PipelineRecord[] = [];
+  await within(
+    (async () => {
+      for await (const record of pipeline.process(source(), { signal: controller.signal })) {
+        records.push(record);
+        if (records.length === 2) {
+          controller.abort();
+          quiet();
+        }
+      }
+    })(),
+    'the stopped run to end',
+  );
+  const windows = (list: PipelineRecord[]): string[] => list.map((r) => (r.kind === 'output' ? `${r.window?.start}:${(r.value as { count: number }).count}` : r.kind));
+  assert.deepEqual(windows(records), ['0:10', '10:10'], 'no part of [20, 30)');
+  assert.equal(pipeline.committedOffset, 20);
+  const again: PipelineRecord[] = [];
+  const rest = Array.from({ length: 20 }, (_, i) => ({ value: { n: 20 + i }, key: 'k', eventTime: 20 + i, offset: 20 + i }));
+  await within(
+    (async () => {
+      for await (const record of pipeline.process(rest)) again.push(record);
+    })(),
+    'the restart to end',
+  );
+  assert.deepEqual(windows(again), ['20:10', '30:10'], 'the window whole, once');
+});

@@ -5,7 +5,7 @@ import { Engine } from '../src/index.js';
 import type { EngineOptions, EngineRecord } from '../src/index.js';
 import type { WindowSpec } from '../src/reduce/window-spec.js';
 import { fixture } from './helpers/gates.js';
-import { until, within } from './helpers/wait.js';
+import { recordsOf, until, within } from './helpers/wait.js';
 import { referenceReduce, resultKeys } from './helpers/window-reference.js';
 import type { RefMessage, RefResult } from './helpers/window-reference.js';
 
@@ -176,6 +176,57 @@ test('a run stopped before the end of its input (abort) emits no open window: it
     const rest = Array.from({ length: 8 }, (_, i) => ({ key: 'k', eventTime: 10 + i, value: 1, offset: i }));
     for await (const record of engine.process(rest)) again.push(record);
     assert.deepEqual(again.map((r) => (r.kind === 'output' ? r.value : r.kind)), [8], 'the window whole, once');
+  } finally {
+    await engine.close();
+  }
+});
+
+test('an event time beyond ±2^52 ms fails its message (it cannot be windowed exactly, nor move the watermark); a sliding window over 1000 windows a message is refused', async () => {
+  const engine = new Engine({ reduce: fixture('reduce/sum.js'), window: { sliding: { size: 100, every: 1 } }, threads: 1 });
+  try {
+    const records = await recordsOf(engine, [{ key: 'a', eventTime: 1e17, value: 1 }, { key: 'a', eventTime: 5, value: 2 }]);
+    const failed = records.filter((r) => r.kind === 'failed');
+    assert.equal(failed.length, 1);
+    assert.match(failed[0]?.kind === 'failed' ? failed[0].error.message : '', /event times from -2\^52 to 2\^52/);
+    assert.equal(failed[0]?.offset, 0);
+    const sums = records.filter((r) => r.kind === 'output');
+    assert.equal(sums.length, 100, 'the message at 5 is in its 100 windows, none of them late');
+    assert.ok(sums.every((r) => r.late !== true && r.value === 2));
+  } finally {
+    await engine.close();
+  }
+  assert.throws(() => new Engine({ reduce: fixture('reduce/sum.js'), window: { sliding: { size: 1e8, every: 1 } } }), { code: 'ERR_TIDEMARK_INVALID_OPTION', option: 'window.sliding.every' });
+});
+
+test('sliding windows at the memory bound: each early result frees no message (all are in later windows too), and the run still goes on to the end, every message in its windows or late', async () => {
+  const messages = Array.from({ length: 60 }, (_, i) => ({ key: 'k', eventTime: i, value: { n: i, ms: 0 } }));
+  const ran = await run(
+    { reduce: fixture('reduce/collect-slow.js'), window: { sliding: { size: 30, every: 10 } }, threads: 1, concurrency: 2, buffers: { input: { messages: 1 }, output: { messages: 3 } } },
+    messages,
+  );
+  const tooLate = new Set(ran.records.filter((r) => r.late === true && r.window === undefined).map((r) => r.offset));
+  const seen = new Map<number, number>();
+  for (const record of ran.records) {
+    if (record.kind !== 'output' || record.window === undefined) continue;
+    const values = record.value as number[];
+    assert.equal(new Set(values).size, values.length, 'no message twice in a window');
+    for (const n of values) seen.set(n, (seen.get(n) ?? 0) + 1);
+  }
+  for (let n = 0; n < 60; n++) {
+    const windows = seen.get(n) ?? 0;
+    if (tooLate.has(n)) assert.equal(windows, 0, `${n} is late and in no window`);
+    else assert.ok(windows >= 1 && windows <= 3, `${n} is in ${windows} windows`);
+  }
+});
+
+test("an add that never settles fails its message at the timeout and lets its key go on: the key's later messages, and the next run, are reduced", async () => {
+  const engine = new Engine({ reduce: fixture('reduce/hang-add.js'), window: { tumbling: 100 }, threads: 1, timeout: 200, retry: { attempts: 1 } });
+  try {
+    const first = await recordsOf(engine, [1, 2, 3, 4].map((n) => ({ key: 'a', eventTime: n, value: { n, hang: n === 2 } })));
+    assert.deepEqual(first.filter((r) => r.kind === 'failed').map((r) => r.offset), [1]);
+    assert.deepEqual(first.filter((r) => r.kind === 'output').map((r) => r.value), [[1, 3, 4]]);
+    const second = await recordsOf(engine, [5, 6].map((n) => ({ key: 'a', eventTime: n, value: { n } })));
+    assert.deepEqual(second.map((r) => (r.kind === 'output' ? r.value : r.kind)), [[5, 6]]);
   } finally {
     await engine.close();
   }

@@ -57,7 +57,7 @@ const buffer = (messages: string, max?: number) =>
 const modulePath = 'a module path or file URL';
 
 /** A span of event time: finite, above 0. */
-const span = (expected: string) => z.number({ error: expected }).positive({ error: expected }).max(Number.MAX_SAFE_INTEGER, { error: expected });
+const span = (expected: string) => z.number({ error: expected }).positive({ error: expected }).max(2 ** 52, { error: expected });
 
 const windowShapes = '{ tumbling: ms }, { sliding: { size, every } } or { session: { gap } }';
 const windowKinds = ['tumbling', 'sliding', 'session'];
@@ -68,11 +68,11 @@ const oneWindowKind = z.custom<object>(
 );
 const windowSchema = oneWindowKind.pipe(z.union(
   [
-    z.strictObject({ tumbling: span('a number of ms above 0') }),
+    z.strictObject({ tumbling: span('a number of ms above 0, up to 2^52') }),
     z.strictObject({
-      sliding: z.strictObject({ size: span('a number of ms above 0'), every: span('a number of ms above 0') }, anObject('{ size, every }')),
+      sliding: z.strictObject({ size: span('a number of ms above 0, up to 2^52'), every: span('a number of ms above 0, up to 2^52') }, anObject('{ size, every }')),
     }),
-    z.strictObject({ session: z.strictObject({ gap: span('a number of ms above 0') }, anObject('{ gap }')) }),
+    z.strictObject({ session: z.strictObject({ gap: span('a number of ms above 0, up to 2^52') }, anObject('{ gap }')) }),
   ],
   { error: windowShapes },
 ));
@@ -85,9 +85,9 @@ export const optionSchema = z.strictObject(
     reduce: z.union([z.instanceof(URL), z.string().min(1, { error: modulePath })], { error: modulePath }).optional(),
     window: windowSchema.optional(),
     allowedLateness: z
-      .number({ error: 'a finite number of ms from 0 and up' })
-      .min(0, { error: 'a finite number of ms from 0 and up' })
-      .max(Number.MAX_SAFE_INTEGER, { error: 'a finite number of ms from 0 and up' })
+      .number({ error: 'a number of ms from 0 to 2^52' })
+      .min(0, { error: 'a number of ms from 0 to 2^52' })
+      .max(2 ** 52, { error: 'a number of ms from 0 to 2^52' })
       .optional(),
     threads: count(bounds.threads, bounds.maxThreads),
     concurrency: z

@@ -1,4 +1,5 @@
 import { InvalidOptionError } from '../errors.js';
+import { maxWindowsPerMessage } from '../reduce/window-spec.js';
 import type { WindowSpec } from '../reduce/window-spec.js';
 
 /** Windowed reduce, as the engine runs it. */
@@ -40,8 +41,13 @@ export function resolveReduce(o: GivenReduce, toModuleUrl: (module: URL | string
   };
   if (o.transform !== undefined) refuse('transform', 'left out (the reduce module is the transform)', String(o.transform));
   const window = o.window ?? refuse('window', '{ tumbling: ms }, { sliding: { size, every } } or { session: { gap } }', undefined);
-  if ('sliding' in window && window.sliding.every > window.sliding.size) {
-    throw new InvalidOptionError('window.sliding.every', `at most window.sliding.size (${window.sliding.size}): every message falls in a window`, window.sliding.every);
+  if ('sliding' in window) {
+    const { size, every } = window.sliding;
+    if (every > size) throw new InvalidOptionError('window.sliding.every', `at most window.sliding.size (${size}): every message falls in a window`, every);
+    if (Math.ceil(size / every) > maxWindowsPerMessage) {
+      const least = size / maxWindowsPerMessage;
+      throw new InvalidOptionError('window.sliding.every', `at least window.sliding.size / ${maxWindowsPerMessage} (${least}): a message is in size / every windows, each an accumulator at a worker`, every);
+    }
   }
   if (o.mode === 'batch') refuse('mode', "'async'", o.mode);
   if (o.ordering !== undefined && o.ordering !== 'unordered') refuse('ordering', "'unordered' or left out (results leave as windows close)", o.ordering);

@@ -105,6 +105,8 @@ function parallelPlan(shared: Record<string, unknown>, stage: Record<string, unk
   const parts = Object.entries(branches).map(([branch, options]) => {
     const at = `${path}.parallel.${branch}`;
     if (branch.trim() === '') throw new InvalidOptionError(`${path}.parallel`, 'branches with non-empty names', branch);
+    // The join's value is `{ [branch]: value }`: a branch named __proto__ would set its prototype instead.
+    if (branch === '__proto__') throw new InvalidOptionError(`${path}.parallel`, 'branches with names other than __proto__', branch);
     if (!isObject(options)) throw new InvalidOptionError(at, 'a branch object ({ transform, concurrency?, buffers?, threads? })', options);
     unknownKeys(options, branchKeys, at, `a known option of a branch (${[...branchKeys].join(', ')})`);
     if (options['transform'] === undefined) throw new InvalidOptionError(`${at}.transform`, 'the branch\'s transform module (a path or URL)', undefined);

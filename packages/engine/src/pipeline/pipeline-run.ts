@@ -95,8 +95,16 @@ export class PipelineRun {
         }
         const upstream = stages[index - 1] as StageEngines;
         const enter = (parent: Item, record: Output): SourceRecord => messageOf(ledger.enter(parent, index), record.value, outputWatermark(upstream));
-        const feed = new Feed(outlet, { failed: upstreamFailed, enter });
-        outlet = new Outlet(open(stage.engine, feed), (record) => inFlight(ledger, record.offset, stage.name));
+        // When the pipeline was stopped (an abort, close()), the end of what the stage before let through is
+        // not the end of the input: a reduce stage then stops too (its open windows stay open, their messages
+        // unacked) rather than emit part windows. It is told as its source ends, so the stages before drain.
+        const stopped = new AbortController();
+        const ended = (): void => {
+          if (this.#reading.signal.aborted) stopped.abort();
+        };
+        const feed = new Feed(outlet, { failed: upstreamFailed, enter, ended });
+        const options = stage.kind === 'reduce' ? { signal: stopped.signal } : undefined;
+        outlet = new Outlet(open(stage.engine, feed, options), (record) => inFlight(ledger, record.offset, stage.name));
       });
     } catch (error) {
       for (const records of opened) void records.return().catch(() => {});

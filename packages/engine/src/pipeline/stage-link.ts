@@ -47,6 +47,8 @@ export interface FeedHooks {
   failed(parent: Item, record: FailedRecord): Promise<void>;
   /** An output of the stage before, as a message of this stage. */
   enter(parent: Item, record: Output): SourceRecord;
+  /** The stage before ended (before this stage's engine hears so). */
+  ended?(): void;
 }
 
 /**
@@ -67,6 +69,7 @@ export class Feed implements AsyncIterableIterator<SourceRecord, undefined> {
   async next(): Promise<IteratorResult<SourceRecord, undefined>> {
     while (!this.#stopped) {
       const result = await this.#upstream.next();
+      if (result.done === true) this.#hooks.ended?.();
       if (result.done === true || this.#stopped) break;
       const emitted = result.value;
       if (emitted.kind === 'failed') {

@@ -15,6 +15,16 @@ export interface Window {
  */
 export type WindowSpec = { readonly tumbling: number } | { readonly sliding: { readonly size: number; readonly every: number } } | { readonly session: { readonly gap: number } };
 
+/** Windows a message may fall in at most (`ceil(size / every)` of a sliding window): each is an accumulator at a worker. */
+export const maxWindowsPerMessage = 1000;
+
+/**
+ * Event times and window spans a reduce works with: up to 2^52 ms (about
+ * 142,000 years) either way, so that a window's start and end, sums of the
+ * two, are exact numbers (at 1e17 a step of 1 ms does not change a number).
+ */
+export const maxEventSpan = 2 ** 52;
+
 /** The fixed-size windows `eventTime` falls in, earliest first (tumbling or sliding); a session's first window is `[t, t + gap)`. */
 export function windowsOf(spec: WindowSpec, eventTime: number): Window[] {
   if ('tumbling' in spec) {
@@ -23,8 +33,13 @@ export function windowsOf(spec: WindowSpec, eventTime: number): Window[] {
   }
   if ('sliding' in spec) {
     const { size, every } = spec.sliding;
+    const last = Math.floor(eventTime / every) * every;
     const windows: Window[] = [];
-    for (let start = Math.floor(eventTime / every) * every; start > eventTime - size; start -= every) windows.unshift({ start, end: start + size });
+    // By count, not by stepping a start down: every step makes progress, and there are at most maxWindowsPerMessage.
+    for (let k = Math.ceil(size / every) - 1; k >= 0; k--) {
+      const start = last - k * every;
+      if (start > eventTime - size) windows.push({ start, end: start + size });
+    }
     return windows;
   }
   return [{ start: eventTime, end: eventTime + spec.session.gap }];

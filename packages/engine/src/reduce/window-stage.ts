@@ -5,6 +5,8 @@ import type { MessageTracker } from '../run/message-tracker.js';
 import type { ReduceSettings } from '../options/reduce-options.js';
 import { turnClock } from '../run/turn-clock.js';
 import type { Outgoing } from '../transport/transport.js';
+import { InvalidMessageError } from '../errors.js';
+import { maxEventSpan } from './window-spec.js';
 import { WindowReducer } from './window-reducer.js';
 import type { Fire, Part } from './window-reducer.js';
 
@@ -44,6 +46,17 @@ export class WindowStage {
   /** Messages held in open windows (their adds came back). */
   get held(): number {
     return this.#reducer.held;
+  }
+
+  /**
+   * Before a message is read into the tracker: an event time beyond
+   * ±{@link maxEventSpan} cannot be windowed exactly (nor may it move the
+   * watermark): the message fails, its event time left out.
+   */
+  refuse(state: MessageState): void {
+    if (state.error !== undefined || Math.abs(state.eventTime) <= maxEventSpan) return;
+    state.error = new InvalidMessageError(`a windowed reduce takes event times from -2^52 to 2^52 ms, got ${state.eventTime}`);
+    state.eventTime = Number.NaN;
   }
 
   /**

@@ -252,6 +252,7 @@ export class Run {
   #accept(item: SourceRecord): void {
     const tracker = this.#tracker;
     const state = this.#intake.take(item, this.#reading.read());
+    this.#windows?.refuse(state);
     tracker.read(state);
     if (state.error !== undefined) {
       tracker.fail(state, state.error);
@@ -305,8 +306,11 @@ export class Run {
   /** All of `state`'s records were handed over: it leaves the run (a window's result takes its messages along). */
   ack(state: MessageState): void {
     this.#tracker.ack(state, turnClock.now());
-    if (state.window === undefined) this.#acked(state);
-    else (this.#windows as WindowStage).handedOver(state, (member) => this.#acked(member));
+    if (state.window === undefined) return this.#acked(state);
+    (this.#windows as WindowStage).handedOver(state, (member) => this.#acked(member));
+    // At the in-flight bound a sliding window's result may free no message (each is in later windows too):
+    // the reader asks again, and the next window closes early.
+    this.#reader.room();
   }
 
   /** After `state` left the run: tell the engine, publish the watermark, make room for reading. */

@@ -59,7 +59,8 @@ export class ReduceStore {
     }
     const key = ctx.key;
     const before = this.#tails.get(key);
-    const done = before === undefined ? this.#apply(op, ctx) : before.then(() => this.#apply(op, ctx));
+    // A try that times out (its signal aborts) lets the key's next op go, even if the module never settles.
+    const done = untilAborted(before === undefined ? this.#apply(op, ctx) : before.then(() => this.#apply(op, ctx)), ctx.signal);
     const tail = done.then(settled, settled);
     this.#tails.set(key, tail);
     void tail.then(() => {
@@ -86,6 +87,7 @@ export class ReduceStore {
   }
 
   async #apply(op: ReduceAddOp | ReduceResultOp, ctx: TransformContext): Promise<Outputs | ReduceReply> {
+    ctx.signal.throwIfAborted(); // its try timed out while it waited for the key's ops before it
     if (op[REDUCE_OP] === 'add') return this.#add(op, ctx);
     if (op.values !== undefined) return this.#recompute(op, op.values, ctx);
     return this.#result(op, ctx.key);
@@ -103,6 +105,8 @@ export class ReduceStore {
       this.#partsOf(key).set(id, part);
       try {
         part.acc = await module.add(part.acc, op.value, { ...ctx, window });
+        // Its try timed out meanwhile and the key went on without it: what this add did can no longer be trusted.
+        ctx.signal.throwIfAborted();
       } catch (error) {
         // Every part of the op: the one that threw may be half-updated, and the ones before it hold a
         // message that may now fail for good (a window left with no other message would never forget them).
@@ -173,3 +177,25 @@ export class ReduceStore {
 }
 
 function settled(): void {}
+
+/** `work`, or its signal's reason as soon as the signal aborts (the work itself goes on, unawaited). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(settled);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
+}
