@@ -12,7 +12,7 @@ test('--window: the three forms, and anything else refused saying what it expect
   assert.deepEqual(windowSpec('tumbling:60000'), { tumbling: 60000 });
   assert.deepEqual(windowSpec(' sliding: 60000 / 10000 '), { sliding: { size: 60000, every: 10000 } });
   assert.deepEqual(windowSpec('session:30000'), { session: { gap: 30000 } });
-  for (const text of ['', 'tumbling', 'tumbling:0', 'tumbling:-5', 'tumbling:1/2', 'sliding:10', 'session:x', 'hopping:5', 'tumbling:Infinity']) {
+  for (const text of ['', 'tumbling', 'tumbling:0', 'tumbling:-5', 'tumbling:1/2', 'sliding:10', 'session:x', 'hopping:5', 'tumbling:Infinity', 'tumbling:0x10', 'tumbling:1e3']) {
     assert.throws(() => windowSpec(text), (error: unknown) => error instanceof InvalidArgumentError && /tumbling:<ms>/.test(error.message), text);
   }
 });

@@ -62,7 +62,8 @@ const windowForms = 'tumbling:<ms>, sliding:<size>/<every> or session:<gap> (ms 
  * or `session:30000`. The engine checks the rest (`every <= size`).
  */
 export function windowSpec(text: string): WindowSpec {
-  const match = /^\s*(tumbling|sliding|session)\s*:\s*([^/\s]+)\s*(?:\/\s*([^/\s]+)\s*)?$/.exec(text);
+  // Decimal numbers only (Number() would also take 0x10 or 1e3).
+  const match = /^\s*(tumbling|sliding|session)\s*:\s*(\d+(?:\.\d+)?)\s*(?:\/\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text);
   const [kind, first, second] = [match?.[1], Number(match?.[2]), match?.[3] === undefined ? undefined : Number(match[3])];
   const span = (n: number | undefined): n is number => n !== undefined && n > 0 && Number.isFinite(n);
   if (kind === 'tumbling' && span(first) && second === undefined) return { tumbling: first };
