@@ -6,6 +6,7 @@ import type { TidemarkError } from '../errors.js';
 import type { Completion } from '../transport/transport.js';
 import { noValues } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
+import { CommittedOffsets } from './committed-offsets.js';
 import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
 import { sourcesOf } from './stages.js';
@@ -14,7 +15,9 @@ import type { Stage } from './stages.js';
 /** Per stage, the stages a move to it may start from (the table in stages.ts, looked up once). */
 const from = {
   acked: sourcesOf('acked'),
-  completed: sourcesOf('completed'),
+  // Of the table's ways to `completed`, a try's (complete) and a late record's (tooLate).
+  completed: new Set<Stage>(['dispatched']),
+  tooLate: new Set<Stage>(['read']),
   dispatched: sourcesOf('dispatched'),
   dropped: sourcesOf('dropped'),
   emitted: sourcesOf('emitted'),
@@ -41,9 +44,7 @@ export class MessageTracker {
   /** In read order: the first is the oldest in flight. */
   readonly #states = new Map<number, MessageState>();
   readonly #watermark: PartitionedWatermark;
-  #highestOffset = -1;
-  /** Per named partition: its highest offset read (offsets count per partition). */
-  readonly #highest = new Map<PartitionId, number>();
+  readonly #offsets = new CommittedOffsets();
   #published = Number.NEGATIVE_INFINITY;
 
   /** Each partition's input watermark: `maxOutOfOrderness` and `idleAfter` (ms), as the `watermark` option says. */
@@ -96,11 +97,7 @@ export class MessageTracker {
     }
     this.#states.set(state.id, state);
     this.stats.read++;
-    if (state.partition === undefined) {
-      if (state.offset > this.#highestOffset) this.#highestOffset = state.offset;
-    } else if (!(state.offset <= (this.#highest.get(state.partition) ?? -1))) {
-      this.#highest.set(state.partition, state.offset);
-    }
+    this.#offsets.read(state);
   }
 
   /**
@@ -116,8 +113,7 @@ export class MessageTracker {
 
   /** Windowed reduce: too late for every window it falls in, its input is its late record, without a try. */
   tooLate(state: MessageState): void {
-    if (state.stage !== 'read') this.#refuse(state, 'completed (too late)');
-    this.#move(state, 'completed', from.completed);
+    this.#move(state, 'completed', from.tooLate);
     state.outcome = 'completed';
     state.values = [state.input];
     state.late = true;
@@ -158,8 +154,6 @@ export class MessageTracker {
 
   /** The try succeeded with `values`. */
   complete(state: MessageState, values: unknown[]): void {
-    // From a try only (the table's read → completed is `tooLate`'s).
-    if (state.stage !== 'dispatched') this.#refuse(state, 'completed');
     this.#move(state, 'completed', from.completed);
     state.outcome = 'completed';
     state.values = values;
@@ -260,24 +254,12 @@ export class MessageTracker {
    * anything was read). As Kafka consumers and Numaflow commit.
    */
   get committedOffset(): number {
-    let lowest = Number.POSITIVE_INFINITY;
-    for (const state of this.#states.values()) if (state.offset < lowest) lowest = state.offset;
-    return Number.isFinite(lowest) ? lowest : this.#highestOffset + 1;
+    return this.#offsets.committed(this.#states.values());
   }
 
-  /**
-   * Per partition the source named, where a restart of that partition may
-   * resume without loss: its lowest offset in flight, or one past its
-   * highest offset read.
-   */
+  /** Per partition the source named, where a restart of that partition may resume without loss. */
   committedOffsets(): Map<PartitionId, number> {
-    const committed = new Map<PartitionId, number>();
-    for (const [partition, highest] of this.#highest) committed.set(partition, highest + 1);
-    for (const state of this.#states.values()) {
-      const partition = state.partition;
-      if (partition !== undefined && state.offset < (committed.get(partition) ?? Number.POSITIVE_INFINITY)) committed.set(partition, state.offset);
-    }
-    return committed;
+    return this.#offsets.perPartition(this.#states.values());
   }
 
   /** When some partition may go idle (epoch ms; Infinity when none can): the run publishes then. */
@@ -307,3 +289,4 @@ export class MessageTracker {
     throw new Error(`message ${state.seq} (offset ${state.offset}) cannot move from ${state.stage} to ${to}`);
   }
 }
+

@@ -16,12 +16,12 @@ import { SourceReader } from '../source/source-reader.js';
 import type { Source } from '../source/source-reader.js';
 import type { Completion, Transport } from '../transport/transport.js';
 import { BatchMode } from './batch-mode.js';
-import { IdleTimer, WakeAt } from './idle-timer.js';
 import type { MessageState } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
 import type { ReadingRule } from './reading-rule.js';
 import type { RunEvents, RunHooks, RunSetup } from './run-hooks.js';
+import { SourceIdleness } from './source-idleness.js';
 import { turnClock } from './turn-clock.js';
 import { Wakeup } from './wakeup.js';
 
@@ -48,14 +48,13 @@ export class Run {
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
-  readonly #idle: IdleTimer;
+  /** When the source is idle: a partial batch is sealed, and idle partitions stop holding the watermark. */
+  readonly #idle: SourceIdleness;
   readonly #abort = (): void => this.stop();
   /** The partitions a `partitioned()` source declares: they hold the watermark from when reading starts. */
   readonly #partitions: readonly PartitionId[];
   #readLoop: Promise<void> | undefined;
   #failure: { error: unknown } | undefined;
-  /** When a partition goes idle: the output watermark may rise without an ack. */
-  readonly #partitionIdle: WakeAt;
   /** The adaptive controller steering this run's target, if any. */
   readonly #adaptive: AdaptiveConcurrency | undefined;
   /** Windowed reduce, with the `reduce` option. */
@@ -91,14 +90,11 @@ export class Run {
       outgoing: windows === undefined ? undefined : (state) => windows.outgoing(state),
     });
     this.#adaptive = adaptive;
-    this.#idle = new IdleTimer(options.watermark.idleAfter, () => this.#onIdle());
-    // Only a source the reader waits on can be idle: not one held back by
-    // full buffers or a batch in flight, nor one that ended.
-    this.#partitionIdle = new WakeAt(() => {
-      if (!this.#idle.waiting) return;
+    const idle = (): void => {
+      this.#seal();
       this.#publish(now());
-      this.#partitionIdle.at(this.#tracker.nextIdleAt);
-    });
+    };
+    this.#idle = new SourceIdleness(options.watermark.idleAfter, () => this.#tracker.nextIdleAt, idle, (at) => this.#publish(at));
     const reading = {
       canRead: () => this.#canRead(),
       accept: (item: SourceRecord) => this.#accept(item),
@@ -226,7 +222,6 @@ export class Run {
     }
     this.#adaptive?.detach();
     this.#idle.stop();
-    this.#partitionIdle.stop();
     hooks.signal?.removeEventListener('abort', this.#abort);
     hooks.finished();
   }
@@ -317,10 +312,8 @@ export class Run {
   #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
-    // A partition can go idle only while the reader waits on the source.
-    if (this.#idle.waiting) this.#partitionIdle.at(this.#tracker.nextIdleAt);
     this.#reader.room();
-    if (this.#tracker.size === 0) this.#idle.arm();
+    this.#idle.left(this.#tracker.size);
   }
 
   /** Publish the output watermark if it rose; the window clock moves too (an idle partition moves it without a read). */
@@ -328,11 +321,5 @@ export class Run {
     const watermark = this.#tracker.publish(at);
     if (watermark !== undefined) this.#events.watermark(watermark);
     this.#windows?.advance();
-  }
-
-  /** The source gave nothing for `idleAfter` ms: a partial batch is sealed, and idle partitions stop holding the watermark. */
-  #onIdle(): void {
-    this.#seal();
-    this.#publish(now());
   }
 }
