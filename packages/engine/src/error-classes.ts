@@ -1,6 +1,7 @@
 /** Every Tidemark error class, and nothing else: what each entry point exports, and what a remote engine makes again by name. */
 export {
   BranchFailedError,
+  BrokerError,
   BufferFullError,
   EngineBusyError,
   EngineClosedError,

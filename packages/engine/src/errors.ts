@@ -197,6 +197,20 @@ export class UnwritableOutputError extends TidemarkError {
 }
 
 /**
+ * The message broker (a NATS server) could not be reached, or refused what
+ * the run needs from it: a stream that does not exist, a consumer that
+ * cannot be made, a connection lost mid-run.
+ */
+export class BrokerError extends TidemarkError {
+  override readonly name = 'BrokerError';
+  override readonly code = 'ERR_TIDEMARK_BROKER';
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the message broker failed', options);
+  }
+}
+
+/**
  * A branch of a pipeline's parallel stage failed for good on a message: the
  * message fails (its failed record carries this error) and the stage's join
  * does not run for it. `cause` is the branch's own error (a `TransformError`,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   BranchFailedError,
+  BrokerError,
   BufferFullError,
   EngineBusyError,
   EngineClosedError,
@@ -40,6 +41,12 @@ const rows: readonly Row[] = [
       make: () => new BranchFailedError('features', 'text', new TransformError({ name: 'Error', message: 'boom', code: undefined, stack: undefined })),
       message: "stage 'features', branch 'text' failed: boom",
     },
+  },
+  {
+    type: BrokerError,
+    code: 'ERR_TIDEMARK_BROKER',
+    byDefault: { make: () => new BrokerError(), message: 'the message broker failed' },
+    given: { make: () => new BrokerError('no stream ORDERS'), message: 'no stream ORDERS' },
   },
   {
     type: BufferFullError,

@@ -11,6 +11,9 @@ import { checkOutputs } from './output-files.js';
 import { overflowOption } from './run/overflow-option.js';
 import { concurrency, integer, maxTimerMs, milliseconds, port, windowSpec } from './parse.js';
 import { defaultShutdownTimeout, runCommand } from './run/run-command.js';
+import { addNatsFlags, natsFlagsWithoutSource } from './nats/nats-flags.js';
+import type { NatsFlags } from './nats/nats-flags.js';
+import { natsRunCommand } from './nats/nats-run-command.js';
 import type { RunCommandOptions } from './run/run-command.js';
 import { checkSameFiles } from './same-file.js';
 import { stdoutClosed } from './stdout-closed.js';
@@ -23,7 +26,7 @@ const program = new Command('tidemark')
   .showHelpAfterError("(see 'tidemark <command> --help')")
   .exitOverride();
 
-program
+const run = program
   .command('run')
   .description('Read NDJSON records {value, eventTime?, key?}, run them through a transform (or a pipeline of stages), write NDJSON records.')
   .option('--transform <module>', 'transform module (its default export is (value, ctx) => output)')
@@ -117,25 +120,32 @@ program
     'resume: skip the input lines before this 0-based line (the committed offset a stopped run printed); appends to --output and --dead-letter',
     integer(0),
   )
-  .option('--checkpoint <file>', 'keep the committed offset in this file as the run goes, for --from "$(cat <file>)" after a crash')
-  .action(async (options: RunCommandOptions, command: Command) => {
-    if (options.transform === undefined && options.pipeline === undefined && options.reduce === undefined) {
-      command.error("error: required option '--transform <module>' not specified");
+  .option('--checkpoint <file>', 'keep the committed offset in this file as the run goes, for --from "$(cat <file>)" after a crash');
+addNatsFlags(run).action(async (options: RunCommandOptions & NatsFlags, command: Command) => {
+  const orphans = natsFlagsWithoutSource(options);
+  if (orphans.length > 0) command.error(`error: ${orphans.join(', ')} ${orphans.length === 1 ? 'needs' : 'need'} --source`);
+  if (options.source !== undefined) {
+    if (options.transform === undefined) command.error("error: required option '--transform <module>' not specified");
+    await natsRunCommand({ ...options, source: options.source });
+    return;
+  }
+  if (options.transform === undefined && options.pipeline === undefined && options.reduce === undefined) {
+    command.error("error: required option '--transform <module>' not specified");
+  }
+  // Before anything is opened for writing.
+  checkInput(options.input);
+  checkSameFiles(options);
+  checkOutputs(options);
+  if (options.output === '-') {
+    if (stdoutClosed()) {
+      throw new UsageError(
+        '--output: stdout is closed (>&-): the records written there would be lost; redirect it, or give --output a file (--output /dev/null to discard them)',
+      );
     }
-    // Before anything is opened for writing.
-    checkInput(options.input);
-    checkSameFiles(options);
-    checkOutputs(options);
-    if (options.output === '-') {
-      if (stdoutClosed()) {
-        throw new UsageError(
-          '--output: stdout is closed (>&-): the records written there would be lost; redirect it, or give --output a file (--output /dev/null to discard them)',
-        );
-      }
-      process.stdout.off('error', onStdoutError); // the run's sink reports its own
-    }
-    await runCommand(options);
-  });
+    process.stdout.off('error', onStdoutError); // the run's sink reports its own
+  }
+  await runCommand(options);
+});
 
 addBenchCommand(program);
 addServeCommand(program);

@@ -1,0 +1,80 @@
+import { Option } from 'commander';
+import type { Command } from 'commander';
+import type { FlagName } from '../flag-names.js';
+import { milliseconds } from '../parse.js';
+
+/** `tidemark run`'s JetStream flags, as commander parses them. */
+export interface NatsFlags {
+  /** `--source nats://…`: read a JetStream stream instead of NDJSON. */
+  source?: string;
+  stream?: string;
+  consumer?: string;
+  sinkSubject?: string;
+  deadLetterSubject?: string;
+  watermarkBucket?: string;
+  processor?: string;
+  heartbeat?: number;
+  staleAfter?: number;
+  ackWait?: number;
+  codec?: 'json' | 'text' | 'bytes';
+  exitWhenDrained?: boolean;
+}
+
+/** The JetStream flags and the `runJetStream` options they set, for its errors. */
+export const natsFlagNames: readonly FlagName[] = [
+  { flag: '--source', path: 'servers' },
+  { flag: '--stream', path: 'stream' },
+  { flag: '--consumer', path: 'consumer' },
+  { flag: '--sink-subject', path: 'sinkSubject' },
+  { flag: '--dead-letter-subject', path: 'deadLetterSubject' },
+  { flag: '--watermark-bucket', path: 'watermarkBucket' },
+  { flag: '--processor', path: 'processor' },
+  { flag: '--heartbeat', path: 'heartbeat' },
+  { flag: '--stale-after', path: 'staleAfter' },
+  { flag: '--ack-wait', path: 'ackWait' },
+  { flag: '--codec', path: 'codec' },
+];
+
+/** What reads files, which a JetStream source replaces. */
+const fileFlags = ['input', 'from', 'checkpoint', 'deadLetter', 'pipeline', 'reduce'];
+
+/** Add the JetStream flags to `tidemark run`. */
+export function addNatsFlags(command: Command): Command {
+  return command
+    .addOption(
+      new Option(
+        '--source <url>',
+        'read a NATS JetStream stream instead of NDJSON: the server, nats://HOST:PORT; needs --stream, --consumer and --sink-subject (see the README, "JetStream")',
+      ).conflicts(fileFlags),
+    )
+    .option('--stream <name>', 'with --source: the stream to read')
+    .option('--consumer <name>', 'with --source: the durable pull consumer the processes share (created with explicit ack when missing)')
+    .option('--sink-subject <subject>', 'with --source: publish every output here (a stream must capture it; its duplicate window drops redeliveries)')
+    .option('--dead-letter-subject <subject>', 'with --source: publish failed records here, then term their messages (default: the sink subject)')
+    .option('--watermark-bucket <bucket>', "with --source: publish this process's output watermark with a heartbeat to this KV bucket")
+    .option('--processor <name>', 'with --watermark-bucket: this process\'s key in the bucket (default: <hostname>-<pid>)')
+    .option('--heartbeat <ms>', 'with --watermark-bucket: ms between heartbeats (default: 1000)', milliseconds)
+    .option('--stale-after <ms>', 'with --watermark-bucket: ms without a heartbeat before a process is dropped from the minimum (default: 5 heartbeats)', milliseconds)
+    .option('--ack-wait <ms>', 'with --source: AckWait of a consumer the run creates (default: 30000)', milliseconds)
+    .addOption(new Option('--codec <codec>', 'with --source: payloads as json, text or bytes (default: json)').choices(['json', 'text', 'bytes']))
+    .option('--exit-when-drained', 'with --source: stop once the consumer has nothing pending and nothing unacked, in any process');
+}
+
+/** The JetStream flags given without `--source`, which they need. */
+export function natsFlagsWithoutSource(flags: NatsFlags): string[] {
+  if (flags.source !== undefined) return [];
+  const given: [keyof NatsFlags, string][] = [
+    ['stream', '--stream'],
+    ['consumer', '--consumer'],
+    ['sinkSubject', '--sink-subject'],
+    ['deadLetterSubject', '--dead-letter-subject'],
+    ['watermarkBucket', '--watermark-bucket'],
+    ['processor', '--processor'],
+    ['heartbeat', '--heartbeat'],
+    ['staleAfter', '--stale-after'],
+    ['ackWait', '--ack-wait'],
+    ['codec', '--codec'],
+    ['exitWhenDrained', '--exit-when-drained'],
+  ];
+  return given.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+}

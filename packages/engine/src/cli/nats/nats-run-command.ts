@@ -1,0 +1,119 @@
+import { InvalidOptionError } from '../../errors.js';
+import { runJetStream } from '../../nats/run-jetstream.js';
+import type { JetStreamRun, JetStreamStats } from '../../nats/jetstream-run.js';
+import { shutdownTimedOutExitCode, signalExitCodes } from '../exit-codes.js';
+import { withFlagNames } from '../flag-names.js';
+import { Progress } from '../progress.js';
+import { UsageError } from '../usage-error.js';
+import { engineFlags, engineOptions, withDefaultsNamed } from '../run/engine-flags.js';
+import { defaultShutdownTimeout } from '../run/run-command.js';
+import type { RunCommandOptions } from '../run/run-options.js';
+import { RunTally } from '../run/run-tally.js';
+import { natsFlagNames } from './nats-flags.js';
+import type { NatsFlags } from './nats-flags.js';
+
+type StopSignal = keyof typeof signalExitCodes;
+
+/**
+ * `tidemark run --source nats://…`: one process's share of a durable
+ * JetStream consumer, through the transform, out to the sink subject (see
+ * `runJetStream`). It reads until SIGINT or SIGTERM (or, with
+ * `--exit-when-drained`, until the consumer has nothing left); then what
+ * is in flight finishes, is published and acked. A second signal, or
+ * `--shutdown-timeout` passing first, exits at once: JetStream redelivers
+ * what was not acked after its AckWait, to this process or another.
+ */
+export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { source: string }): Promise<void> {
+  for (const [flag, given] of [
+    ['--stream', options.stream],
+    ['--consumer', options.consumer],
+    ['--sink-subject', options.sinkSubject],
+  ] as const) {
+    if (given === undefined) throw new UsageError(`--source needs ${flag}`);
+  }
+  if (options.output !== '-') throw new UsageError('--output cannot be given with --source: the outputs go to --sink-subject');
+  const tally = new RunTally();
+  let run: JetStreamRun;
+  try {
+    run = await runJetStream({
+      servers: options.source,
+      stream: options.stream as string,
+      consumer: options.consumer as string,
+      sinkSubject: options.sinkSubject as string,
+      ...defined({
+        deadLetterSubject: options.deadLetterSubject,
+        watermarkBucket: options.watermarkBucket,
+        processor: options.processor,
+        heartbeat: options.heartbeat,
+        staleAfter: options.staleAfter,
+        ackWait: options.ackWait,
+        codec: options.codec,
+      }),
+      stopWhenDrained: options.exitWhenDrained === true,
+      engine: engineOptions(options),
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidOptionError)) throw error;
+    const named = withFlagNames(error, natsFlagNames);
+    throw named === error ? withDefaultsNamed(withFlagNames(error, engineFlags), options) : named;
+  }
+  const engine = run.engine;
+  engine.on('ack', (trace) => tally.acked(trace));
+  let stoppedBy: StopSignal | undefined;
+  let timeout: NodeJS.Timeout | undefined;
+  const onSignal = (signal: StopSignal) => {
+    if (stoppedBy === undefined) {
+      stoppedBy = signal;
+      process.stderr.write(`tidemark: ${signal}: stopping; finishing the ${engine.inFlight} messages in flight (${signal} again to exit at once)\n`);
+      run.stop();
+      const ms = options.shutdownTimeout ?? defaultShutdownTimeout;
+      timeout = setTimeout(() => exitNow(shutdownTimedOutExitCode, `shutdown timed out after ${ms} ms`, run), ms);
+    } else {
+      exitNow(signalExitCodes[signal], `${signal} again`, run);
+    }
+  };
+  const onSigint = () => onSignal('SIGINT');
+  const onSigterm = () => onSignal('SIGTERM');
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const progress = new Progress(engine, options.quiet === undefined ? {} : { quiet: options.quiet }).start();
+  try {
+    const stats = await run.done;
+    progress.stop(stoppedBy === undefined ? 'done' : 'stopped');
+    tally.write(engine.stats, undefined, stats.unwritable);
+    summary(stats, run);
+    if (stoppedBy !== undefined) process.exitCode = signalExitCodes[stoppedBy];
+  } finally {
+    clearTimeout(timeout);
+    progress.stop('stopped');
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+}
+
+/** The JetStream counts, after the engine's: one line, and the watermarks when a bucket is kept. */
+function summary(stats: JetStreamStats, run: JetStreamRun): void {
+  process.stderr.write(
+    `tidemark: jetstream: ${stats.received} received (${stats.redelivered} redelivered, ${stats.ignored} ignored, ${stats.returned} returned), ` +
+      `${stats.acked} acked, ${stats.naked} nak'ed, ${stats.termed} termed; ` +
+      `${stats.published} published, ${stats.duplicates} duplicates, ${stats.publishFailures} publish failures\n`,
+  );
+  if (run.sharedWatermark !== Number.NEGATIVE_INFINITY) {
+    process.stderr.write(`tidemark: watermark ${run.watermark} delivered here; ${run.sharedWatermark} the minimum over live processes\n`);
+  }
+}
+
+/**
+ * Exit without waiting for what is in flight: JetStream redelivers what was
+ * not acked once its AckWait passes. The counts so far go to stderr first.
+ */
+function exitNow(code: number, why: string, run: JetStreamRun): never {
+  process.stderr.write(`tidemark: ${why}: exiting with ${run.engine.inFlight} messages in flight; JetStream redelivers them after AckWait\n`);
+  summary(run.stats, run);
+  process.exit(code);
+}
+
+/** `values` without its undefined entries. */
+function defined<T extends Record<string, unknown>>(values: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}

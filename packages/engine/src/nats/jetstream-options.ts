@@ -1,0 +1,144 @@
+import { hostname } from 'node:os';
+import { InvalidOptionError } from '../errors.js';
+import type { EngineOptions } from '../options/options.js';
+
+/** How a message's bytes become the transform's value, and an output's value becomes bytes. */
+export type JetStreamCodec = 'json' | 'text' | 'bytes';
+
+/** Options of {@link runJetStream}. */
+export interface JetStreamRunOptions {
+  /** The NATS server(s): `nats://127.0.0.1:4222`, or several. */
+  servers: string | readonly string[];
+  /** The stream the messages are read from. */
+  stream: string;
+  /**
+   * The durable pull consumer several processes share. Created (explicit
+   * ack, `ackWait`) when it does not exist; used as it is when it does.
+   */
+  consumer: string;
+  /** The subject every output is published to (a stream must capture it: each publish waits for its ack). */
+  sinkSubject: string;
+  /**
+   * Where failed records go (their transform failed on every try, or the
+   * message could not be decoded) before their message is `term`ed.
+   * @default the sink subject, as a failed record (header `Tidemark-Failed`)
+   */
+  deadLetterSubject?: string;
+  /**
+   * A KV bucket this process publishes its output watermark to, with a
+   * heartbeat, under its `processor` name; readers take the minimum over
+   * the live publishers. Created when missing. @default none
+   */
+  watermarkBucket?: string;
+  /** This process's name in the watermark bucket. @default `<hostname>-<pid>` */
+  processor?: string;
+  /** ms between watermark heartbeats. @default 1000 */
+  heartbeat?: number;
+  /** ms without a heartbeat after which a publisher is dropped from the minimum. @default 5 × heartbeat */
+  staleAfter?: number;
+  /** AckWait of a consumer this run creates, ms. @default 30000 */
+  ackWait?: number;
+  /** See {@link JetStreamCodec}. @default 'json' */
+  codec?: JetStreamCodec;
+  /**
+   * Stop once the consumer has nothing left: no message pending and none
+   * delivered and not yet acked, by any process sharing it. @default false
+   */
+  stopWhenDrained?: boolean;
+  /** Aborting stops reading; what is in flight finishes and is published and acked. */
+  signal?: AbortSignal;
+  /**
+   * The engine's options. Its `retry` is JetStream's: a failed try is
+   * `nak`ed with the backoff delay and redelivered (to any process) until
+   * `retry.attempts` deliveries; the engine itself tries each delivery once.
+   */
+  engine: EngineOptions;
+}
+
+/** The options with their defaults, checked. */
+export interface ResolvedJetStreamOptions extends Omit<Required<JetStreamRunOptions>, 'deadLetterSubject' | 'watermarkBucket' | 'signal' | 'servers'> {
+  readonly servers: string[];
+  readonly deadLetterSubject: string | undefined;
+  readonly watermarkBucket: string | undefined;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** The largest ms a timer takes. */
+const maxTimer = 2 ** 31 - 1;
+
+/** Check `options`, filling in the defaults; throws InvalidOptionError naming the option. */
+export function resolveJetStreamOptions(options: JetStreamRunOptions): ResolvedJetStreamOptions {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'an object', options);
+  const servers = typeof options.servers === 'string' ? [options.servers] : options.servers;
+  if (!Array.isArray(servers) || servers.length === 0 || !servers.every((server) => typeof server === 'string' && /^(nats|tls|wss?):\/\/./.test(server))) {
+    throw new InvalidOptionError('servers', 'a nats:// URL or a non-empty array of them', options.servers);
+  }
+  const heartbeat = milliseconds('heartbeat', options.heartbeat, 1000, 1);
+  const resolved: ResolvedJetStreamOptions = {
+    servers: [...(servers as string[])],
+    stream: name('stream', options.stream),
+    consumer: name('consumer', options.consumer),
+    sinkSubject: subject('sinkSubject', options.sinkSubject),
+    deadLetterSubject: options.deadLetterSubject === undefined ? undefined : subject('deadLetterSubject', options.deadLetterSubject),
+    watermarkBucket: options.watermarkBucket === undefined ? undefined : name('watermarkBucket', options.watermarkBucket),
+    processor: options.processor === undefined ? defaultProcessor() : kvKey('processor', options.processor),
+    heartbeat,
+    staleAfter: milliseconds('staleAfter', options.staleAfter, 5 * heartbeat, heartbeat),
+    ackWait: milliseconds('ackWait', options.ackWait, 30_000, 1000),
+    codec: oneOf('codec', options.codec, ['json', 'text', 'bytes'] as const, 'json'),
+    stopWhenDrained: flag('stopWhenDrained', options.stopWhenDrained),
+    signal: options.signal,
+    engine: options.engine,
+  };
+  if (typeof options.engine !== 'object' || options.engine === null) throw new InvalidOptionError('engine', "the engine's options", options.engine);
+  return resolved;
+}
+
+/** A stream, consumer or bucket name: letters, digits, `-` and `_`. */
+function name(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(value)) {
+    throw new InvalidOptionError(option, 'a name of letters, digits, - and _', value);
+  }
+  return value;
+}
+
+/** A subject to publish to: dot-separated tokens, no wildcards or spaces. */
+function subject(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[^\s.*>]+(\.[^\s.*>]+)*$/.test(value)) {
+    throw new InvalidOptionError(option, 'a subject without wildcards or spaces, such as orders.enriched', value);
+  }
+  return value;
+}
+
+/** A KV key: letters, digits, `-`, `_`, `=`, `/` and `.` (not at either end). */
+function kvKey(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[-/=_A-Za-z0-9]+(\.[-/=_A-Za-z0-9]+)*$/.test(value)) {
+    throw new InvalidOptionError(option, 'a name of letters, digits, -, _, = and /', value);
+  }
+  return value;
+}
+
+function defaultProcessor(): string {
+  const host = hostname().replace(/[^-/=_A-Za-z0-9]/g, '_') || 'host';
+  return `${host}-${process.pid}`;
+}
+
+function milliseconds(option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > maxTimer) {
+    throw new InvalidOptionError(option, `an integer number of ms from ${min} to ${maxTimer}`, value);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, choices: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as T)) throw new InvalidOptionError(option, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+  return value as T;
+}
+
+function flag(option: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidOptionError(option, 'a boolean', value);
+  return value;
+}

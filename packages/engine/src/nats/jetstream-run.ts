@@ -1,0 +1,239 @@
+import { EventEmitter } from 'node:events';
+import type { Consumer, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Engine } from '../engine.js';
+import { InvalidMessageError } from '../errors.js';
+import type { EngineRecord, FailedRecord } from '../message.js';
+import { backoff } from '../dispatch/retry-policy.js';
+import type { RetryPolicy } from '../dispatch/retry-policy.js';
+import { Deliveries } from './deliveries.js';
+import type { Verdict } from './deliveries.js';
+import { DeliveredWatermark } from './delivered-watermark.js';
+import type { ResolvedJetStreamOptions } from './jetstream-options.js';
+import type { JetStreamSink } from './jetstream-sink.js';
+import { jetStreamSource } from './jetstream-source.js';
+import type { SourceCounts } from './jetstream-source.js';
+import type { WatermarkPublisher } from './watermark-publisher.js';
+import type { WatermarkReader } from './watermark-reader.js';
+import { whenDrained } from './consumer-drained.js';
+
+/** What a JetStream run counts. */
+export interface JetStreamStats extends SourceCounts {
+  /** Messages acked: their records published and confirmed. */
+  acked: number;
+  /** Messages `nak`ed for a retry (their try failed, tries were left) or because a publish of theirs failed. */
+  naked: number;
+  /** Messages `term`ed: failed for good, their failed record confirmed at the dead-letter subject. */
+  termed: number;
+  /** Records the sink stream confirmed as new. */
+  published: number;
+  /** Records the sink stream confirmed as duplicates (its duplicate window dropped them): a redelivered message's records published before. */
+  duplicates: number;
+  /** Publishes that failed (their message was `nak`ed). */
+  publishFailures: number;
+  /** Outputs the codec could not carry, published as failed records instead. */
+  unwritable: number;
+}
+
+/** Events of a {@link JetStreamRun}. */
+export interface JetStreamRunEvents {
+  /** This process's delivered output watermark rose (see `DeliveredWatermark`). */
+  watermark: [value: number];
+  /** The minimum output watermark over the live processes publishing to the watermark bucket rose. */
+  sharedWatermark: [value: number];
+  /** A publish failed (its message is `nak`ed and retried); the run goes on. */
+  publishError: [error: Error];
+  /** Watching the watermark bucket failed: `sharedWatermark` stops rising; the run goes on. */
+  watermarkError: [error: Error];
+}
+
+/** What a run is made of (see `runJetStream`). */
+export interface JetStreamParts {
+  readonly nc: NatsConnection;
+  readonly consumer: Consumer;
+  readonly ackWait: number;
+  readonly engine: Engine;
+  readonly retry: RetryPolicy;
+  readonly sink: JetStreamSink;
+  readonly publisher?: WatermarkPublisher | undefined;
+  readonly reader?: WatermarkReader | undefined;
+  readonly options: ResolvedJetStreamOptions;
+}
+
+/**
+ * One engine process's share of a durable JetStream consumer: messages in
+ * through `consume()`, through the engine, out to the sink subject; each
+ * message acked once its records are confirmed (see `Deliveries`). Started
+ * by `runJetStream`; {@link done} resolves with the counts once reading
+ * stopped (the signal, {@link stop}, or `stopWhenDrained`) and everything
+ * read was settled.
+ */
+export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
+  /** The engine, for its events, metrics and `watermark`. */
+  readonly engine: Engine;
+  /** The run's counts so far. */
+  readonly stats: JetStreamStats = {
+    received: 0,
+    redelivered: 0,
+    ignored: 0,
+    returned: 0,
+    acked: 0,
+    naked: 0,
+    termed: 0,
+    published: 0,
+    duplicates: 0,
+    publishFailures: 0,
+    unwritable: 0,
+  };
+  /** Resolves once the run has ended and let go of its connection; rejects if it failed. */
+  readonly done: Promise<JetStreamStats>;
+  readonly #parts: JetStreamParts;
+  readonly #reading = new AbortController();
+  readonly #deliveries: Deliveries;
+  readonly #delivered: DeliveredWatermark;
+  readonly #publishes = new Set<Promise<void>>();
+  /** Records handed over so far per message held, for their `Nats-Msg-Id`. */
+  readonly #indexes = new Map<number, number>();
+  /** What failed beside the engine's loop (looking at the consumer): the run ends with it. */
+  #failure: Error | undefined;
+
+  constructor(parts: JetStreamParts) {
+    super();
+    this.#parts = parts;
+    this.engine = parts.engine;
+    this.#deliveries = new Deliveries(parts.ackWait, this.#settled);
+    this.#delivered = new DeliveredWatermark((value) => {
+      parts.publisher?.update(value);
+      this.emit('watermark', value);
+    });
+    parts.reader?.on('watermark', (value) => this.emit('sharedWatermark', value));
+    parts.reader?.on('error', (error) => this.emit('watermarkError', error));
+    const signal = parts.options.signal;
+    if (signal?.aborted) this.stop();
+    else signal?.addEventListener('abort', () => this.stop(), { once: true });
+    this.done = this.#run();
+  }
+
+  /** This process's delivered output watermark: nothing below it is still on its way to the sink (late records aside). */
+  get watermark(): number {
+    return this.#delivered.value;
+  }
+
+  /**
+   * The minimum output watermark over the live processes publishing to the
+   * watermark bucket (this one among them); `-Infinity` without a bucket
+   * or before any has published. Only rises.
+   */
+  get sharedWatermark(): number {
+    return this.#parts.reader?.minimum ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Stop reading; what was read is finished, published and settled, then {@link done} resolves. */
+  stop(): void {
+    this.#reading.abort();
+  }
+
+  async #run(): Promise<JetStreamStats> {
+    const { consumer, engine, options, nc } = this.#parts;
+    const onAck = (trace: { offset: number }) => this.#deliveries.handedOver(trace.offset);
+    const onWatermark = (value: number) => this.#delivered.engine(value);
+    engine.on('ack', onAck);
+    engine.on('watermark', onWatermark);
+    let failure: Error | undefined;
+    try {
+      // consume() asks for more once its buffer was iterated: the engine's input buffer bounds what is booked here.
+      const messages = await consumer.consume({ max_messages: engine.options.buffers.input.messages });
+      const stopConsuming = () => void messages.stop();
+      this.#reading.signal.addEventListener('abort', stopConsuming, { once: true });
+      if (options.stopWhenDrained) void whenDrained(consumer, () => this.#deliveries.size, this.#reading.signal).then(() => this.stop(), (error: unknown) => this.#fail(error));
+      const source = jetStreamSource(messages, this.#deliveries, options.codec, this.stats);
+      for await (const record of engine.process(source, { signal: this.#reading.signal })) this.#take(record);
+      await this.#allPublished();
+    } catch (error) {
+      failure = error as Error;
+    } finally {
+      this.stop();
+      engine.off('ack', onAck);
+      engine.off('watermark', onWatermark);
+      await this.#allPublished();
+      this.#deliveries.stop();
+      this.#delivered.settle();
+      this.#delivered.stop();
+      await this.#close(nc, failure === undefined).catch((error: unknown) => (failure ??= error as Error));
+    }
+    if (failure !== undefined) throw failure;
+    return this.stats;
+  }
+
+  /** A record the engine handed over: published (a retry instead `nak`s its message). */
+  #take(record: EngineRecord): void {
+    const seq = record.offset;
+    if (record.kind === 'failed') {
+      const retry = this.#retry(record);
+      if (retry !== undefined) {
+        this.#deliveries.judge(seq, retry);
+        return;
+      }
+      this.#deliveries.judge(seq, { kind: 'term' }); // its failed record, at the dead-letter subject, says why
+    }
+    const index = this.#indexes.get(seq) ?? 0;
+    this.#indexes.set(seq, index + 1);
+    this.#deliveries.publishing(seq);
+    const mark = this.#delivered.publishing(record.eventTime, record.late === true || record.kind === 'failed');
+    const publish = this.#parts.sink.publish(record, seq, index).then(
+      () => {
+        this.#delivered.confirmed(mark);
+        this.#deliveries.published(seq);
+      },
+      (error: unknown) => {
+        this.stats.publishFailures++;
+        this.#delivered.confirmed(mark);
+        this.#deliveries.published(seq, { kind: 'nak', delay: backoff(this.#parts.retry, this.#deliveries.deliveryCount(seq)) });
+        this.emit('publishError', error as Error);
+      },
+    );
+    this.#publishes.add(publish);
+    void publish.finally(() => this.#publishes.delete(publish));
+  }
+
+  /** A `nak` with the backoff delay when `record` may be tried again: it reached a worker and deliveries are left. */
+  #retry(record: FailedRecord): Verdict | undefined {
+    if (record.attempts === 0 || record.error instanceof InvalidMessageError) return undefined;
+    const count = this.#deliveries.deliveryCount(record.offset);
+    if (count >= this.#parts.retry.attempts) return undefined;
+    return { kind: 'nak', delay: backoff(this.#parts.retry, count) };
+  }
+
+  readonly #settled = (msg: JsMsg, verdict: Verdict): void => {
+    this.#indexes.delete(msg.seq);
+    if (verdict.kind === 'ack') this.stats.acked++;
+    else if (verdict.kind === 'nak') this.stats.naked++;
+    else this.stats.termed++;
+  };
+
+  async #allPublished(): Promise<void> {
+    while (this.#publishes.size > 0) await Promise.allSettled([...this.#publishes]);
+    const sink = this.#parts.sink;
+    this.stats.published = sink.published;
+    this.stats.duplicates = sink.duplicates;
+    this.stats.unwritable = sink.unwritable;
+  }
+
+  #fail(error: unknown): void {
+    this.#failure ??= error as Error;
+    this.stop();
+  }
+
+  /** Let go: the watermark's last value and key (removed on a clean end), the engine, then the connection (its acks flushed). */
+  async #close(nc: NatsConnection, clean: boolean): Promise<void> {
+    const { publisher, reader, engine } = this.#parts;
+    try {
+      await publisher?.close({ remove: clean });
+      await reader?.close();
+      await engine.close();
+    } finally {
+      if (!nc.isClosed()) await nc.drain();
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+}

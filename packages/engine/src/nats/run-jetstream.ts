@@ -1,0 +1,114 @@
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Engine } from '../engine.js';
+import { BrokerError } from '../errors.js';
+import { resolveOptions } from '../options/resolve-options.js';
+import type { EngineOptions } from '../options/options.js';
+import { resolveJetStreamOptions } from './jetstream-options.js';
+import type { JetStreamRunOptions, ResolvedJetStreamOptions } from './jetstream-options.js';
+import { JetStreamRun } from './jetstream-run.js';
+import { JetStreamSink } from './jetstream-sink.js';
+import { openWatermarkBucket } from './watermark-bucket.js';
+import { WatermarkPublisher } from './watermark-publisher.js';
+import { WatermarkReader } from './watermark-reader.js';
+
+const nanosPerMs = 1_000_000;
+
+/**
+ * Run an engine over a durable JetStream consumer that several processes
+ * may share: connects, checks the stream, creates the consumer when it is
+ * missing, starts the engine and returns the running {@link JetStreamRun}
+ * (await its `done`). Bad options throw `InvalidOptionError`; a server that
+ * cannot be reached, a missing stream or a consumer that cannot be made
+ * throw `BrokerError` (`ERR_TIDEMARK_BROKER`).
+ *
+ * @example
+ * const run = await runJetStream({
+ *   servers: 'nats://127.0.0.1:4222', stream: 'ORDERS', consumer: 'enrich', sinkSubject: 'orders.enriched',
+ *   engine: { transform: new URL('./enrich.js', import.meta.url) },
+ * });
+ * process.once('SIGTERM', () => run.stop());
+ * console.log(await run.done);
+ */
+export async function runJetStream(options: JetStreamRunOptions): Promise<JetStreamRun> {
+  const resolved = resolveJetStreamOptions(options);
+  const { engineOptions, retry } = jetStreamEngineOptions(options.engine);
+  const nc = await connect({ servers: resolved.servers, name: `tidemark ${resolved.processor}` }).catch((error: unknown) => {
+    throw new BrokerError(`cannot connect to ${resolved.servers.join(', ')}: ${(error as Error).message}`, { cause: error });
+  });
+  let engine: Engine | undefined;
+  try {
+    const jsm = await jetstreamManager(nc).catch((error: unknown) => {
+      throw new BrokerError(`JetStream is not enabled on ${resolved.servers.join(', ')} (start nats-server with -js): ${(error as Error).message}`, { cause: error });
+    });
+    await jsm.streams.info(resolved.stream).catch((error: unknown) => {
+      throw new BrokerError(`no stream ${resolved.stream}: ${(error as Error).message}`, { cause: error });
+    });
+    const ackWait = await durableConsumer(jsm, resolved);
+    const js = jetstream(nc);
+    const consumer = await js.consumers.get(resolved.stream, resolved.consumer);
+    const watermarks = await watermarkParts(nc, resolved);
+    engine = new Engine(engineOptions);
+    return new JetStreamRun({
+      nc,
+      consumer,
+      ackWait,
+      engine,
+      retry,
+      sink: new JetStreamSink(js, resolved),
+      ...watermarks,
+      options: resolved,
+    });
+  } catch (error) {
+    await engine?.close();
+    await nc.close();
+    throw error;
+  }
+}
+
+/**
+ * The engine's options for a JetStream run: each delivery tried once (a
+ * retry is JetStream's `nak`, with the options' backoff), and an input
+ * buffer of the in-flight target unless one is given (the pull batch is
+ * its size: a round trip per message would bound the rate).
+ */
+function jetStreamEngineOptions(options: EngineOptions): { engineOptions: EngineOptions; retry: ResolvedJetStreamRetry } {
+  const resolved = resolveOptions(options); // every engine option checked before connecting
+  const input = options.buffers?.input;
+  const engineOptions: EngineOptions = {
+    ...options,
+    retry: { ...options.retry, attempts: 1 },
+    buffers: { ...options.buffers, input: { ...input, messages: input?.messages ?? resolved.concurrency } },
+  };
+  return { engineOptions, retry: resolved.retry };
+}
+
+type ResolvedJetStreamRetry = { readonly attempts: number; readonly initial: number; readonly max: number };
+
+/** The durable consumer, created (explicit ack, `ackWait`) when missing; its AckWait in ms. */
+async function durableConsumer(jsm: JetStreamManager, options: ResolvedJetStreamOptions): Promise<number> {
+  const found = await jsm.consumers.info(options.stream, options.consumer).catch(() => undefined);
+  const info =
+    found ??
+    (await jsm.consumers
+      .add(options.stream, { durable_name: options.consumer, ack_policy: AckPolicy.Explicit, ack_wait: options.ackWait * nanosPerMs })
+      .catch((error: unknown) => {
+        throw new BrokerError(`cannot create the consumer ${options.consumer} on ${options.stream}: ${(error as Error).message}`, { cause: error });
+      }));
+  if (info.config.ack_policy !== AckPolicy.Explicit) {
+    throw new BrokerError(`the consumer ${options.consumer} acks ${info.config.ack_policy}: a message is acked only once its outputs are confirmed, which needs explicit acks`);
+  }
+  if (info.config.deliver_subject !== undefined) throw new BrokerError(`the consumer ${options.consumer} is a push consumer: a shared durable pull consumer is needed`);
+  return (info.config.ack_wait ?? 30_000 * nanosPerMs) / nanosPerMs;
+}
+
+/** The watermark bucket's publisher and reader, with `watermarkBucket`. */
+async function watermarkParts(nc: NatsConnection, options: ResolvedJetStreamOptions): Promise<{ publisher?: WatermarkPublisher; reader?: WatermarkReader }> {
+  if (options.watermarkBucket === undefined) return {};
+  const kv = await openWatermarkBucket(nc, options.watermarkBucket);
+  const publisher = await WatermarkPublisher.open(kv, options.processor, { heartbeat: options.heartbeat, onError: () => {} }); // a put that failed: the next beat puts again
+  const reader = await WatermarkReader.open(kv, { staleAfter: options.staleAfter });
+  return { publisher, reader };
+}

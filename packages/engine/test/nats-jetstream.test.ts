@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { BrokerError, InvalidOptionError } from '../src/index.js';
+import { runJetStream } from '../src/nats/run-jetstream.js';
+import type { JetStreamRunOptions } from '../src/nats/jetstream-options.js';
+import { addStreams, jetStreamSession, jsonOf, publishAll, readStream } from './helpers/jetstream.js';
+import type { JetStreamSession } from './helpers/jetstream.js';
+import { startNatsServer } from './helpers/nats-server.js';
+import type { NatsServer } from './helpers/nats-server.js';
+import { within } from './helpers/wait.js';
+
+const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
+
+// Each test gets a server of its own: streams, consumers and their counts start empty.
+describe('a JetStream run against a real nats-server', () => {
+  let server: NatsServer;
+  let session: JetStreamSession;
+  before(async () => {
+    server = await startNatsServer();
+  });
+  after(async () => {
+    await server.stop();
+  });
+
+  /** A new session, with the streams (and so the consumers) of the tests before removed and made again. */
+  async function fresh(): Promise<void> {
+    session = await jetStreamSession(server.url);
+    for await (const name of session.jsm.streams.names()) await session.jsm.streams.delete(name);
+    await addStreams(session.jsm);
+  }
+
+  const options = (over: Partial<JetStreamRunOptions> = {}): JetStreamRunOptions => ({
+    servers: server.url,
+    stream: 'IN',
+    consumer: 'workers',
+    sinkSubject: 'out',
+    stopWhenDrained: true,
+    ackWait: 5000,
+    engine: { transform: fixture('double.js'), threads: 2, concurrency: 8 },
+    ...over,
+  });
+
+  test('every message is transformed, published with its id and acked; the consumer ends drained', async () => {
+    await fresh();
+    const values = Array.from({ length: 2000 }, (_, i) => i);
+    await publishAll(session.js, 'in', values);
+    const run = await runJetStream(options());
+    const stats = await within(run.done, 'the run to drain the stream');
+    assert.equal(stats.received, 2000);
+    assert.equal(stats.acked, 2000);
+    assert.equal(stats.published, 2000);
+    assert.equal(stats.duplicates, 0);
+    assert.equal(stats.naked + stats.termed, 0);
+    const out = await readStream(session.js, session.jsm, 'OUT');
+    assert.deepEqual(
+      jsonOf(out).sort((a, b) => (a as number) - (b as number)),
+      values.map((v) => v * 2),
+    );
+    const ids = new Set(out.map((msg) => msg.headers?.get('Nats-Msg-Id')));
+    assert.equal(ids.size, 2000, 'one id per record');
+    // Each output names its source message, whose stream sequence is its offset.
+    for (const msg of out) {
+      const seq = Number(msg.headers?.get('Tidemark-Source-Sequence'));
+      assert.equal(msg.json<number>() / 2, seq - 1);
+      assert.equal(msg.headers?.get('Nats-Msg-Id'), `IN:${seq}:0`);
+    }
+    const info = await session.jsm.consumers.info('IN', 'workers');
+    assert.equal(info.num_pending, 0);
+    assert.equal(info.num_ack_pending, 0);
+    await session.close();
+  });
+
+  test('a try that fails is nak-ed and redelivered until the attempts are spent, then dead-lettered and termed', async () => {
+    await fresh();
+    await publishAll(session.js, 'in', Array.from({ length: 100 }, (_, i) => i));
+    await session.js.publish('in', '{not json');
+    const run = await runJetStream(
+      options({
+        deadLetterSubject: 'dlq',
+        engine: { transform: fixture('cli-throw-odd.js'), threads: 2, concurrency: 8, retry: { attempts: 3, backoff: { initial: 1, max: 4 } } },
+      }),
+    );
+    const stats = await within(run.done, 'the run to drain the stream');
+    // 50 odd values: two naks each, then a term; the malformed payload: a term at once, no retry.
+    assert.equal(stats.naked, 100);
+    assert.equal(stats.termed, 51);
+    assert.equal(stats.acked, 50);
+    assert.equal(stats.received, 101 + 100);
+    assert.equal(stats.redelivered, 100);
+    const out = await readStream(session.js, session.jsm, 'OUT');
+    assert.deepEqual(jsonOf(out).sort((a, b) => (a as number) - (b as number)), Array.from({ length: 50 }, (_, i) => i * 2));
+    const dead = await readStream(session.js, session.jsm, 'DLQ');
+    assert.equal(dead.length, 51);
+    const records = jsonOf(dead) as { offset: number; attempts: number; error: { code: string } }[];
+    const codes = records.map((record) => record.error.code).sort();
+    assert.deepEqual(codes, [...Array<string>(50).fill('ERR_TIDEMARK_TRANSFORM'), 'ERR_TIDEMARK_INVALID_MESSAGE'].sort());
+    for (const msg of dead) assert.equal(msg.headers?.get('Tidemark-Failed'), '1');
+    const info = await session.jsm.consumers.info('IN', 'workers');
+    assert.equal(info.num_ack_pending, 0);
+    await session.close();
+  });
+
+  test('the event time comes from the Tidemark-Event-Time header, else from the time the stream stored the message', async () => {
+    await fresh();
+    await publishAll(session.js, 'in', [1, 2, 3], (i) => 1000 * (i + 1));
+    await session.js.publish('in', '4');
+    const stored = (await session.jsm.streams.getMessage('IN', { seq: 4 }))?.timestamp;
+    const run = await runJetStream(options());
+    await within(run.done, 'the run to drain the stream');
+    const out = await readStream(session.js, session.jsm, 'OUT');
+    const times = new Map(out.map((msg) => [msg.json<number>(), Number(msg.headers?.get('Tidemark-Event-Time'))]));
+    assert.deepEqual([times.get(2), times.get(4), times.get(6)], [1000, 2000, 3000]);
+    assert.equal(times.get(8), Date.parse(stored as string), 'the stored time, in ms');
+    await session.close();
+  });
+
+  test('a message in flight longer than AckWait is kept with working(), not redelivered', async () => {
+    await fresh();
+    // AckWait 2 s; the message takes 5 s: without working() JetStream would deliver it twice more meanwhile.
+    await publishAll(session.js, 'in', [{ ms: 5000, n: 1 }, { ms: 0, n: 2 }]);
+    const run = await runJetStream(options({ ackWait: 2000, engine: { transform: fixture('await-ms.js'), threads: 1, concurrency: 4 } }));
+    const stats = await within(run.done, 'the run to drain the stream');
+    assert.equal(stats.redelivered, 0);
+    assert.equal(stats.received, 2);
+    assert.equal(stats.acked, 2);
+    assert.equal((await readStream(session.js, session.jsm, 'OUT')).length, 2);
+    await session.close();
+  });
+
+  test('bad options throw InvalidOptionError naming the option; an unreachable server or a missing stream, BrokerError', async () => {
+    await assert.rejects(runJetStream(options({ stream: 'a.b' })), (error) => error instanceof InvalidOptionError && error.option === 'stream');
+    await assert.rejects(runJetStream(options({ sinkSubject: 'out.*' })), (error) => error instanceof InvalidOptionError && error.option === 'sinkSubject');
+    await assert.rejects(runJetStream(options({ servers: 'http://x' })), (error) => error instanceof InvalidOptionError && error.option === 'servers');
+    await assert.rejects(runJetStream(options({ ackWait: 10 })), (error) => error instanceof InvalidOptionError && error.option === 'ackWait');
+    await assert.rejects(
+      runJetStream(options({ engine: { transform: fixture('double.js'), threads: 0 } })),
+      (error) => error instanceof InvalidOptionError && error.option === 'threads',
+    );
+    await assert.rejects(runJetStream(options({ stream: 'NOPE' })), (error) => error instanceof BrokerError && /no stream NOPE/.test(error.message));
+    await assert.rejects(runJetStream(options({ servers: 'nats://127.0.0.1:1' })), (error) => error instanceof BrokerError && error.code === 'ERR_TIDEMARK_BROKER');
+  });
+});
