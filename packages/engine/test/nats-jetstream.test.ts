@@ -5,9 +5,9 @@ import { runJetStream } from '../src/nats/run-jetstream.js';
 import type { JetStreamRunOptions } from '../src/nats/jetstream-options.js';
 import { addStreams, jetStreamSession, jsonOf, publishAll, readStream } from './helpers/jetstream.js';
 import type { JetStreamSession } from './helpers/jetstream.js';
-import { startNatsServer } from './helpers/nats-server.js';
-import type { NatsServer } from './helpers/nats-server.js';
-import { within } from './helpers/wait.js';
+import { startNatsServer } from '../src/workload/nats-server.js';
+import type { NatsServer } from '../src/workload/nats-server.js';
+import { until, within } from './helpers/wait.js';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
@@ -124,6 +124,36 @@ describe('a JetStream run against a real nats-server', () => {
     assert.equal(stats.received, 2);
     assert.equal(stats.acked, 2);
     assert.equal((await readStream(session.js, session.jsm, 'OUT')).length, 2);
+    await session.close();
+  });
+
+  test("a second stage reading the first's sink stream takes the first's shared watermark as its input watermark", async () => {
+    await fresh();
+    await session.jsm.streams.add({ name: 'MID', subjects: ['mid'], duplicate_window: 120_000_000_000 });
+    await publishAll(session.js, 'in', Array.from({ length: 3000 }, (_, i) => i), (i) => 1_000_000 + i);
+    const first = await runJetStream(options({ sinkSubject: 'mid', watermarkBucket: 'stage1', processor: 'one', heartbeat: 50 }));
+    const put: number[] = [];
+    first.on('watermark', (value) => put.push(value));
+    const second = await runJetStream(
+      options({
+        stream: 'MID',
+        consumer: 'second',
+        stopWhenDrained: false,
+        upstreamWatermarkBucket: 'stage1',
+        heartbeat: 50,
+        // Only the stage before's watermark moves this engine's.
+        engine: { transform: fixture('double.js'), threads: 1, concurrency: 8, watermark: { maxOutOfOrderness: Number.POSITIVE_INFINITY } },
+      }),
+    );
+    const seen: number[] = [];
+    second.engine.on('watermark', (value) => seen.push(value));
+    await within(first.done, 'the first stage to drain');
+    await until(() => second.stats.acked === 3000, 'the second stage to take everything', () => second.stats);
+    second.stop();
+    await within(second.done, 'the second stage to stop');
+    assert.ok(seen.length > 0 && Number.isFinite(seen.at(-1)), `the second stage's watermark moved: ${seen.length} rises`);
+    assert.ok(Math.max(...seen) <= Math.max(...put), 'never past what the first stage delivered');
+    assert.ok(Math.max(...seen) >= 1_000_000, 'an event time of the input');
     await session.close();
   });
 

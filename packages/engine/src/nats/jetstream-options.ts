@@ -30,6 +30,15 @@ export interface JetStreamRunOptions {
    * the live publishers. Created when missing. @default none
    */
   watermarkBucket?: string;
+  /**
+   * The watermark bucket of the processes that publish the stream this run
+   * reads (the `watermarkBucket` of the stage before): the minimum over
+   * its live publishers is each record's `watermark`, so this engine's
+   * input watermark follows the stage before's delivered output watermark
+   * (with `engine.watermark.maxOutOfOrderness: Infinity`, only it moves
+   * it). @default none
+   */
+  upstreamWatermarkBucket?: string;
   /** This process's name in the watermark bucket. @default `<hostname>-<pid>` */
   processor?: string;
   /** ms between watermark heartbeats. @default 1000 */
@@ -56,10 +65,11 @@ export interface JetStreamRunOptions {
 }
 
 /** The options with their defaults, checked. */
-export interface ResolvedJetStreamOptions extends Omit<Required<JetStreamRunOptions>, 'deadLetterSubject' | 'watermarkBucket' | 'signal' | 'servers'> {
+export interface ResolvedJetStreamOptions extends Omit<Required<JetStreamRunOptions>, 'deadLetterSubject' | 'watermarkBucket' | 'upstreamWatermarkBucket' | 'signal' | 'servers'> {
   readonly servers: string[];
   readonly deadLetterSubject: string | undefined;
   readonly watermarkBucket: string | undefined;
+  readonly upstreamWatermarkBucket: string | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -81,6 +91,7 @@ export function resolveJetStreamOptions(options: JetStreamRunOptions): ResolvedJ
     sinkSubject: subject('sinkSubject', options.sinkSubject),
     deadLetterSubject: options.deadLetterSubject === undefined ? undefined : subject('deadLetterSubject', options.deadLetterSubject),
     watermarkBucket: options.watermarkBucket === undefined ? undefined : name('watermarkBucket', options.watermarkBucket),
+    upstreamWatermarkBucket: options.upstreamWatermarkBucket === undefined ? undefined : name('upstreamWatermarkBucket', options.upstreamWatermarkBucket),
     processor: options.processor === undefined ? defaultProcessor() : kvKey('processor', options.processor),
     heartbeat,
     staleAfter: milliseconds('staleAfter', options.staleAfter, 5 * heartbeat, heartbeat),

@@ -57,6 +57,8 @@ export interface JetStreamParts {
   readonly sink: JetStreamSink;
   readonly publisher?: WatermarkPublisher | undefined;
   readonly reader?: WatermarkReader | undefined;
+  /** The stage before's watermark bucket, read for each record's `watermark`. */
+  readonly upstream?: WatermarkReader | undefined;
   readonly options: ResolvedJetStreamOptions;
 }
 
@@ -69,7 +71,7 @@ export interface JetStreamParts {
  * read was settled.
  */
 export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
-  /** The engine, for its events, metrics and `watermark`. */
+  /** The engine, for its events, metrics and `watermark` (with `upstreamWatermarkBucket`, its input watermark follows the stage before's). */
   readonly engine: Engine;
   /** The run's counts so far. */
   readonly stats: JetStreamStats = {
@@ -108,6 +110,7 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     });
     parts.reader?.on('watermark', (value) => this.emit('sharedWatermark', value));
     parts.reader?.on('error', (error) => this.emit('watermarkError', error));
+    parts.upstream?.on('error', (error) => this.emit('watermarkError', error));
     const signal = parts.options.signal;
     if (signal?.aborted) this.stop();
     else signal?.addEventListener('abort', () => this.stop(), { once: true });
@@ -146,7 +149,8 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
       const stopConsuming = () => void messages.stop();
       this.#reading.signal.addEventListener('abort', stopConsuming, { once: true });
       if (options.stopWhenDrained) void whenDrained(consumer, () => this.#deliveries.size, this.#reading.signal).then(() => this.stop(), (error: unknown) => this.#fail(error));
-      const source = jetStreamSource(messages, this.#deliveries, options.codec, this.stats);
+      const upstream = this.#parts.upstream;
+      const source = jetStreamSource(messages, this.#deliveries, options.codec, this.stats, upstream === undefined ? undefined : () => upstream.minimum);
       for await (const record of engine.process(source, { signal: this.#reading.signal })) this.#take(record);
       await this.#allPublished();
     } catch (error) {
@@ -226,10 +230,11 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
 
   /** Let go: the watermark's last value and key (removed on a clean end), the engine, then the connection (its acks flushed). */
   async #close(nc: NatsConnection, clean: boolean): Promise<void> {
-    const { publisher, reader, engine } = this.#parts;
+    const { publisher, reader, upstream, engine } = this.#parts;
     try {
       await publisher?.close({ remove: clean });
       await reader?.close();
+      await upstream?.close();
       await engine.close();
     } finally {
       if (!nc.isClosed()) await nc.drain();

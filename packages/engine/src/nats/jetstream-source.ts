@@ -21,7 +21,10 @@ export interface SourceCounts {
  * The engine's source over a consumer's `consume()` iterator: each message
  * as a record, held in `deliveries` until it settles. The offset is the
  * stream sequence; the event time is the `Tidemark-Event-Time` header, else
- * the time the stream stored the message; the key is `Tidemark-Key`.
+ * the time the stream stored the message; the key is `Tidemark-Key`. With
+ * `upstream`, each record carries the minimum watermark of the processes
+ * that published the stream (their watermark bucket), which the engine's
+ * input watermark then rises to.
  *
  * The engine pulls only while its input buffer has room, and `consume()`
  * asks the server for more only once its own buffer (`max_messages`) has
@@ -32,6 +35,7 @@ export async function* jetStreamSource(
   deliveries: Deliveries,
   codec: JetStreamCodec,
   counts: SourceCounts,
+  upstream?: () => number,
 ): AsyncGenerator<SourceRecord, void, undefined> {
   const iterator = messages[Symbol.asyncIterator]();
   try {
@@ -46,7 +50,7 @@ export async function* jetStreamSource(
         continue;
       }
       deliveries.add(msg);
-      yield sourceRecord(msg, codec);
+      yield sourceRecord(msg, codec, upstream?.() ?? Number.NEGATIVE_INFINITY);
     }
   } finally {
     // Reading stopped: what consume() had already fetched goes back at once, not after AckWait.
@@ -58,7 +62,8 @@ export async function* jetStreamSource(
   }
 }
 
-function sourceRecord(msg: JsMsg, codec: JetStreamCodec): SourceRecord {
+/** `msg` as a record; `watermark`, when finite, is the upstream processes' shared watermark (the record's `watermark`). */
+function sourceRecord(msg: JsMsg, codec: JetStreamCodec, watermark: number): SourceRecord {
   const decoded = decodePayload(msg.data, codec, msg.seq);
   const key = msg.headers?.get(header.key);
   return {
@@ -67,6 +72,7 @@ function sourceRecord(msg: JsMsg, codec: JetStreamCodec): SourceRecord {
     offset: msg.seq,
     bytes: msg.data.length,
     ...(key === undefined || key === '' ? {} : { key }),
+    ...(Number.isFinite(watermark) ? { watermark } : {}),
   };
 }
 

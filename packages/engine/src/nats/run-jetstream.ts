@@ -104,11 +104,18 @@ async function durableConsumer(jsm: JetStreamManager, options: ResolvedJetStream
   return (info.config.ack_wait ?? 30_000 * nanosPerMs) / nanosPerMs;
 }
 
-/** The watermark bucket's publisher and reader, with `watermarkBucket`. */
-async function watermarkParts(nc: NatsConnection, options: ResolvedJetStreamOptions): Promise<{ publisher?: WatermarkPublisher; reader?: WatermarkReader }> {
-  if (options.watermarkBucket === undefined) return {};
+/** The watermark bucket's publisher and reader, with `watermarkBucket`; the upstream bucket's reader, with `upstreamWatermarkBucket`. */
+async function watermarkParts(
+  nc: NatsConnection,
+  options: ResolvedJetStreamOptions,
+): Promise<{ publisher?: WatermarkPublisher; reader?: WatermarkReader; upstream?: WatermarkReader }> {
+  const parts: { publisher?: WatermarkPublisher; reader?: WatermarkReader; upstream?: WatermarkReader } = {};
+  if (options.upstreamWatermarkBucket !== undefined) {
+    parts.upstream = await WatermarkReader.open(await openWatermarkBucket(nc, options.upstreamWatermarkBucket), { staleAfter: options.staleAfter });
+  }
+  if (options.watermarkBucket === undefined) return parts;
   const kv = await openWatermarkBucket(nc, options.watermarkBucket);
-  const publisher = await WatermarkPublisher.open(kv, options.processor, { heartbeat: options.heartbeat, onError: () => {} }); // a put that failed: the next beat puts again
-  const reader = await WatermarkReader.open(kv, { staleAfter: options.staleAfter });
-  return { publisher, reader };
+  parts.publisher = await WatermarkPublisher.open(kv, options.processor, { heartbeat: options.heartbeat, onError: () => {} }); // a put that failed: the next beat puts again
+  parts.reader = await WatermarkReader.open(kv, { staleAfter: options.staleAfter });
+  return parts;
 }

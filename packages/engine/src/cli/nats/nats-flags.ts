@@ -12,6 +12,7 @@ export interface NatsFlags {
   sinkSubject?: string;
   deadLetterSubject?: string;
   watermarkBucket?: string;
+  upstreamWatermarkBucket?: string;
   processor?: string;
   heartbeat?: number;
   staleAfter?: number;
@@ -28,6 +29,7 @@ export const natsFlagNames: readonly FlagName[] = [
   { flag: '--sink-subject', path: 'sinkSubject' },
   { flag: '--dead-letter-subject', path: 'deadLetterSubject' },
   { flag: '--watermark-bucket', path: 'watermarkBucket' },
+  { flag: '--upstream-watermark-bucket', path: 'upstreamWatermarkBucket' },
   { flag: '--processor', path: 'processor' },
   { flag: '--heartbeat', path: 'heartbeat' },
   { flag: '--stale-after', path: 'staleAfter' },
@@ -52,6 +54,10 @@ export function addNatsFlags(command: Command): Command {
     .option('--sink-subject <subject>', 'with --source: publish every output here (a stream must capture it; its duplicate window drops redeliveries)')
     .option('--dead-letter-subject <subject>', 'with --source: publish failed records here, then term their messages (default: the sink subject)')
     .option('--watermark-bucket <bucket>', "with --source: publish this process's output watermark with a heartbeat to this KV bucket")
+    .option(
+      '--upstream-watermark-bucket <bucket>',
+      "with --source: the watermark bucket of the processes that publish the stream read; each record carries their minimum as its watermark",
+    )
     .option('--processor <name>', 'with --watermark-bucket: this process\'s key in the bucket (default: <hostname>-<pid>)')
     .option('--heartbeat <ms>', 'with --watermark-bucket: ms between heartbeats (default: 1000)', milliseconds)
     .option('--stale-after <ms>', 'with --watermark-bucket: ms without a heartbeat before a process is dropped from the minimum (default: 5 heartbeats)', milliseconds)
@@ -69,6 +75,7 @@ export function natsFlagsWithoutSource(flags: NatsFlags): string[] {
     ['sinkSubject', '--sink-subject'],
     ['deadLetterSubject', '--dead-letter-subject'],
     ['watermarkBucket', '--watermark-bucket'],
+    ['upstreamWatermarkBucket', '--upstream-watermark-bucket'],
     ['processor', '--processor'],
     ['heartbeat', '--heartbeat'],
     ['staleAfter', '--stale-after'],

@@ -43,6 +43,7 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
       ...defined({
         deadLetterSubject: options.deadLetterSubject,
         watermarkBucket: options.watermarkBucket,
+        upstreamWatermarkBucket: options.upstreamWatermarkBucket,
         processor: options.processor,
         heartbeat: options.heartbeat,
         staleAfter: options.staleAfter,
