@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { AckPolicy } from '@nats-io/jetstream';
 import { cli, cliFixture, requireBuiltCli, tidemark } from './helpers/cli.js';
 import { addStreams, jetStreamSession, publishAll, readStream } from './helpers/jetstream.js';
-import { startNatsServer } from './helpers/nats-server.js';
+import { startNatsServer } from '../src/workload/nats-server.js';
 import { until, within } from './helpers/wait.js';
 
 test('the JetStream flags: each needs --source, --source needs its three, and conflicts with the file flags', async (t) => {

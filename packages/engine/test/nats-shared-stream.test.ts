@@ -9,7 +9,7 @@ import type { KvWatchEntry } from '@nats-io/kv';
 import { decodeWatermarkEntry } from '../src/nats/watermark-entry.js';
 import { cli, cliFixture, requireBuiltCli } from './helpers/cli.js';
 import { addStreams, jetStreamSession, publishAll, readStream } from './helpers/jetstream.js';
-import { startNatsServer } from './helpers/nats-server.js';
+import { startNatsServer } from '../src/workload/nats-server.js';
 import { until, within } from './helpers/wait.js';
 
 const messages = 100_000;

@@ -6,8 +6,8 @@ import fc from 'fast-check';
 import { openWatermarkBucket } from '../src/nats/watermark-bucket.js';
 import type { WatermarkPublisher } from '../src/nats/watermark-publisher.js';
 import { WatermarkReader } from '../src/nats/watermark-reader.js';
-import { startNatsServer } from './helpers/nats-server.js';
-import type { NatsServer } from './helpers/nats-server.js';
+import { startNatsServer } from '../src/workload/nats-server.js';
+import type { NatsServer } from '../src/workload/nats-server.js';
 import { until } from './helpers/wait.js';
 import { eventsOf, join, rise } from './helpers/watermark-kv.js';
 

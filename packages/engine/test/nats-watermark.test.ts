@@ -9,8 +9,8 @@ import { openWatermarkBucket } from '../src/nats/watermark-bucket.js';
 import { decodeWatermarkEntry, encodeWatermarkEntry } from '../src/nats/watermark-entry.js';
 import { WatermarkPublisher } from '../src/nats/watermark-publisher.js';
 import { WatermarkReader } from '../src/nats/watermark-reader.js';
-import { startNatsServer } from './helpers/nats-server.js';
-import type { NatsServer } from './helpers/nats-server.js';
+import { startNatsServer } from '../src/workload/nats-server.js';
+import type { NatsServer } from '../src/workload/nats-server.js';
 import { until, within } from './helpers/wait.js';
 import { eventsOf, join, NO_BEAT, rise } from './helpers/watermark-kv.js';
 

@@ -17,3 +17,5 @@ export type { SkewTimeline } from '../measure/timeline.js';
 export { skewTable } from './skew-table.js';
 export { renderBenchReport, renderReport } from '../report/index.js';
 export type { BenchReportData, ReportData } from '../report/index.js';
+export { natsServerBinary, startNatsServer } from './nats-server.js';
+export type { NatsServer, NatsServerOptions } from './nats-server.js';

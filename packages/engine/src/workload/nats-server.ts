@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { within } from './wait.js';
 
 // A real nats-server (Debian's 2.9.10; .ci/run installs it) on 127.0.0.1,
 // with JetStream on and its store in a temporary directory. It listens on a
 // port of its own choosing (`-p -1`), read back from its log, so two
-// servers started at once never race for a port.
+// servers started at once never race for a port. The engine's JetStream
+// tests and `pnpm bench:nats` start theirs with it, hence its place here
+// beside the other workload parts rather than among the test helpers.
 
 export const natsServerBinary = '/usr/sbin/nats-server';
 
@@ -161,5 +162,18 @@ async function accepts(port: number, deadline: number): Promise<void> {
     if (opened) return;
     if (performance.now() > deadline) throw new Error(`nats-server on port ${port} still refused connections after ${START_LIMIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Fails with `what` if `promise` has not settled within `ms`: a bound on a hang, not a timing check. */
+async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
   }
 }
