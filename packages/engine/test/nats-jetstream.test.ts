@@ -62,7 +62,7 @@ describe('a JetStream run against a real nats-server', () => {
     for (const msg of out) {
       const seq = Number(msg.headers?.get('Tidemark-Source-Sequence'));
       assert.equal(msg.json<number>() / 2, seq - 1);
-      assert.equal(msg.headers?.get('Nats-Msg-Id'), `IN:${seq}:0`);
+      assert.equal(msg.headers?.get('Nats-Msg-Id'), `IN:workers:${seq}:0`);
     }
     const info = await session.jsm.consumers.info('IN', 'workers');
     assert.equal(info.num_pending, 0);

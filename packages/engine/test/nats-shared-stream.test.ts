@@ -80,7 +80,7 @@ test('three processes share a stream; one is SIGKILLed mid-run; nothing is lost,
   sub.unsubscribe();
 
   // At least once at the sink subject; exactly once in the sink stream.
-  for (let seq = 1; seq <= messages; seq++) assert.ok(seen.has(`IN:${seq}:0`), `message ${seq} never reached the sink subject`);
+  for (let seq = 1; seq <= messages; seq++) assert.ok(seen.has(`IN:shared:${seq}:0`), `message ${seq} never reached the sink subject`);
   const stored = await readStream(session.js, session.jsm, 'OUT');
   assert.equal(stored.length, messages, 'the sink stream holds each message once');
   const ids = new Set(stored.map((msg) => msg.json<number>()));

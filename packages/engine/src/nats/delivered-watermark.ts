@@ -8,6 +8,12 @@
  * records already handed over may, until their publishes are confirmed.
  * Published to the watermark bucket, this is what a reader downstream may
  * trust: nothing below it is still on its way from this process.
+ *
+ * A message this process handed back (`nak`: a retry, or a publish that
+ * failed) comes back later, to this process or another, whose engine's
+ * watermark may have passed it. So its event time is held too, by stream
+ * sequence, until the consumer's ack floor (every sequence up to it acked
+ * or termed, by any process) reaches it.
  */
 export class DeliveredWatermark {
   #engine = Number.NEGATIVE_INFINITY;
@@ -15,6 +21,8 @@ export class DeliveredWatermark {
   #next = 0;
   /** Event times of the records being published, by publish number. */
   readonly #pending = new Map<number, number>();
+  /** Event times of messages handed back for another delivery, by stream sequence. */
+  readonly #handedBack = new Map<number, number>();
   #timer: NodeJS.Timeout | undefined;
   readonly #changed: (value: number) => void;
   readonly #every: number;
@@ -51,10 +59,33 @@ export class DeliveredWatermark {
     this.#schedule();
   }
 
+  /** Stream sequence `seq`, of `eventTime`, went back for another delivery: held until the ack floor passes it. */
+  handedBack(seq: number, eventTime: number): void {
+    const held = this.#handedBack.get(seq);
+    this.#handedBack.set(seq, held === undefined ? eventTime : Math.min(held, eventTime));
+  }
+
+  /** Messages handed back and not yet past the ack floor. */
+  get handedBackCount(): number {
+    return this.#handedBack.size;
+  }
+
+  /** The consumer's ack floor reached stream sequence `floor`: every message up to it is done, somewhere. */
+  ackFloor(floor: number): void {
+    let released = false;
+    for (const seq of this.#handedBack.keys()) {
+      if (seq > floor) continue;
+      this.#handedBack.delete(seq);
+      released = true;
+    }
+    if (released) this.#schedule();
+  }
+
   /** Look now: what {@link value} would rise to. */
   settle(): number {
     let lowest = this.#engine;
     for (const time of this.#pending.values()) if (time < lowest) lowest = time;
+    for (const time of this.#handedBack.values()) if (time < lowest) lowest = time;
     if (lowest > this.#value) {
       this.#value = lowest;
       this.#changed(lowest);

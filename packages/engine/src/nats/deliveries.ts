@@ -13,6 +13,8 @@ class Delivery {
   /** The engine acked it: every record it makes has been handed over. */
   handedOver = false;
   verdict: Verdict = ack;
+  /** The verdict is a failed publish's `nak`, which nothing overrides. */
+  final = false;
   /** When it was delivered, or last said to be `working()` (performance.now()). */
   touched = performance.now();
 
@@ -66,19 +68,24 @@ export class Deliveries {
     if (delivery !== undefined) delivery.publishing++;
   }
 
-  /** A publish of one of `seq`'s records was confirmed, or failed (`failed`: the verdict it then gets). */
-  published(seq: number, failed?: Verdict): void {
+  /** A publish of one of `seq`'s records is over (confirmed, or failed and judged). */
+  published(seq: number): void {
     const delivery = this.#held.get(seq);
     if (delivery === undefined) return;
     delivery.publishing--;
-    if (failed !== undefined && delivery.verdict.kind !== 'nak') delivery.verdict = failed;
     this.#settle(seq, delivery);
   }
 
-  /** What `seq` gets when it settles, unless a publish fails (a failed publish's `nak` wins). */
-  judge(seq: number, verdict: Verdict): void {
+  /**
+   * What `seq` gets when it settles. A `nak` given with `wins` (a publish
+   * that failed: the message must come back) stands against any later
+   * verdict; otherwise the last verdict counts.
+   */
+  judge(seq: number, verdict: Verdict, wins = false): void {
     const delivery = this.#held.get(seq);
-    if (delivery !== undefined && delivery.verdict.kind !== 'nak') delivery.verdict = verdict;
+    if (delivery === undefined || delivery.final) return;
+    delivery.verdict = verdict;
+    delivery.final = wins;
   }
 
   /** The engine acked `seq`: it makes no more records. */
@@ -94,18 +101,32 @@ export class Deliveries {
     return this.#held.get(seq)?.msg.info.deliveryCount ?? 1;
   }
 
-  /** Stop saying `working()`. What is still held is left to JetStream's AckWait. */
+  /** Stop saying `working()`, and hand back (`nak`) every message still held: read, but never processed (the run stopped or failed). */
   stop(): void {
     clearInterval(this.#timer);
+    for (const [seq, delivery] of this.#held) {
+      this.#held.delete(seq);
+      const verdict: Verdict = { kind: 'nak', delay: 0 };
+      try {
+        delivery.msg.nak();
+      } catch {
+        // The connection is gone: JetStream redelivers it after AckWait.
+      }
+      this.#settled(delivery.msg, verdict);
+    }
   }
 
   #settle(seq: number, delivery: Delivery): void {
     if (!delivery.handedOver || delivery.publishing > 0) return;
     this.#held.delete(seq);
     const { msg, verdict } = delivery;
-    if (verdict.kind === 'ack') msg.ack();
-    else if (verdict.kind === 'nak') msg.nak(verdict.delay);
-    else msg.term(); // no reason: nats-server 2.9 ignores a +TERM that carries one
+    try {
+      if (verdict.kind === 'ack') msg.ack();
+      else if (verdict.kind === 'nak') msg.nak(verdict.delay);
+      else msg.term(); // no reason: nats-server 2.9 ignores a +TERM that carries one
+    } catch {
+      // The connection is gone: JetStream redelivers it after AckWait (the run fails with the connection).
+    }
     this.#settled(msg, verdict);
   }
 

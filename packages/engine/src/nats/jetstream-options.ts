@@ -57,10 +57,19 @@ export interface JetStreamRunOptions {
   /** Aborting stops reading; what is in flight finishes and is published and acked. */
   signal?: AbortSignal;
   /**
-   * The engine's options. Its `retry` is JetStream's: a failed try is
-   * `nak`ed with the backoff delay and redelivered (to any process) until
-   * `retry.attempts` deliveries; the engine itself tries each delivery once.
+   * Where a failed try is tried again. `nak`: JetStream's redelivery — the
+   * message is `nak`ed with the backoff delay of `engine.retry` and comes
+   * back, to any process, until `retry.attempts` deliveries (the engine
+   * itself tries each delivery once). `engine`: the engine's own retries,
+   * in this process, the message kept with `working()` meanwhile; NATS
+   * redelivers only what a process that died held. A `nak`ed message comes
+   * back after the watermark has moved on: its output is `late` where it
+   * lands (the shared watermark holds below it until it is acked, see
+   * `DeliveredWatermark`); with `engine`, a retried message stays on time.
+   * @default 'nak'
    */
+  retries?: 'nak' | 'engine';
+  /** The engine's options; see `retries` for how its `retry` applies. */
   engine: EngineOptions;
 }
 
@@ -83,7 +92,8 @@ export function resolveJetStreamOptions(options: JetStreamRunOptions): ResolvedJ
   if (!Array.isArray(servers) || servers.length === 0 || !servers.every((server) => typeof server === 'string' && /^(nats|tls|wss?):\/\/./.test(server))) {
     throw new InvalidOptionError('servers', 'a nats:// URL or a non-empty array of them', options.servers);
   }
-  const heartbeat = milliseconds('heartbeat', options.heartbeat, 1000, 1);
+  // A publisher is dropped after `staleAfter` without a beat: at least two beats, or a live one is dropped between its beats.
+  const heartbeat = milliseconds('heartbeat', options.heartbeat, 1000, 1, Math.floor(maxTimer / 5));
   const resolved: ResolvedJetStreamOptions = {
     servers: [...(servers as string[])],
     stream: name('stream', options.stream),
@@ -94,11 +104,12 @@ export function resolveJetStreamOptions(options: JetStreamRunOptions): ResolvedJ
     upstreamWatermarkBucket: options.upstreamWatermarkBucket === undefined ? undefined : name('upstreamWatermarkBucket', options.upstreamWatermarkBucket),
     processor: options.processor === undefined ? defaultProcessor() : kvKey('processor', options.processor),
     heartbeat,
-    staleAfter: milliseconds('staleAfter', options.staleAfter, 5 * heartbeat, heartbeat),
+    staleAfter: milliseconds('staleAfter', options.staleAfter, 5 * heartbeat, 2 * heartbeat),
     ackWait: milliseconds('ackWait', options.ackWait, 30_000, 1000),
     codec: oneOf('codec', options.codec, ['json', 'text', 'bytes'] as const, 'json'),
     stopWhenDrained: flag('stopWhenDrained', options.stopWhenDrained),
-    signal: options.signal,
+    retries: oneOf('retries', options.retries, ['nak', 'engine'] as const, 'nak'),
+    signal: abortSignal(options.signal),
     engine: options.engine,
   };
   if (typeof options.engine !== 'object' || options.engine === null) throw new InvalidOptionError('engine', "the engine's options", options.engine);
@@ -134,12 +145,17 @@ function defaultProcessor(): string {
   return `${host}-${process.pid}`;
 }
 
-function milliseconds(option: string, value: unknown, fallback: number, min: number): number {
+function milliseconds(option: string, value: unknown, fallback: number, min: number, max = maxTimer): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > maxTimer) {
-    throw new InvalidOptionError(option, `an integer number of ms from ${min} to ${maxTimer}`, value);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(option, `an integer number of ms from ${min} to ${max}`, value);
   }
   return value;
+}
+
+function abortSignal(value: unknown): AbortSignal | undefined {
+  if (value === undefined || value instanceof AbortSignal) return value;
+  throw new InvalidOptionError('signal', 'an AbortSignal', value);
 }
 
 function oneOf<T extends string>(option: string, value: unknown, choices: readonly T[], fallback: T): T {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Consumer, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Engine } from '../engine.js';
-import { InvalidMessageError } from '../errors.js';
+import { BrokerError, InvalidMessageError, TidemarkError } from '../errors.js';
 import type { EngineRecord, FailedRecord } from '../message.js';
 import { backoff } from '../dispatch/retry-policy.js';
 import type { RetryPolicy } from '../dispatch/retry-policy.js';
@@ -15,7 +15,7 @@ import { jetStreamSource } from './jetstream-source.js';
 import type { SourceCounts } from './jetstream-source.js';
 import type { WatermarkPublisher } from './watermark-publisher.js';
 import type { WatermarkReader } from './watermark-reader.js';
-import { whenDrained } from './consumer-drained.js';
+import { watchConsumer } from './consumer-watch.js';
 
 /** What a JetStream run counts. */
 export interface JetStreamStats extends SourceCounts {
@@ -73,8 +73,8 @@ export interface JetStreamParts {
 export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
   /** The engine, for its events, metrics and `watermark` (with `upstreamWatermarkBucket`, its input watermark follows the stage before's). */
   readonly engine: Engine;
-  /** The run's counts so far. */
-  readonly stats: JetStreamStats = {
+  /** Counts kept here; the sink keeps its own (see {@link stats}). */
+  readonly #counts = {
     received: 0,
     redelivered: 0,
     ignored: 0,
@@ -82,10 +82,7 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     acked: 0,
     naked: 0,
     termed: 0,
-    published: 0,
-    duplicates: 0,
     publishFailures: 0,
-    unwritable: 0,
   };
   /** Resolves once the run has ended and let go of its connection; rejects if it failed. */
   readonly done: Promise<JetStreamStats>;
@@ -117,6 +114,17 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     this.done = this.#run();
   }
 
+  /** The consumer's AckWait, ms (an existing consumer's own, whatever `ackWait` said). */
+  get ackWait(): number {
+    return this.#parts.ackWait;
+  }
+
+  /** The run's counts so far. */
+  get stats(): JetStreamStats {
+    const sink = this.#parts.sink;
+    return { ...this.#counts, published: sink.published, duplicates: sink.duplicates, unwritable: sink.unwritable };
+  }
+
   /** This process's delivered output watermark: nothing below it is still on its way to the sink (late records aside). */
   get watermark(): number {
     return this.#delivered.value;
@@ -142,30 +150,40 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     const onWatermark = (value: number) => this.#delivered.engine(value);
     engine.on('ack', onAck);
     engine.on('watermark', onWatermark);
-    let failure: Error | undefined;
     try {
       // consume() asks for more once its buffer was iterated: the engine's input buffer bounds what is booked here.
       const messages = await consumer.consume({ max_messages: engine.options.buffers.input.messages });
-      const stopConsuming = () => void messages.stop();
-      this.#reading.signal.addEventListener('abort', stopConsuming, { once: true });
-      if (options.stopWhenDrained) void whenDrained(consumer, () => this.#deliveries.size, this.#reading.signal).then(() => this.stop(), (error: unknown) => this.#fail(error));
+      const signal = this.#reading.signal;
+      if (signal.aborted) messages.stop();
+      else signal.addEventListener('abort', () => messages.stop(), { once: true });
+      watchConsumer(
+        nc,
+        consumer,
+        messages,
+        {
+          ...(options.stopWhenDrained ? { drained: { held: () => this.#deliveries.size, then: () => this.stop() } } : {}),
+          wantsAckFloor: () => this.#delivered.handedBackCount > 0,
+          ackFloor: (floor) => this.#delivered.ackFloor(floor),
+          failed: (error) => this.#fail(error),
+        },
+        signal,
+      );
       const upstream = this.#parts.upstream;
-      const source = jetStreamSource(messages, this.#deliveries, options.codec, this.stats, upstream === undefined ? undefined : () => upstream.minimum);
-      for await (const record of engine.process(source, { signal: this.#reading.signal })) this.#take(record);
-      await this.#allPublished();
+      const source = jetStreamSource(messages, this.#deliveries, options.codec, this.#counts, upstream === undefined ? undefined : () => upstream.minimum);
+      for await (const record of engine.process(source, { signal })) this.#take(record);
     } catch (error) {
-      failure = error as Error;
+      this.#failure ??= error as Error;
     } finally {
       this.stop();
       engine.off('ack', onAck);
       engine.off('watermark', onWatermark);
-      await this.#allPublished();
+      while (this.#publishes.size > 0) await Promise.allSettled([...this.#publishes]);
       this.#deliveries.stop();
       this.#delivered.settle();
       this.#delivered.stop();
-      await this.#close(nc, failure === undefined).catch((error: unknown) => (failure ??= error as Error));
+      await this.#close();
     }
-    if (failure !== undefined) throw failure;
+    if (this.#failure !== undefined) throw this.#failure;
     return this.stats;
   }
 
@@ -175,6 +193,7 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     if (record.kind === 'failed') {
       const retry = this.#retry(record);
       if (retry !== undefined) {
+        if (record.late !== true) this.#delivered.handedBack(seq, record.eventTime);
         this.#deliveries.judge(seq, retry);
         return;
       }
@@ -182,17 +201,25 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     }
     const index = this.#indexes.get(seq) ?? 0;
     this.#indexes.set(seq, index + 1);
-    this.#deliveries.publishing(seq);
+    this.#publish(record, index);
+  }
+
+  /** Publish `record` (the `index`th of its message); what a failed publish does to its message, see {@link #publishFailed}. */
+  #publish(record: EngineRecord, index: number | 'failed'): void {
+    const seq = record.offset;
+    const deliveries = this.#deliveries;
+    deliveries.publishing(seq);
     const mark = this.#delivered.publishing(record.eventTime, record.late === true || record.kind === 'failed');
-    const publish = this.#parts.sink.publish(record, seq, index).then(
+    const publish = this.#parts.sink.publish(record, seq, index, deliveries.deliveryCount(seq)).then(
       () => {
         this.#delivered.confirmed(mark);
-        this.#deliveries.published(seq);
+        deliveries.published(seq);
       },
       (error: unknown) => {
-        this.stats.publishFailures++;
-        this.#delivered.confirmed(mark);
-        this.#deliveries.published(seq, { kind: 'nak', delay: backoff(this.#parts.retry, this.#deliveries.deliveryCount(seq)) });
+        this.#counts.publishFailures++;
+        this.#publishFailed(record, error as Error);
+        this.#delivered.confirmed(mark); // after the hand-back hold, if any: the watermark never passes the record
+        deliveries.published(seq);
         this.emit('publishError', error as Error);
       },
     );
@@ -200,9 +227,36 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     void publish.finally(() => this.#publishes.delete(publish));
   }
 
+  /**
+   * A publish failed. A record of a message with deliveries left: the
+   * message goes back (`nak` with the backoff) and its event time is held.
+   * Out of deliveries: a failed record saying why goes to the dead-letter
+   * subject, then the message is `term`ed. A failed record that cannot be
+   * dead-lettered ends the run (the message goes back): nothing else can be
+   * done with it.
+   */
+  #publishFailed(record: EngineRecord, error: Error): void {
+    const seq = record.offset;
+    const count = this.#deliveries.deliveryCount(seq);
+    const back: Verdict = { kind: 'nak', delay: backoff(this.#parts.retry, count) };
+    if (record.kind === 'failed') {
+      this.#deliveries.judge(seq, back, true);
+      this.#fail(new BrokerError(`cannot publish a failed record to ${this.#parts.options.deadLetterSubject ?? this.#parts.options.sinkSubject}: ${error.message}`, { cause: error }));
+      return;
+    }
+    if (count < this.#parts.retry.attempts) {
+      if (record.late !== true) this.#delivered.handedBack(seq, record.eventTime);
+      this.#deliveries.judge(seq, back, true);
+      return;
+    }
+    this.#deliveries.judge(seq, { kind: 'term' });
+    const failure = new BrokerError(`cannot publish to ${this.#parts.options.sinkSubject} after ${count} deliveries: ${error.message}`, { cause: error });
+    this.#publish({ kind: 'failed', offset: seq, key: record.key, eventTime: record.eventTime, input: record.value, error: failure, attempts: count }, 'failed');
+  }
+
   /** A `nak` with the backoff delay when `record` may be tried again: it reached a worker and deliveries are left. */
   #retry(record: FailedRecord): Verdict | undefined {
-    if (record.attempts === 0 || record.error instanceof InvalidMessageError) return undefined;
+    if (record.attempts === 0 || record.error instanceof InvalidMessageError || this.#parts.options.retries === 'engine') return undefined;
     const count = this.#deliveries.deliveryCount(record.offset);
     if (count >= this.#parts.retry.attempts) return undefined;
     return { kind: 'nak', delay: backoff(this.#parts.retry, count) };
@@ -210,35 +264,39 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
 
   readonly #settled = (msg: JsMsg, verdict: Verdict): void => {
     this.#indexes.delete(msg.seq);
-    if (verdict.kind === 'ack') this.stats.acked++;
-    else if (verdict.kind === 'nak') this.stats.naked++;
-    else this.stats.termed++;
+    if (verdict.kind === 'ack') this.#counts.acked++;
+    else if (verdict.kind === 'nak') this.#counts.naked++;
+    else this.#counts.termed++;
   };
 
-  async #allPublished(): Promise<void> {
-    while (this.#publishes.size > 0) await Promise.allSettled([...this.#publishes]);
-    const sink = this.#parts.sink;
-    this.stats.published = sink.published;
-    this.stats.duplicates = sink.duplicates;
-    this.stats.unwritable = sink.unwritable;
-  }
-
-  #fail(error: unknown): void {
-    this.#failure ??= error as Error;
+  /** End the run with `error` (the first one counts): reading stops, what was read settles. */
+  #fail(error: Error): void {
+    this.#failure ??= error;
     this.stop();
   }
 
-  /** Let go: the watermark's last value and key (removed on a clean end), the engine, then the connection (its acks flushed). */
-  async #close(nc: NatsConnection, clean: boolean): Promise<void> {
-    const { publisher, reader, upstream, engine } = this.#parts;
-    try {
-      await publisher?.close({ remove: clean });
-      await reader?.close();
-      await upstream?.close();
-      await engine.close();
-    } finally {
-      if (!nc.isClosed()) await nc.drain();
+  /**
+   * Let go of everything, each part on its own (one that fails does not keep
+   * the others open): the watermark key (removed on a clean end with nothing
+   * handed back still held: else it goes stale, as a dead process's does),
+   * the readers, the engine, then the connection (its acks flushed).
+   */
+  async #close(): Promise<void> {
+    const { publisher, reader, upstream, engine, nc } = this.#parts;
+    const clean = this.#failure === undefined && this.#delivered.handedBackCount === 0;
+    const steps: (() => Promise<unknown> | undefined)[] = [
+      () => publisher?.close({ remove: clean }),
+      () => reader?.close(),
+      () => upstream?.close(),
+      () => engine.close(),
+      () => (nc.isClosed() ? undefined : nc.drain()),
+    ];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.#failure ??= error instanceof TidemarkError ? error : new BrokerError(`closing the run failed: ${(error as Error).message}`, { cause: error });
+      }
     }
-    if (this.#failure !== undefined) throw this.#failure;
   }
 }

@@ -34,11 +34,12 @@ const nanosPerMs = 1_000_000;
  */
 export async function runJetStream(options: JetStreamRunOptions): Promise<JetStreamRun> {
   const resolved = resolveJetStreamOptions(options);
-  const { engineOptions, retry } = jetStreamEngineOptions(options.engine);
+  const { engineOptions, retry } = jetStreamEngineOptions(options.engine, resolved.retries);
   const nc = await connect({ servers: resolved.servers, name: `tidemark ${resolved.processor}` }).catch((error: unknown) => {
     throw new BrokerError(`cannot connect to ${resolved.servers.join(', ')}: ${(error as Error).message}`, { cause: error });
   });
   let engine: Engine | undefined;
+  let watermarks: Awaited<ReturnType<typeof watermarkParts>> = {};
   try {
     const jsm = await jetstreamManager(nc).catch((error: unknown) => {
       throw new BrokerError(`JetStream is not enabled on ${resolved.servers.join(', ')} (start nats-server with -js): ${(error as Error).message}`, { cause: error });
@@ -46,40 +47,44 @@ export async function runJetStream(options: JetStreamRunOptions): Promise<JetStr
     await jsm.streams.info(resolved.stream).catch((error: unknown) => {
       throw new BrokerError(`no stream ${resolved.stream}: ${(error as Error).message}`, { cause: error });
     });
-    const ackWait = await durableConsumer(jsm, resolved);
+    await captured(jsm, '`sinkSubject`', resolved.sinkSubject);
+    if (resolved.deadLetterSubject !== undefined) await captured(jsm, '`deadLetterSubject`', resolved.deadLetterSubject);
+    const { ackWait, maxDeliver } = await durableConsumer(jsm, resolved);
     const js = jetstream(nc);
     const consumer = await js.consumers.get(resolved.stream, resolved.consumer);
-    const watermarks = await watermarkParts(nc, resolved);
+    watermarks = await watermarkParts(nc, resolved);
     engine = new Engine(engineOptions);
     return new JetStreamRun({
       nc,
       consumer,
       ackWait,
       engine,
-      retry,
-      sink: new JetStreamSink(js, resolved),
+      // The consumer stops redelivering at its max_deliver: the last delivery is then the last try, and dead-letters.
+      retry: { ...retry, attempts: Math.min(retry.attempts, maxDeliver) },
+      sink: new JetStreamSink(js, resolved, nc.info?.max_payload ?? 1024 * 1024),
       ...watermarks,
       options: resolved,
     });
   } catch (error) {
-    await engine?.close();
+    for (const part of [watermarks.publisher, watermarks.reader, watermarks.upstream, engine]) await part?.close().catch(() => {});
     await nc.close();
     throw error;
   }
 }
 
 /**
- * The engine's options for a JetStream run: each delivery tried once (a
- * retry is JetStream's `nak`, with the options' backoff), and an input
+ * The engine's options for a JetStream run: with `retries: 'nak'`, each
+ * delivery tried once (a retry is JetStream's `nak`, with the options'
+ * backoff); with `'engine'`, the engine's own retries. And an input
  * buffer of the in-flight target unless one is given (the pull batch is
  * its size: a round trip per message would bound the rate).
  */
-function jetStreamEngineOptions(options: EngineOptions): { engineOptions: EngineOptions; retry: ResolvedJetStreamRetry } {
+function jetStreamEngineOptions(options: EngineOptions, retries: 'nak' | 'engine'): { engineOptions: EngineOptions; retry: ResolvedJetStreamRetry } {
   const resolved = resolveOptions(options); // every engine option checked before connecting
   const input = options.buffers?.input;
   const engineOptions: EngineOptions = {
     ...options,
-    retry: { ...options.retry, attempts: 1 },
+    ...(retries === 'nak' ? { retry: { ...options.retry, attempts: 1 } } : {}),
     buffers: { ...options.buffers, input: { ...input, messages: input?.messages ?? resolved.concurrency } },
   };
   return { engineOptions, retry: resolved.retry };
@@ -87,8 +92,8 @@ function jetStreamEngineOptions(options: EngineOptions): { engineOptions: Engine
 
 type ResolvedJetStreamRetry = { readonly attempts: number; readonly initial: number; readonly max: number };
 
-/** The durable consumer, created (explicit ack, `ackWait`) when missing; its AckWait in ms. */
-async function durableConsumer(jsm: JetStreamManager, options: ResolvedJetStreamOptions): Promise<number> {
+/** The durable consumer, created (explicit ack, `ackWait`) when missing; its AckWait in ms, and its max_deliver (Infinity: none). */
+async function durableConsumer(jsm: JetStreamManager, options: ResolvedJetStreamOptions): Promise<{ ackWait: number; maxDeliver: number }> {
   const found = await jsm.consumers.info(options.stream, options.consumer).catch(() => undefined);
   const info =
     found ??
@@ -101,7 +106,18 @@ async function durableConsumer(jsm: JetStreamManager, options: ResolvedJetStream
     throw new BrokerError(`the consumer ${options.consumer} acks ${info.config.ack_policy}: a message is acked only once its outputs are confirmed, which needs explicit acks`);
   }
   if (info.config.deliver_subject !== undefined) throw new BrokerError(`the consumer ${options.consumer} is a push consumer: a shared durable pull consumer is needed`);
-  return (info.config.ack_wait ?? 30_000 * nanosPerMs) / nanosPerMs;
+  const maxDeliver = info.config.max_deliver;
+  return {
+    ackWait: (info.config.ack_wait ?? 30_000 * nanosPerMs) / nanosPerMs,
+    maxDeliver: maxDeliver === undefined || maxDeliver <= 0 ? Number.POSITIVE_INFINITY : maxDeliver,
+  };
+}
+
+/** Throws `BrokerError` unless a stream captures `subject`: every publish there would fail, and its message come back for ever. */
+async function captured(jsm: JetStreamManager, option: string, subject: string): Promise<void> {
+  await jsm.streams.find(subject).catch((error: unknown) => {
+    throw new BrokerError(`no stream captures ${option} ${subject}: create one whose subjects include it (${(error as Error).message})`, { cause: error });
+  });
 }
 
 /** The watermark bucket's publisher and reader, with `watermarkBucket`; the upstream bucket's reader, with `upstreamWatermarkBucket`. */

@@ -18,6 +18,7 @@ export interface NatsFlags {
   staleAfter?: number;
   ackWait?: number;
   codec?: 'json' | 'text' | 'bytes';
+  retries?: 'nak' | 'engine';
   exitWhenDrained?: boolean;
 }
 
@@ -35,6 +36,7 @@ export const natsFlagNames: readonly FlagName[] = [
   { flag: '--stale-after', path: 'staleAfter' },
   { flag: '--ack-wait', path: 'ackWait' },
   { flag: '--codec', path: 'codec' },
+  { flag: '--retries', path: 'retries' },
 ];
 
 /** What reads files, which a JetStream source replaces. */
@@ -62,6 +64,12 @@ export function addNatsFlags(command: Command): Command {
     .option('--heartbeat <ms>', 'with --watermark-bucket: ms between heartbeats (default: 1000)', milliseconds)
     .option('--stale-after <ms>', 'with --watermark-bucket: ms without a heartbeat before a process is dropped from the minimum (default: 5 heartbeats)', milliseconds)
     .option('--ack-wait <ms>', 'with --source: AckWait of a consumer the run creates (default: 30000)', milliseconds)
+    .addOption(
+      new Option(
+        '--retries <where>',
+        "with --source: nak (a failed try is nak'ed with the --retry-* backoff and redelivered, to any process; it comes back late) or engine (retried here, on time) (default: nak)",
+      ).choices(['nak', 'engine']),
+    )
     .addOption(new Option('--codec <codec>', 'with --source: payloads as json, text or bytes (default: json)').choices(['json', 'text', 'bytes']))
     .option('--exit-when-drained', 'with --source: stop once the consumer has nothing pending and nothing unacked, in any process');
 }
@@ -82,6 +90,19 @@ export function natsFlagsWithoutSource(flags: NatsFlags): string[] {
     ['ackWait', '--ack-wait'],
     ['codec', '--codec'],
     ['exitWhenDrained', '--exit-when-drained'],
+    ['retries', '--retries'],
   ];
   return given.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+}
+
+/** The flags that say how to publish to a watermark bucket, given without `--watermark-bucket`. */
+export function bucketFlagsWithoutBucket(flags: NatsFlags): string[] {
+  if (flags.watermarkBucket !== undefined) return [];
+  const given: [keyof NatsFlags, string][] = [
+    ['processor', '--processor'],
+    ['heartbeat', '--heartbeat'],
+  ];
+  const orphans = given.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+  if (flags.staleAfter !== undefined && flags.upstreamWatermarkBucket === undefined) orphans.push('--stale-after');
+  return orphans;
 }

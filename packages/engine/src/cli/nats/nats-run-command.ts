@@ -9,7 +9,7 @@ import { engineFlags, engineOptions, withDefaultsNamed } from '../run/engine-fla
 import { defaultShutdownTimeout } from '../run/run-command.js';
 import type { RunCommandOptions } from '../run/run-options.js';
 import { RunTally } from '../run/run-tally.js';
-import { natsFlagNames } from './nats-flags.js';
+import { bucketFlagsWithoutBucket, natsFlagNames } from './nats-flags.js';
 import type { NatsFlags } from './nats-flags.js';
 
 type StopSignal = keyof typeof signalExitCodes;
@@ -32,6 +32,8 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
     if (given === undefined) throw new UsageError(`--source needs ${flag}`);
   }
   if (options.output !== '-') throw new UsageError('--output cannot be given with --source: the outputs go to --sink-subject');
+  const orphans = bucketFlagsWithoutBucket(options);
+  if (orphans.length > 0) throw new UsageError(`${orphans.join(', ')} ${orphans.length === 1 ? 'needs' : 'need'} --watermark-bucket (--stale-after: or --upstream-watermark-bucket)`);
   const tally = new RunTally();
   let run: JetStreamRun;
   try {
@@ -49,6 +51,7 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
         staleAfter: options.staleAfter,
         ackWait: options.ackWait,
         codec: options.codec,
+        retries: options.retries,
       }),
       stopWhenDrained: options.exitWhenDrained === true,
       engine: engineOptions(options),
@@ -60,6 +63,10 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
   }
   const engine = run.engine;
   engine.on('ack', (trace) => tally.acked(trace));
+  if (options.ackWait !== undefined && options.ackWait !== run.ackWait) {
+    process.stderr.write(`tidemark: --ack-wait: the consumer ${options.consumer} exists with an AckWait of ${run.ackWait} ms, which it keeps\n`);
+  }
+  onPublishErrors(run);
   let stoppedBy: StopSignal | undefined;
   let timeout: NodeJS.Timeout | undefined;
   const onSignal = (signal: StopSignal) => {
@@ -112,6 +119,21 @@ function exitNow(code: number, why: string, run: JetStreamRun): never {
   process.stderr.write(`tidemark: ${why}: exiting with ${run.engine.inFlight} messages in flight; JetStream redelivers them after AckWait\n`);
   summary(run.stats, run);
   process.exit(code);
+}
+
+/** Publish errors on stderr: the first at once, then at most one line a second with how many more. */
+function onPublishErrors(run: JetStreamRun): void {
+  let last = Number.NEGATIVE_INFINITY;
+  let since = 0;
+  run.on('publishError', (error) => {
+    since++;
+    const now = performance.now();
+    if (now - last < 1000) return;
+    const more = since > 1 ? ` (and ${since - 1} more since the last line)` : '';
+    process.stderr.write(`tidemark: a publish failed; its message goes back: ${error.message}${more}\n`);
+    last = now;
+    since = 0;
+  });
 }
 
 /** `values` without its undefined entries. */
