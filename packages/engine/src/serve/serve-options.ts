@@ -3,6 +3,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { maxTimerMs, milliseconds } from '../cli/parse.js';
 import { defaultShutdownTimeout } from '../cli/run/run-command.js';
+import { addNumaflowCommand } from '../numaflow/serve-numaflow-command.js';
 import { listenAddress } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
 import { serveCommand } from './serve-command.js';
@@ -20,23 +21,30 @@ const maxFrameBytes = constants.MAX_STRING_LENGTH;
 /** What commander parses. */
 interface ServeFlags {
   listen?: ListenAddress;
-  transforms: string;
+  transforms?: string;
   token?: string;
   maxFrameBytes?: number;
   shutdownTimeout: number;
   heartbeat: number;
 }
 
-/** `tidemark serve`: engines for hosts in other processes and runtimes, over WebSocket. */
+/**
+ * `tidemark serve`: engines for hosts in other processes and runtimes, over
+ * WebSocket; `tidemark serve numaflow`, its subcommand, serves Numaflow's map
+ * UDF protocol instead.
+ */
 export function addServeCommand(program: Command): Command {
-  return program
+  const serve = program
     .command('serve')
     .description(
       'Serve engines over WebSocket to hosts in other processes and runtimes (connectEngine from @tidemark/engine/client ' +
         'in Node, Deno, Bun or a browser), and the live page on the same port. Prints `tidemark: serving ws://HOST:PORT` first; ' +
         'SIGINT or SIGTERM drains every run and exits.',
     )
-    .requiredOption('--transforms <dir>', 'the folder hosts name transforms (and far-side sources) in, by a path relative to it; nothing outside it can be named')
+    // Its options end where `numaflow` starts (`serve numaflow --shutdown-timeout` is the subcommand's).
+    .enablePositionalOptions()
+    // Checked by the action, not by commander: commander would demand it of `serve numaflow` too.
+    .option('--transforms <dir>', 'the folder hosts name transforms (and far-side sources) in, by a path relative to it; nothing outside it can be named (required)')
     .option(
       '--listen <address>',
       `where to listen: HOST:PORT, [IPV6]:PORT, or PORT on 127.0.0.1 (0: any free port); an address other than loopback needs --token (default: ${defaultListen})`,
@@ -66,9 +74,13 @@ export function addServeCommand(program: Command): Command {
       milliseconds,
       defaultHeartbeat,
     )
-    .action(async (flags: ServeFlags) => {
-      await serveCommand({ ...flags, listen: flags.listen ?? listenAddress(defaultListen), maxFrameBytes: flags.maxFrameBytes ?? defaultMaxFrameBytes });
+    .action(async (flags: ServeFlags, command: Command) => {
+      const { transforms } = flags;
+      if (transforms === undefined) command.error("error: required option '--transforms <dir>' not specified");
+      await serveCommand({ ...flags, transforms, listen: flags.listen ?? listenAddress(defaultListen), maxFrameBytes: flags.maxFrameBytes ?? defaultMaxFrameBytes });
     });
+  addNumaflowCommand(serve);
+  return serve;
 }
 
 /** A commander parser for `--max-frame-bytes`. */
