@@ -5,6 +5,7 @@
 // producer, each message's sink-stored time minus its source-stored time.
 import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { within } from '@tidemark/engine/workload';
 import { percentile } from './distribution.js';
 import { cpuMs, killEngines, startEngines } from './nats-processes.js';
 import type { EngineProcess, EngineSettings } from './nats-processes.js';
@@ -109,7 +110,7 @@ export async function runSession(context: SessionContext, spec: SessionSpec, k: 
     }
     exitsExpected = true;
     await closeGate(nc, gate);
-    const codes = await within(Promise.all(engines.map((e) => e.exit)), 'the engine processes to drain and exit');
+    const codes = await within(Promise.all(engines.map((e) => e.exit)), 'the engine processes to drain and exit', waitLimitMs);
     codes.forEach((code, i) => {
       if (code !== 0) throw new Error(`engine process p${i} exited with ${code}:\n${engines[i]?.stderr()}`);
     });
@@ -157,18 +158,5 @@ function checkOnce(sink: readonly StoredMessage[], source: readonly StoredMessag
   const seqs = new Set(sink.map((m) => m.sourceSeq));
   if (sink.length !== expected || seqs.size !== expected || seqs.has(1)) {
     throw new Error(`the sink stream holds ${sink.length} outputs of ${seqs.size} messages, not one of each of the ${expected}`);
-  }
-}
-
-/** Fails with `what` if `promise` has not settled within {@link waitLimitMs}. */
-async function within<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still waiting after ${waitLimitMs} ms for ${what}`)), waitLimitMs);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -5,6 +5,7 @@ import { shutdownTimedOutExitCode, signalExitCodes } from '../cli/exit-codes.js'
 import { withFlagNames } from '../cli/flag-names.js';
 import { concurrency, integer, maxTimerMs, milliseconds, port } from '../cli/parse.js';
 import { defaultShutdownTimeout } from '../cli/run/run-command.js';
+import { onStopSignals } from '../cli/stop-signals.js';
 import { UsageError } from '../cli/usage-error.js';
 import { InvalidOptionError, TidemarkError } from '../errors.js';
 import { plural } from '../report/format.js';
@@ -15,7 +16,6 @@ import type { NumaflowFlags } from './numaflow-flags.js';
 import { defaultMaxMessageBytes, defaultServerInfo, defaultSockets } from './numaflow-options.js';
 import { mapModes } from './server-info.js';
 
-type StopSignal = keyof typeof signalExitCodes;
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
@@ -84,26 +84,14 @@ export async function serveNumaflowCommand(flags: NumaflowFlags): Promise<void> 
   process.stdout.write(`tidemark: serving unix:${server.socket}\n`);
   log(`tidemark: wrote ${server.serverInfo} (MAP_MODE ${mapModes[server.mapMode]}); ${server.engine.options.threads} threads, concurrency ${server.engine.concurrency}`);
 
-  let stoppedBy: StopSignal | undefined;
-  let stop: (signal: StopSignal) => void = () => {};
-  const stopped = new Promise<StopSignal>((resolve) => (stop = resolve));
-  const onSignal = (signal: StopSignal): void => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      stop(signal);
-      return;
-    }
+  const signals = onStopSignals((signal) => {
     log(`tidemark: ${signal} again: exiting now, cutting ${plural(server.streams, 'stream')} with ${plural(server.pending, 'request')} unanswered`);
     server.terminate();
     process.exit(signalExitCodes[signal]);
-  };
-  const onSigint = (): void => onSignal('SIGINT');
-  const onSigterm = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  });
   let timeout: NodeJS.Timeout | undefined;
   try {
-    const signal = await Promise.race([stopped, server.closed.then(() => undefined)]);
+    const signal = await Promise.race([signals.stopped, server.closed.then(() => undefined)]);
     if (signal === undefined) return; // closed without a signal: not by this command
     log(
       `tidemark: ${signal}: stopped accepting and reading; answering ${plural(server.pending, 'request')} on ` +
@@ -121,8 +109,7 @@ export async function serveNumaflowCommand(flags: NumaflowFlags): Promise<void> 
     process.exitCode = signalExitCodes[signal];
   } finally {
     clearTimeout(timeout);
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    signals.dispose();
   }
 }
 

@@ -1,12 +1,11 @@
 import { shutdownTimedOutExitCode, signalExitCodes } from '../cli/exit-codes.js';
+import { onStopSignals } from '../cli/stop-signals.js';
 import { UsageError } from '../cli/usage-error.js';
 import { plural } from '../report/format.js';
 import { resolveHost } from './listen-address.js';
 import type { ListenAddress } from './listen-address.js';
 import { ServeServer } from './serve-server.js';
 import { checkTransforms } from './transforms-folder.js';
-
-type StopSignal = keyof typeof signalExitCodes;
 
 /** What `tidemark serve` runs with, its flags parsed. */
 export interface ServeCommandOptions {
@@ -53,28 +52,14 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
   });
   process.stdout.write(`tidemark: serving ${server.url}\n`);
 
-  let stoppedBy: StopSignal | undefined;
-  let stop: (signal: StopSignal) => void = () => {};
-  const stopped = new Promise<StopSignal>((resolve) => {
-    stop = resolve;
-  });
-  const onSignal = (signal: StopSignal): void => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      stop(signal);
-      return;
-    }
+  const signals = onStopSignals((signal) => {
     log(`tidemark: ${signal} again: exiting now, closing ${plural(server.connections, 'connection')} as they are`);
     server.terminate();
     process.exit(signalExitCodes[signal]);
-  };
-  const onSigint = (): void => onSignal('SIGINT');
-  const onSigterm = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  });
   let timeout: NodeJS.Timeout | undefined;
   try {
-    const signal = await stopped;
+    const signal = await signals.stopped;
     const [connections, runs] = [server.connections, server.runs];
     // Every run has stopped reading when this returns (see shutdown); the line says so after the fact.
     const done = server.shutdown();
@@ -96,8 +81,7 @@ export async function serveCommand(options: ServeCommandOptions): Promise<void> 
     process.exitCode = signalExitCodes[signal];
   } finally {
     clearTimeout(timeout);
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    signals.dispose();
   }
 }
 

@@ -18,4 +18,5 @@ export { skewTable } from './skew-table.js';
 export { renderBenchReport, renderReport } from '../report/index.js';
 export type { BenchReportData, ReportData } from '../report/index.js';
 export { natsServerBinary, startNatsServer } from './nats-server.js';
+export { within } from './within.js';
 export type { NatsServer, NatsServerOptions } from './nats-server.js';

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as connectTcp } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { within } from './within.js';
 
 // A real nats-server (Debian's 2.9.10; .ci/run installs it) on 127.0.0.1,
 // with JetStream on and its store in a temporary directory. It listens on a
@@ -162,18 +163,5 @@ async function accepts(port: number, deadline: number): Promise<void> {
     if (opened) return;
     if (performance.now() > deadline) throw new Error(`nats-server on port ${port} still refused connections after ${START_LIMIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Fails with `what` if `promise` has not settled within `ms`: a bound on a hang, not a timing check. */
-async function within<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import type { EngineRecord, SourceRecord } from '../../src/index.js';
+import { within as withinMs } from '../../src/workload/within.js';
 
 /**
  * How long a test waits for something the scenario guarantees before it
@@ -9,16 +10,8 @@ import type { EngineRecord, SourceRecord } from '../../src/index.js';
 export const WAIT_LIMIT_MS = 30_000;
 
 /** Fails with `what` if `promise` has not settled within `ms`. */
-export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_LIMIT_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`still waiting after ${ms} ms for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function within<T>(promise: Promise<T>, what: string, ms = WAIT_LIMIT_MS): Promise<T> {
+  return withinMs(promise, what, ms);
 }
 
 /**

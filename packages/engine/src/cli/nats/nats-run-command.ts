@@ -4,6 +4,7 @@ import type { JetStreamRun, JetStreamStats } from '../../nats/jetstream-run.js';
 import { shutdownTimedOutExitCode, signalExitCodes } from '../exit-codes.js';
 import { withFlagNames } from '../flag-names.js';
 import { Progress } from '../progress.js';
+import { onStopSignals } from '../stop-signals.js';
 import { UsageError } from '../usage-error.js';
 import { engineFlags, engineOptions, withDefaultsNamed } from '../run/engine-flags.js';
 import { defaultShutdownTimeout } from '../run/run-command.js';
@@ -11,8 +12,6 @@ import type { RunCommandOptions } from '../run/run-options.js';
 import { RunTally } from '../run/run-tally.js';
 import { bucketFlagsWithoutBucket, natsFlagNames } from './nats-flags.js';
 import type { NatsFlags } from './nats-flags.js';
-
-type StopSignal = keyof typeof signalExitCodes;
 
 /**
  * `tidemark run --source nats://…`: one process's share of a durable
@@ -67,26 +66,18 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
     process.stderr.write(`tidemark: --ack-wait: the consumer ${options.consumer} exists with an AckWait of ${run.ackWait} ms, which it keeps\n`);
   }
   onPublishErrors(run);
-  let stoppedBy: StopSignal | undefined;
   let timeout: NodeJS.Timeout | undefined;
-  const onSignal = (signal: StopSignal) => {
-    if (stoppedBy === undefined) {
-      stoppedBy = signal;
-      process.stderr.write(`tidemark: ${signal}: stopping; finishing the ${engine.inFlight} messages in flight (${signal} again to exit at once)\n`);
-      run.stop();
-      const ms = options.shutdownTimeout ?? defaultShutdownTimeout;
-      timeout = setTimeout(() => exitNow(shutdownTimedOutExitCode, `shutdown timed out after ${ms} ms`, run), ms);
-    } else {
-      exitNow(signalExitCodes[signal], `${signal} again`, run);
-    }
-  };
-  const onSigint = () => onSignal('SIGINT');
-  const onSigterm = () => onSignal('SIGTERM');
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const signals = onStopSignals((signal) => exitNow(signalExitCodes[signal], `${signal} again`, run));
+  void signals.stopped.then((signal) => {
+    process.stderr.write(`tidemark: ${signal}: stopping; finishing the ${engine.inFlight} messages in flight (${signal} again to exit at once)\n`);
+    run.stop();
+    const ms = options.shutdownTimeout ?? defaultShutdownTimeout;
+    timeout = setTimeout(() => exitNow(shutdownTimedOutExitCode, `shutdown timed out after ${ms} ms`, run), ms);
+  });
   const progress = new Progress(engine, options.quiet === undefined ? {} : { quiet: options.quiet }).start();
   try {
     const stats = await run.done;
+    const stoppedBy = signals.by;
     progress.stop(stoppedBy === undefined ? 'done' : 'stopped');
     tally.write(engine.stats, undefined, stats.unwritable);
     summary(stats, run);
@@ -94,8 +85,7 @@ export async function natsRunCommand(options: RunCommandOptions & NatsFlags & { 
   } finally {
     clearTimeout(timeout);
     progress.stop('stopped');
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    signals.dispose();
   }
 }
 
