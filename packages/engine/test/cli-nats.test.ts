@@ -27,6 +27,9 @@ test('the JetStream flags: each needs --source, --source needs its three, and co
   const badSubject = await tidemark([...full.slice(0, -1), 'T.>'], '', t);
   assert.equal(badSubject.code, 2);
   assert.match(badSubject.stderr, /Expected `--sink-subject` to be a subject without wildcards/);
+  const heartbeat = await tidemark([...full, '--heartbeat', '100'], '', t);
+  assert.equal(heartbeat.code, 2);
+  assert.match(heartbeat.stderr, /--heartbeat needs --watermark-bucket/);
   const unreachable = await tidemark(full, '', t);
   assert.equal(unreachable.code, 2);
   assert.match(unreachable.stderr, /^tidemark: ERR_TIDEMARK_BROKER: cannot connect to nats:\/\/127\.0\.0\.1:1/m);

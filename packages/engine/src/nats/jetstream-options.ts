@@ -39,7 +39,7 @@ export interface JetStreamRunOptions {
    * it). @default none
    */
   upstreamWatermarkBucket?: string;
-  /** This process's name in the watermark bucket. @default `<hostname>-<pid>` */
+  /** This process's name: its key in the watermark bucket, and the `Tidemark-Processor` header of its records. @default `<hostname>-<pid>` */
   processor?: string;
   /** ms between watermark heartbeats. @default 1000 */
   heartbeat?: number;

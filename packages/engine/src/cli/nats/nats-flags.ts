@@ -60,7 +60,7 @@ export function addNatsFlags(command: Command): Command {
       '--upstream-watermark-bucket <bucket>',
       "with --source: the watermark bucket of the processes that publish the stream read; each record carries their minimum as its watermark",
     )
-    .option('--processor <name>', 'with --watermark-bucket: this process\'s key in the bucket (default: <hostname>-<pid>)')
+    .option('--processor <name>', "with --source: this process's name, in the Tidemark-Processor header of what it publishes and as its key in --watermark-bucket (default: <hostname>-<pid>)")
     .option('--heartbeat <ms>', 'with --watermark-bucket: ms between heartbeats (default: 1000)', milliseconds)
     .option('--stale-after <ms>', 'with --watermark-bucket: ms without a heartbeat before a process is dropped from the minimum (default: 5 heartbeats)', milliseconds)
     .option('--ack-wait <ms>', 'with --source: AckWait of a consumer the run creates (default: 30000)', milliseconds)
@@ -98,11 +98,7 @@ export function natsFlagsWithoutSource(flags: NatsFlags): string[] {
 /** The flags that say how to publish to a watermark bucket, given without `--watermark-bucket`. */
 export function bucketFlagsWithoutBucket(flags: NatsFlags): string[] {
   if (flags.watermarkBucket !== undefined) return [];
-  const given: [keyof NatsFlags, string][] = [
-    ['processor', '--processor'],
-    ['heartbeat', '--heartbeat'],
-  ];
-  const orphans = given.filter(([key]) => flags[key] !== undefined).map(([, flag]) => flag);
+  const orphans = flags.heartbeat === undefined ? [] : ['--heartbeat'];
   if (flags.staleAfter !== undefined && flags.upstreamWatermarkBucket === undefined) orphans.push('--stale-after');
   return orphans;
 }
