@@ -85,7 +85,7 @@ test('the sink stream deleted mid-run: publishes fail, each message comes back u
 test('a server gone for good ends the run with a BrokerError, not a clean end', { timeout: 120_000 }, async (t) => {
   const { server, session, options } = await setup(t);
   await publishAll(session.js, 'in', Array.from({ length: 20 }, (_, n) => ({ n, hold: n >= 10 })));
-  const run = await runJetStream(options({ watermarkBucket: 'wm' }));
+  const run = await runJetStream(options({ watermarkBucket: 'wm', reconnect: { attempts: 2, wait: 250 } }));
   await until(() => run.stats.acked === 10, 'the first ten acked', () => run.stats);
   await session.close();
   server.kill();
@@ -93,7 +93,7 @@ test('a server gone for good ends the run with a BrokerError, not a clean end', 
   const channel = new BroadcastChannel('tidemark-nats-held');
   channel.postMessage('release');
   channel.close();
-  // nats.js tries to reconnect (10 times, 2 s apart) before it gives up.
+  // nats.js tries to reconnect (twice, 250 ms apart, here) before it gives up.
   await assert.rejects(within(run.done, 'the run to fail', 90_000), (error) => error instanceof BrokerError && /lost the connection/.test(error.message));
 });
 

@@ -45,6 +45,12 @@ export interface JetStreamRunOptions {
   heartbeat?: number;
   /** ms without a heartbeat after which a publisher is dropped from the minimum. @default 5 × heartbeat */
   staleAfter?: number;
+  /**
+   * Riding out a lost connection: how many times to reconnect, `wait` ms
+   * apart, before the run fails with a `BrokerError` (nats.js's settings).
+   * @default { attempts: 10, wait: 2000 }
+   */
+  reconnect?: { attempts?: number; wait?: number };
   /** AckWait of a consumer this run creates, ms. @default 30000 */
   ackWait?: number;
   /** See {@link JetStreamCodec}. @default 'json' */
@@ -74,7 +80,8 @@ export interface JetStreamRunOptions {
 }
 
 /** The options with their defaults, checked. */
-export interface ResolvedJetStreamOptions extends Omit<Required<JetStreamRunOptions>, 'deadLetterSubject' | 'watermarkBucket' | 'upstreamWatermarkBucket' | 'signal' | 'servers'> {
+export interface ResolvedJetStreamOptions extends Omit<Required<JetStreamRunOptions>, 'deadLetterSubject' | 'watermarkBucket' | 'upstreamWatermarkBucket' | 'signal' | 'servers' | 'reconnect'> {
+  readonly reconnect: { readonly attempts: number; readonly wait: number };
   readonly servers: string[];
   readonly deadLetterSubject: string | undefined;
   readonly watermarkBucket: string | undefined;
@@ -106,6 +113,7 @@ export function resolveJetStreamOptions(options: JetStreamRunOptions): ResolvedJ
     heartbeat,
     staleAfter: milliseconds('staleAfter', options.staleAfter, 5 * heartbeat, 2 * heartbeat),
     ackWait: milliseconds('ackWait', options.ackWait, 30_000, 1000),
+    reconnect: reconnect(options.reconnect),
     codec: oneOf('codec', options.codec, ['json', 'text', 'bytes'] as const, 'json'),
     stopWhenDrained: flag('stopWhenDrained', options.stopWhenDrained),
     retries: oneOf('retries', options.retries, ['nak', 'engine'] as const, 'nak'),
@@ -151,6 +159,16 @@ function milliseconds(option: string, value: unknown, fallback: number, min: num
     throw new InvalidOptionError(option, `an integer number of ms from ${min} to ${max}`, value);
   }
   return value;
+}
+
+function reconnect(value: unknown): { attempts: number; wait: number } {
+  if (value === undefined) return { attempts: 10, wait: 2000 };
+  if (typeof value !== 'object' || value === null) throw new InvalidOptionError('reconnect', 'an object { attempts?, wait? }', value);
+  const { attempts, wait } = value as { attempts?: unknown; wait?: unknown };
+  if (attempts !== undefined && (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 0 || attempts > 1_000_000)) {
+    throw new InvalidOptionError('reconnect.attempts', 'an integer from 0 to 1000000', attempts);
+  }
+  return { attempts: (attempts) ?? 10, wait: milliseconds('reconnect.wait', wait, 2000, 1) };
 }
 
 function abortSignal(value: unknown): AbortSignal | undefined {

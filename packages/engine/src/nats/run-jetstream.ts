@@ -35,7 +35,12 @@ const nanosPerMs = 1_000_000;
 export async function runJetStream(options: JetStreamRunOptions): Promise<JetStreamRun> {
   const resolved = resolveJetStreamOptions(options);
   const { engineOptions, retry } = jetStreamEngineOptions(options.engine, resolved.retries);
-  const nc = await connect({ servers: resolved.servers, name: `tidemark ${resolved.processor}` }).catch((error: unknown) => {
+  const nc = await connect({
+    servers: resolved.servers,
+    name: `tidemark ${resolved.processor}`,
+    maxReconnectAttempts: resolved.reconnect.attempts,
+    reconnectTimeWait: resolved.reconnect.wait,
+  }).catch((error: unknown) => {
     throw new BrokerError(`cannot connect to ${resolved.servers.join(', ')}: ${(error as Error).message}`, { cause: error });
   });
   let engine: Engine | undefined;
