@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import type { TestContext } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { cli, cliFixture, packageDir, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
-import { DataPlane, readServerInfo, resultTexts } from './helpers/numaflow-data-plane.js';
+import { cliFixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { DataPlane, readServerInfo, resultTexts, startNumaflowCli } from './helpers/numaflow-data-plane.js';
 import { until, within } from './helpers/wait.js';
 
 // `tidemark serve numaflow` from the built CLI, as a Numaflow UDF container runs it:
@@ -19,28 +17,10 @@ before(requireBuiltCli);
 
 const transform = cliFixture('numaflow/skew.js');
 
-/** `tidemark serve numaflow` in `dir`, once it has printed its serving line. */
-async function start(t: TestContext, dir: string, args: readonly string[] = []) {
-  const socket = join(dir, 'map.sock');
-  const child = spawn(process.execPath, [cli, 'serve', 'numaflow', '--transform', transform, '--socket', socket, '--server-info', join(dir, 'mapper-server-info'), '--threads', '2', ...args], {
-    cwd: packageDir,
-  });
-  t.after(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  await until(() => output.stdout.includes('\n') || child.exitCode !== null, 'the serving line', () => output);
-  assert.equal(output.stdout, `tidemark: serving unix:${socket}\n`, output.stderr);
-  return { child, socket, output, exited };
-}
-
 test('serve numaflow: socket and server-info file first, requests answered by id; SIGTERM answers what was received, ends the stream, removes the socket and exits 143', async (t) => {
   const dir = await tempDir(t);
   const release = join(dir, 'release');
-  const { child, socket, output, exited } = await start(t, dir, ['--concurrency', '8']);
+  const { child, socket, output, exited } = await startNumaflowCli(t, dir, ['--concurrency', '8']);
   assert.ok(existsSync(socket), 'the socket is there once the serving line is');
   const info = await readServerInfo(join(dir, 'mapper-server-info'));
   assert.equal(info.metadata['MAP_MODE'], 'unary-map');
@@ -77,7 +57,7 @@ test('serve numaflow: socket and server-info file first, requests answered by id
 
 test('serve numaflow --map-mode batch writes batch-map; a second signal exits at once with its code', async (t) => {
   const dir = await tempDir(t);
-  const { child, socket, output, exited } = await start(t, dir, ['--map-mode', 'batch', '--concurrency', '2']);
+  const { child, socket, output, exited } = await startNumaflowCli(t, dir, ['--map-mode', 'batch', '--concurrency', '2']);
   assert.equal((await readServerInfo(join(dir, 'mapper-server-info'))).metadata['MAP_MODE'], 'batch-map');
   const plane = await DataPlane.connect(socket);
   t.after(() => plane.close());

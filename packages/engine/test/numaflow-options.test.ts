@@ -79,6 +79,8 @@ test('bad options throw InvalidOptionError naming the option before anything lis
     ['a socket path holding a folder', { socket: join(dir, 'folder') }, 'socket', /a free path or an old socket/],
     ['a socket in a folder that does not exist', { socket: join(dir, 'none', 'map.sock') }, 'socket', /a path in an existing folder/],
     ['a server-info file in a folder that does not exist', { serverInfo: join(dir, 'none', 'info') }, 'serverInfo', /a path in an existing folder/],
+    ["a server-info file at the socket's path", { serverInfo: join(dir, 'map.sock') }, 'serverInfo', /a path other than the socket's/],
+    ["a server-info file at the socket's path, spelled otherwise", { serverInfo: `${dir}/./map.sock` }, 'serverInfo', /a path other than the socket's/],
     ["mapMode 'stream'", { mapMode: 'stream' as 'unary' }, 'mapMode', /'unary' or 'batch'/],
     ["onFailure 'retry'", { onFailure: 'retry' as 'drop' }, 'onFailure', /'error' or 'drop'/],
     ['maxMessageBytes 10', { maxMessageBytes: 10 }, 'maxMessageBytes', /an integer from 1024/],

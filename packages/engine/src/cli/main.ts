@@ -24,6 +24,7 @@ const program = new Command('tidemark')
   .version(version)
   .description('Run transforms over message streams on worker threads, with asynchronous data movement.')
   .showHelpAfterError("(see 'tidemark <command> --help')")
+  .enablePositionalOptions()
   .exitOverride();
 
 const run = program

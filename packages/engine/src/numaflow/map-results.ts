@@ -35,7 +35,11 @@ export function mapResult(value: unknown, keys: readonly string[]): MapResult | 
   if (value === null || value === undefined) return undefined;
   const bytes = toBytes(value);
   if (bytes !== undefined) return { keys, value: bytes, tags: [] };
-  if (typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, 'value')) {
+  if (isPlainObject(value) && !Object.hasOwn(value, 'value')) {
+    const fields = Object.keys(value);
+    return `expected { value, keys?, tags? }, got an object with no \`value\` (its fields: ${fields.length === 0 ? 'none' : fields.join(', ')})`;
+  }
+  if (!isPlainObject(value)) {
     return `expected bytes (a Buffer or Uint8Array), a string, null or { value, keys?, tags? }, got ${show(value)}`;
   }
   const message = value as { value: unknown; keys?: unknown; tags?: unknown };
@@ -55,7 +59,42 @@ function toBytes(value: unknown): Uint8Array | undefined {
   return undefined;
 }
 
+/** An object literal's kind: its prototype is Object's, or none. */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 /** `value` if it is an array of strings. */
 function strings(value: unknown): readonly string[] | undefined {
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value : undefined;
+}
+
+/**
+ * The encoded size of the `MapResponse` `{ id, results }`, what gRPC checks
+ * against its longest message before sending: each field its tag byte (the
+ * field numbers are all below 16), its length as a varint and its bytes; the
+ * encoder writes `id` and each result's `value` even when empty.
+ */
+export function answerBytes(id: string, results: readonly MapResult[]): number {
+  let total = field(Buffer.byteLength(id));
+  for (const result of results) {
+    let body = field(result.value.byteLength);
+    for (const key of result.keys) body += field(Buffer.byteLength(key));
+    for (const tag of result.tags) body += field(Buffer.byteLength(tag));
+    total += field(body);
+  }
+  return total;
+}
+
+/** A length-delimited field of `length` bytes: tag, length, bytes. */
+function field(length: number): number {
+  return 1 + varintBytes(length) + length;
+}
+
+function varintBytes(value: number): number {
+  let bytes = 1;
+  for (let rest = value; rest >= 0x80; rest = Math.floor(rest / 0x80)) bytes++;
+  return bytes;
 }

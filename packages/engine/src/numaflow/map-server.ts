@@ -1,7 +1,6 @@
-import { rmSync } from 'node:fs';
-import { lstat, rm, stat, unlink } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { Server, ServerCredentials, status } from '@grpc/grpc-js';
+import { Server, status } from '@grpc/grpc-js';
 import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
 import { Engine } from '../engine.js';
 import { InvalidOptionError } from '../errors.js';
@@ -14,12 +13,13 @@ import type { NumaflowMapOptions, ResolvedNumaflowOptions } from './numaflow-opt
 import { serverInfo, writeServerInfo } from './server-info.js';
 import type { MapMode } from './server-info.js';
 import { udfError } from './udf-error.js';
+import { checkSocketPath, UnixSocket } from './unix-socket.js';
 
 /** A running Numaflow map server: see {@link serveNumaflowMap}. */
 export interface NumaflowMapServer {
-  /** The Unix socket it serves on. */
+  /** The Unix socket it serves on (absolute). */
   readonly socket: string;
-  /** The server-info file it wrote. */
+  /** The server-info file it wrote (absolute). */
   readonly serverInfo: string;
   readonly mapMode: MapMode;
   /** The engine every request goes through (its stats, metrics and events). */
@@ -29,20 +29,32 @@ export interface NumaflowMapServer {
   /** Requests received and not yet answered, over every stream. */
   readonly pending: number;
   /**
-   * Resolves once the server has stopped after {@link close}; rejects with
-   * the engine's error when the run behind it failed (a transform module
-   * that cannot be loaded: `TransformLoadError`), after every stream was
-   * ended with INTERNAL and the server stopped.
+   * Resolves once the server has stopped: after {@link close}, once every
+   * request received is answered and the engine closed; after
+   * {@link terminate}, at once. Rejects with the engine's error when the
+   * run behind it failed (a transform module that cannot be loaded:
+   * `TransformLoadError`), after every stream was ended with INTERNAL and
+   * the server stopped.
    */
   readonly closed: Promise<void>;
   /**
-   * Stop accepting streams and reading requests; answer every request
-   * received (each stream then ends with UNAVAILABLE, and Numaflow sends
-   * what was not read again on its next stream), stop the engine and remove
-   * the socket. Idempotent. The server-info file is left, as the SDKs leave it.
+   * Stop, in this order: the socket is unbound and removed (a new
+   * connection is refused) and the streams stop reading; every request
+   * received is answered, and each stream then ends with UNAVAILABLE
+   * (Numaflow sends what was not read again on its next stream); the engine
+   * is closed. Resolves as {@link closed} does, at once after
+   * {@link terminate}. Idempotent. The server-info file is left, as the SDKs
+   * leave it.
    */
   close(): Promise<void>;
-  /** Stop now: every stream cut, the socket removed, the engine closed without waiting. */
+  /**
+   * Stop now, without waiting for the engine: every stream is cut (nothing
+   * more is answered), the socket removed, and {@link closed} and
+   * {@link close} resolve. The engine is closed behind it: its workers
+   * finish the messages they are running, then stop. A transform that never
+   * settles holds its worker thread, and so the process, until the process
+   * exits (the CLI exits right after). Idempotent.
+   */
   terminate(): void;
 }
 
@@ -59,8 +71,10 @@ export interface NumaflowMapServer {
  * await server.closed;
  *
  * @throws {InvalidOptionError} for an option (the engine's included) of the wrong type or out of range, a
- *   socket path that holds something other than a socket, or a folder that does not exist.
- * @throws the bind's error when the socket cannot be listened on.
+ *   socket path that holds something other than a socket, a folder that does not exist, or the same path for
+ *   the socket and the server-info file.
+ * @throws the bind's error when the socket cannot be listened on, the file system's when the server-info file
+ *   cannot be written: {@link failedOption} says which.
  */
 export async function serveNumaflowMap(options: NumaflowMapOptions): Promise<NumaflowMapServer> {
   const resolved = resolveNumaflowOptions(options);
@@ -69,12 +83,34 @@ export async function serveNumaflowMap(options: NumaflowMapOptions): Promise<Num
   try {
     await checkFolder('socket', resolved.socket);
     await checkFolder('serverInfo', resolved.serverInfo);
-    await clearSocket(resolved.socket);
+    await checkSocketPath(resolved.socket);
   } catch (error) {
     await engine.close();
     throw error;
   }
   return MapServer.start(engine, resolved);
+}
+
+/** The step each failure to start came from, by the option it concerns. */
+const failedSteps = new WeakMap<object, 'socket' | 'serverInfo'>();
+
+/**
+ * Which option an error thrown by {@link serveNumaflowMap} concerns, by the
+ * step that failed: `'socket'` for binding the socket, `'serverInfo'` for
+ * writing the server-info file; undefined for any other error.
+ */
+export function failedOption(error: unknown): 'socket' | 'serverInfo' | undefined {
+  return typeof error === 'object' && error !== null ? failedSteps.get(error) : undefined;
+}
+
+/** Run `step`; an error it throws is marked as `option`'s. */
+async function step<T>(option: 'socket' | 'serverInfo', run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) failedSteps.set(error, option);
+    throw error;
+  }
 }
 
 class MapServer implements NumaflowMapServer {
@@ -87,11 +123,14 @@ class MapServer implements NumaflowMapServer {
   readonly #grpc: Server;
   readonly #pump: MapPump;
   readonly #sessions = new Set<MapSession>();
+  /** Resolves at {@link terminate}: `closed` and `close()` wait for nothing more. */
+  readonly #cut: Promise<void>;
+  #markCut: () => void = () => {};
+  #bound: UnixSocket | undefined;
   #streamCount = 0;
   #stopping = false;
+  #terminated = false;
   #closing: Promise<void> | undefined;
-  /** The socket's inode once bound: only that socket is removed at the end, not one another server put there since. */
-  #socketInode: number | undefined;
 
   private constructor(engine: Engine, options: ResolvedNumaflowOptions) {
     this.engine = engine;
@@ -108,22 +147,24 @@ class MapServer implements NumaflowMapServer {
       MapFn: (call: ServerDuplexStream<MapRequest, MapResponse>) => this.#stream(call),
       IsReady: (_call: ServerUnaryCall<unknown, unknown>, reply: sendUnaryData<{ ready: boolean }>) => reply(null, { ready: !this.#stopping }),
     });
-    this.closed = this.#pump.done.then(
-      () => this.close(),
+    this.#cut = new Promise((resolve) => (this.#markCut = resolve));
+    const ran = this.#pump.done.then(
+      () => this.#shutdown(),
       async (error: unknown) => {
         this.#failAll(error);
-        await this.close();
+        await this.#shutdown();
         throw error;
       },
     );
+    this.closed = Promise.race([ran, this.#cut]);
     this.closed.catch(() => {}); // the caller's to see
   }
 
   static async start(engine: Engine, options: ResolvedNumaflowOptions): Promise<MapServer> {
     const server = new MapServer(engine, options);
     try {
-      await server.#bind();
-      await writeServerInfo(options.serverInfo, serverInfo(options.mapMode));
+      server.#bound = await step('socket', () => UnixSocket.bind(server.#grpc, options.socket));
+      await step('serverInfo', () => writeServerInfo(options.serverInfo, serverInfo(options.mapMode)));
     } catch (error) {
       server.terminate();
       throw error;
@@ -142,33 +183,37 @@ class MapServer implements NumaflowMapServer {
   }
 
   close(): Promise<void> {
+    return Promise.race([this.#shutdown(), this.#cut]);
+  }
+
+  terminate(): void {
+    if (this.#terminated) return;
+    this.#terminated = true;
+    this.#stopping = true;
+    for (const session of this.#sessions) session.cut();
+    this.#grpc.forceShutdown();
+    this.#bound?.remove();
+    this.#pump.end();
+    this.engine.close().catch(() => {}); // not waited for: its workers finish what they run
+    this.#markCut();
+  }
+
+  /** {@link close}'s steps; what needs no waiting (the socket gone, reading stopped) is done when it returns. */
+  #shutdown(): Promise<void> {
     this.#closing ??= (async () => {
       this.#stopping = true;
-      this.#grpc.unbind(`unix:${this.socket}`);
+      if (this.#bound !== undefined) {
+        this.#grpc.unbind(this.#bound.address);
+        this.#bound.remove();
+      }
       for (const session of this.#sessions) session.stop();
       this.#pump.end();
       await this.#pump.done.catch(() => {});
       await Promise.all([...this.#sessions].map((session) => session.ended));
       await new Promise<void>((resolve) => this.#grpc.tryShutdown(() => resolve()));
       await this.engine.close();
-      await this.#removeSocket();
     })();
     return this.#closing;
-  }
-
-  terminate(): void {
-    this.#stopping = true;
-    this.#grpc.forceShutdown();
-    this.#pump.end();
-    void this.engine.close();
-    if (this.#socketInode !== undefined) rmSync(this.socket, { force: true });
-  }
-
-  async #bind(): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#grpc.bindAsync(`unix:${this.socket}`, ServerCredentials.createInsecure(), (error) => (error ? reject(error) : resolve()));
-    });
-    this.#socketInode = (await stat(this.socket)).ino;
   }
 
   #stream(call: ServerDuplexStream<MapRequest, MapResponse>): void {
@@ -176,12 +221,13 @@ class MapServer implements NumaflowMapServer {
       call.emit('error', { code: status.UNAVAILABLE, details: 'tidemark is shutting down' });
       return;
     }
-    const session = new MapSession(++this.#streamCount, call, { pump: this.#pump, onFailure: this.#options.onFailure, log: this.#options.log });
+    const { onFailure, maxMessageBytes, log } = this.#options;
+    const session = new MapSession(++this.#streamCount, call, { pump: this.#pump, onFailure, maxMessageBytes, log });
     this.#sessions.add(session);
-    this.#options.log(`tidemark: MapFn stream ${session.number} opened`);
+    log(`tidemark: MapFn stream ${session.number} opened`);
     void session.ended.then((how) => {
       this.#sessions.delete(session);
-      this.#options.log(`tidemark: MapFn stream ${session.number} ${how}`);
+      log(`tidemark: MapFn stream ${session.number} ${how}`);
     });
   }
 
@@ -191,11 +237,6 @@ class MapServer implements NumaflowMapServer {
     this.#options.log(`tidemark: the engine stopped: ${details}`);
     for (const session of this.#sessions) session.abort(status.INTERNAL, details);
   }
-
-  async #removeSocket(): Promise<void> {
-    const now = await stat(this.socket).catch(() => undefined);
-    if (now !== undefined && now.ino === this.#socketInode) await rm(this.socket, { force: true });
-  }
 }
 
 /** The folder `path` is in must exist. */
@@ -203,12 +244,4 @@ async function checkFolder(option: string, path: string): Promise<void> {
   const folder = dirname(path);
   const found = await stat(folder).catch(() => undefined);
   if (found?.isDirectory() !== true) throw new InvalidOptionError(option, `a path in an existing folder (${folder} is not one)`, path);
-}
-
-/** `path` must be free, or an old socket (removed, as the SDKs remove it); anything else is refused. */
-async function clearSocket(path: string): Promise<void> {
-  const found = await lstat(path).catch(() => undefined);
-  if (found === undefined) return;
-  if (!found.isSocket()) throw new InvalidOptionError('socket', 'a free path or an old socket to replace (this path holds something else)', path);
-  await unlink(path);
 }

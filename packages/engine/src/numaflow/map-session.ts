@@ -1,16 +1,18 @@
 import { status } from '@grpc/grpc-js';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { TidemarkError, TransformError } from '../errors.js';
+import { answerOf } from './map-answer.js';
 import type { MapRequest, MapResponse, MapResult, Timestamp } from './map-proto.js';
 import type { MapCall, MapPump, RequestOwner } from './map-pump.js';
-import { dropResult, mapResult } from './map-results.js';
+import { dropResult } from './map-results.js';
 import type { OnFailure } from './numaflow-options.js';
-import { udfError } from './udf-error.js';
+import { capDetails, udfError } from './udf-error.js';
 
 /** What a session needs from its server. */
 export interface SessionContext {
   readonly pump: MapPump;
   readonly onFailure: OnFailure;
+  /** The longest message gRPC sends: a longer answer fails its request. */
+  readonly maxMessageBytes: number;
   readonly log: (line: string) => void;
 }
 
@@ -65,8 +67,9 @@ export class MapSession implements RequestOwner {
     this.#ended$ = new Promise((resolve) => (this.#markEnded = resolve));
     call.on('data', (request: MapRequest) => this.#receive(request));
     call.on('end', () => this.#finish(status.OK, 'OK'));
-    // The client cancelled or went away: nothing more can be sent.
-    call.on('cancelled', () => this.#over('cancelled by the client'));
+    // Nothing more can be sent. gRPC says `cancelled` when the client cancelled or went away, and also when it
+    // ended the stream itself: for a request over maxMessageBytes (answers are checked before they are written).
+    call.on('cancelled', () => this.#over('cancelled: by the client, or by gRPC (a request over maxMessageBytes)'));
     call.on('close', () => this.#over('closed'));
     call.on('error', () => this.#over('failed'));
   }
@@ -95,11 +98,20 @@ export class MapSession implements RequestOwner {
     this.#finish(status.UNAVAILABLE, 'tidemark is shutting down');
   }
 
-  /** End the stream now with `code` (the run behind it failed). */
+  /**
+   * End the stream now with `code` (its request or the run behind it
+   * failed). The details sent are capped ({@link capDetails}); the log line
+   * of the end has them whole.
+   */
   abort(code: status, details: string): void {
     if (this.#state === 'over') return;
     this.#over(`ended with ${status[code]}: ${details}`);
-    this.#call.emit('error', { code, details });
+    this.#call.emit('error', { code, details: capDetails(details) });
+  }
+
+  /** The server is cutting every stream (`terminate()`): this one is over, and what it sent is not answered. */
+  cut(): void {
+    this.#over('cut: the server was terminated');
   }
 
   settle(call: MapCall): void {
@@ -160,23 +172,14 @@ export class MapSession implements RequestOwner {
 
   /** The results of a settled call, or undefined when it failed the stream. */
   #results(call: MapCall): MapResult[] | undefined {
-    let problem = call.error === undefined ? undefined : describe(call.error);
-    const results: MapResult[] = [];
-    for (const output of problem === undefined ? call.outputs : []) {
-      const result = mapResult(output, call.keys);
-      if (typeof result === 'string') {
-        problem = `the transform's output is not a Numaflow message: ${result}`;
-        break;
-      }
-      if (result !== undefined) results.push(result);
-    }
-    if (problem === undefined) return results.length === 0 ? [dropResult] : results;
+    const answer = answerOf(call, this.#context.maxMessageBytes);
+    if ('results' in answer) return answer.results;
     const what = `request ${JSON.stringify(call.id)} on MapFn stream ${this.number}`;
     if (this.#context.onFailure === 'drop') {
-      this.#context.log(`tidemark: ${what} failed, answered with a DROP message (--on-failure drop): ${problem}`);
+      this.#context.log(`tidemark: ${what} failed, answered with a DROP message (--on-failure drop): ${answer.problem}`);
       return [dropResult];
     }
-    this.abort(status.INTERNAL, udfError(`${what} failed: ${problem}`));
+    this.abort(status.INTERNAL, udfError(`${what} failed: ${answer.problem}`));
     return undefined;
   }
 
@@ -238,12 +241,6 @@ export class MapSession implements RequestOwner {
     this.#state = 'over';
     this.#markEnded(how);
   }
-}
-
-/** A failed record's error in one line: what the transform threw (`TransformError` carries its name), else the engine's error. */
-function describe(error: TidemarkError): string {
-  const thrown = (error as Partial<TransformError>).errorName;
-  return `${thrown ?? error.name}: ${error.message}`;
 }
 
 /** A Timestamp in epoch ms, or undefined without one. */

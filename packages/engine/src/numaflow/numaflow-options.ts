@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { resolve } from 'node:path';
 import { InvalidOptionError } from '../errors.js';
 import type { EngineOptions } from '../options/options.js';
 import { maxConcurrency } from '../options/option-bounds.js';
@@ -28,7 +29,7 @@ export const defaultServerInfo = '/var/run/numaflow/mapper-server-info';
 export const defaultMaxMessageBytes = 64 * 2 ** 20;
 
 /** A Unix socket's path (`sun_path`) holds 108 bytes on Linux, the last a NUL. */
-const maxSocketBytes = 107;
+export const maxSocketBytes = 107;
 
 /**
  * Options of {@link serveNumaflowMap}: the engine's options (without a
@@ -37,9 +38,13 @@ const maxSocketBytes = 107;
 export interface NumaflowMapOptions extends Omit<EngineOptions, 'reduce' | 'window' | 'allowedLateness'> {
   /** The transform module, as the engine takes it. Each request's value reaches it as a `Buffer`. */
   transform: URL | string;
-  /** The Unix socket to serve on. An old socket there is replaced; any other file is refused. @default `/var/run/numaflow/map.sock`, `/var/run/numaflow/batchmap.sock` with `mapMode: 'batch'` */
+  /**
+   * The Unix socket to serve on, resolved from the working folder (at most
+   * 107 bytes once resolved). An old socket there is replaced; any other
+   * file is refused. @default `/var/run/numaflow/map.sock`, `/var/run/numaflow/batchmap.sock` with `mapMode: 'batch'`
+   */
   socket?: string;
-  /** The server-info file to write once serving. @default `/var/run/numaflow/mapper-server-info` */
+  /** The server-info file to write once serving, resolved from the working folder; not the socket's path. @default `/var/run/numaflow/mapper-server-info` */
   serverInfo?: string;
   /** How Numaflow drives the map, written as `MAP_MODE` in the server-info file. @default 'unary' */
   mapMode?: MapMode;
@@ -55,7 +60,9 @@ export interface NumaflowMapOptions extends Omit<EngineOptions, 'reduce' | 'wind
 
 /** {@link NumaflowMapOptions} checked, with the defaults in, the engine's options apart. */
 export interface ResolvedNumaflowOptions {
+  /** Absolute. */
   readonly socket: string;
+  /** Absolute. */
   readonly serverInfo: string;
   readonly mapMode: MapMode;
   readonly onFailure: OnFailure;
@@ -74,12 +81,17 @@ export function resolveNumaflowOptions(options: NumaflowMapOptions): ResolvedNum
   }
   if (!Object.hasOwn(mapModes, mapMode)) throw new InvalidOptionError('mapMode', "'unary' or 'batch'", mapMode);
   if (onFailure !== 'error' && onFailure !== 'drop') throw new InvalidOptionError('onFailure', "'error' or 'drop'", onFailure);
-  const path = socket ?? defaultSockets[mapMode];
-  if (typeof path !== 'string' || path === '' || Buffer.byteLength(path) > maxSocketBytes) {
-    throw new InvalidOptionError('socket', `a path of 1 to ${maxSocketBytes} bytes (what a Unix socket's address holds)`, path);
-  }
-  const info = serverInfo ?? defaultServerInfo;
-  if (typeof info !== 'string' || info === '') throw new InvalidOptionError('serverInfo', 'a file path', info);
+  const given = socket ?? defaultSockets[mapMode];
+  const fits = `a path of 1 to ${maxSocketBytes} bytes once resolved (what a Unix socket's address holds)`;
+  if (typeof given !== 'string' || given === '') throw new InvalidOptionError('socket', fits, given);
+  // Absolute: `unix:` + a path that starts with `//` would be read as a URI's authority, and a relative one is bound
+  // where gRPC takes it from; the socket is named as it is bound.
+  const path = resolve(given);
+  if (Buffer.byteLength(path) > maxSocketBytes) throw new InvalidOptionError('socket', fits, path);
+  const givenInfo = serverInfo ?? defaultServerInfo;
+  if (typeof givenInfo !== 'string' || givenInfo === '') throw new InvalidOptionError('serverInfo', 'a file path', givenInfo);
+  const info = resolve(givenInfo);
+  if (info === path) throw new InvalidOptionError('serverInfo', `a path other than the socket's (${path}): the file would replace the socket`, givenInfo);
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1024 || maxMessageBytes > 2 ** 31 - 1) {
     throw new InvalidOptionError('maxMessageBytes', `an integer from 1024 to ${2 ** 31 - 1} (gRPC's limits are 32-bit)`, maxMessageBytes);
   }

@@ -7,9 +7,9 @@ import { concurrency, integer, maxTimerMs, milliseconds, port } from '../cli/par
 import { defaultShutdownTimeout } from '../cli/run/run-command.js';
 import { onStopSignals } from '../cli/stop-signals.js';
 import { UsageError } from '../cli/usage-error.js';
-import { InvalidOptionError, TidemarkError } from '../errors.js';
+import { InvalidOptionError } from '../errors.js';
 import { plural } from '../report/format.js';
-import { serveNumaflowMap } from './map-server.js';
+import { failedOption, serveNumaflowMap } from './map-server.js';
 import type { NumaflowMapServer } from './map-server.js';
 import { numaflowFlagNames, numaflowOptions } from './numaflow-flags.js';
 import type { NumaflowFlags } from './numaflow-flags.js';
@@ -26,7 +26,7 @@ export function addNumaflowCommand(serve: Command): Command {
     .description(
       "Serve Numaflow's map UDF protocol (map.v1.Map: MapFn and IsReady) on a Unix socket, every request through the engine: " +
         'the UDF container of a Numaflow map vertex. Prints `tidemark: serving unix:PATH` first, once the socket is bound and ' +
-        'the server-info file written; SIGINT or SIGTERM stops reading, answers what was received, removes the socket and exits.',
+        'the server-info file written; SIGINT or SIGTERM removes the socket, stops reading, answers what was received and exits.',
     )
     .option('--transform <module>', "transform module: its default export gets each request's value as a Buffer and returns bytes, a string, { value, keys?, tags? } or null (required)")
     .addOption(
@@ -62,18 +62,35 @@ export function addNumaflowCommand(serve: Command): Command {
       defaultShutdownTimeout,
     )
     .action(async (flags: NumaflowFlags, command: Command) => {
+      refuseServeFlags(command);
       if (flags.transform === undefined) command.error("error: required option '--transform <module>' not specified");
       await serveNumaflowCommand(flags);
     });
 }
 
 /**
+ * A flag of `serve` given before `numaflow` (`serve --listen … numaflow`)
+ * would be parsed by `serve` and then do nothing: refused. (After
+ * `numaflow`, every flag is the subcommand's, and one it does not have is
+ * refused by commander.) `--token` from `TIDEMARK_TOKEN` is no flag given.
+ */
+function refuseServeFlags(command: Command): void {
+  const serve = command.parent;
+  if (serve === null) return;
+  for (const option of serve.options) {
+    const key = option.attributeName();
+    if (serve.getOptionValueSource(key) !== 'cli') continue;
+    command.error(`error: ${option.long ?? option.flags} is a flag of \`tidemark serve\`, not of \`tidemark serve numaflow\`: give the subcommand's flags after \`numaflow\``);
+  }
+}
+
+/**
  * `tidemark serve numaflow` until SIGINT or SIGTERM. The first stdout line
  * is `tidemark: serving unix:PATH`; the log (streams opened and ended, a
- * failed message) goes to stderr. The first signal stops accepting streams
- * and reading requests, answers every request received, ends the streams,
- * removes the socket and exits 130 or 143; past `shutdownTimeout` (or at a
- * second signal) it cuts them and exits 1 (or 130 or 143) at once. An
+ * failed message) goes to stderr. The first signal removes the socket,
+ * stops reading requests, answers every request received, ends the streams
+ * and exits 130 or 143; past `shutdownTimeout` (or at a second signal) it
+ * cuts them and exits 1 (or 130 or 143) at once. An
  * engine that stops (a transform module that cannot be loaded) ends every
  * stream with INTERNAL and exits 2 with its error.
  */
@@ -95,7 +112,7 @@ export async function serveNumaflowCommand(flags: NumaflowFlags): Promise<void> 
     if (signal === undefined) return; // closed without a signal: not by this command
     log(
       `tidemark: ${signal}: stopped accepting and reading; answering ${plural(server.pending, 'request')} on ` +
-        `${plural(server.streams, 'stream')} (${signal} again to exit at once)`,
+        `${plural(server.streams, 'stream')} within ${flags.shutdownTimeout} ms (--shutdown-timeout; ${signal} again to exit at once)`,
     );
     const done = server.close();
     timeout = setTimeout(() => {
@@ -113,23 +130,30 @@ export async function serveNumaflowCommand(flags: NumaflowFlags): Promise<void> 
   }
 }
 
-/** The server, or the reason it could not start, naming the flag. */
+/** The server, or the reason it could not start, naming the flag of the step that failed. */
 async function start(flags: NumaflowFlags): Promise<NumaflowMapServer> {
   const options = { ...numaflowOptions(flags), log };
   try {
     return await serveNumaflowMap(options);
   } catch (error) {
     if (error instanceof InvalidOptionError) throw withFlagNames(error, numaflowFlagNames);
-    if (!(error instanceof Error) || error instanceof TidemarkError) throw error;
-    const { code, syscall } = error as NodeJS.ErrnoException;
-    if (syscall !== undefined) {
-      // The file system's error: writing the server-info file (`ENOENT: no such file or directory, open '…'`).
-      const why = error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '');
-      throw new UsageError(`--server-info: cannot write ${options.serverInfo ?? defaultServerInfo}: ${why} (${code})`);
-    }
-    // The bind failed: gRPC wraps the listen error (`… errors: [listen EACCES: permission denied /path]`).
-    const socket = options.socket ?? defaultSockets[options.mapMode ?? 'unary'];
-    const listen = /listen (E[A-Z]+): (.*?) \//.exec(error.message);
-    throw new UsageError(`--socket: cannot listen on ${socket}: ${listen === null ? error.message.replace(/\s*\n\s*/g, ' ') : `${listen[2]} (${listen[1]})`}`);
+    const option = failedOption(error);
+    if (option === undefined || !(error instanceof Error)) throw error;
+    const why = systemError(error);
+    if (option === 'serverInfo') throw new UsageError(`--server-info: cannot write ${options.serverInfo ?? defaultServerInfo}: ${why}`);
+    throw new UsageError(`--socket: cannot listen on ${options.socket ?? defaultSockets[options.mapMode ?? 'unary']}: ${why}`);
   }
+}
+
+/**
+ * A failed step's error in a few words, without the paths in it (they are
+ * private names, or the one the line already gives): the file system's
+ * (`ENOENT: no such file or directory, open '…'`) or gRPC's wrap of the
+ * listen error (`… errors: [listen EACCES: permission denied /path]`).
+ */
+function systemError(error: Error): string {
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (syscall !== undefined) return `${error.message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*$/, '')} (${String(code)})`;
+  const listen = /listen (E[A-Z]+): (.*?) \//.exec(error.message);
+  return listen === null ? error.message.replace(/\s*\n\s*/g, ' ') : `${listen[2]} (${listen[1]})`;
 }

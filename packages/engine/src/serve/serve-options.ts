@@ -41,7 +41,10 @@ export function addServeCommand(program: Command): Command {
         'in Node, Deno, Bun or a browser), and the live page on the same port. Prints `tidemark: serving ws://HOST:PORT` first; ' +
         'SIGINT or SIGTERM drains every run and exits.',
     )
-    // Its options end where `numaflow` starts (`serve numaflow --shutdown-timeout` is the subcommand's).
+    // Its options end where `numaflow` starts: `serve numaflow --shutdown-timeout` is the subcommand's. Commander
+    // honours this only when the program has positional options too (main.ts): otherwise the program hands `serve`
+    // every argument after `serve numaflow` to parse, and `serve` keeps the flags it knows. A flag of `serve` given
+    // before `numaflow` is refused by `serve numaflow` (serve-numaflow-command.ts).
     .enablePositionalOptions()
     // Checked by the action, not by commander: commander would demand it of `serve numaflow` too.
     .option('--transforms <dir>', 'the folder hosts name transforms (and far-side sources) in, by a path relative to it; nothing outside it can be named (required)')

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -6,10 +8,10 @@ import { credentials } from '@grpc/grpc-js';
 import type { Client, ClientDuplexStream, ServiceError, StatusObject } from '@grpc/grpc-js';
 import { mapClientConstructor, serveNumaflowMap, serverInfoEnd } from '../../src/numaflow/index.js';
 import type { MapRequest, MapResponse, NumaflowMapOptions, NumaflowMapServer, ServerInfo } from '../../src/numaflow/index.js';
-import { tempDir } from './cli.js';
+import { cli, cliFixture, packageDir, tempDir } from './cli.js';
 import { deferred } from './deferred.js';
 import type { Deferred } from './deferred.js';
-import { WAIT_LIMIT_MS, within } from './wait.js';
+import { until, WAIT_LIMIT_MS, within } from './wait.js';
 
 /** A request as the test writes it (the proto's encoder takes a Buffer for `value`). */
 type Outgoing = Omit<MapRequest, 'request'> & { request?: { keys: string[]; value: Buffer; eventTime?: { seconds: number; nanos: number }; headers?: Record<string, string> } };
@@ -45,9 +47,17 @@ export class DataPlane {
   }
 
   /** Connect to `socket` (`unix:` path) and do the handshake, as the data plane's `create_response_stream` does. */
-  static async connect(socket: string): Promise<DataPlane> {
+  static connect(socket: string): Promise<DataPlane> {
     const Client = mapClientConstructor();
-    const client = new Client(`unix:${socket}`, credentials.createInsecure()) as unknown as MapClient;
+    return DataPlane.#open(new Client(`unix:${socket}`, credentials.createInsecure()) as unknown as MapClient);
+  }
+
+  /** Another stream with its handshake on this one's client: the same connection, as a data plane's next stream. */
+  another(): Promise<DataPlane> {
+    return DataPlane.#open(this.#client);
+  }
+
+  static async #open(client: MapClient): Promise<DataPlane> {
     const plane = new DataPlane(client, client.MapFn());
     const first = deferred<MapResponse>();
     plane.#call.once('data', (response: MapResponse) => {
@@ -185,4 +195,37 @@ export async function serveSkew(t: TestContext, options: Partial<NumaflowMapOpti
   });
   t.after(() => within(server.close(), 'the server to close'));
   return server;
+}
+
+/** A `tidemark serve numaflow` child process, started by {@link startNumaflowCli}. */
+export interface NumaflowCli {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly socket: string;
+  /** Its stdout and stderr so far. */
+  readonly output: { stdout: string; stderr: string };
+  /** Its exit code, once it has exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/**
+ * The built CLI's `tidemark serve numaflow` over the skew fixture in `dir`
+ * (2 threads, then `args`), once it has printed its serving line; killed
+ * after the test if still running.
+ */
+export async function startNumaflowCli(t: TestContext, dir: string, args: readonly string[] = []): Promise<NumaflowCli> {
+  const socket = join(dir, 'map.sock');
+  const transform = cliFixture('numaflow/skew.js');
+  const child = spawn(process.execPath, [cli, 'serve', 'numaflow', '--transform', transform, '--socket', socket, '--server-info', join(dir, 'mapper-server-info'), '--threads', '2', ...args], {
+    cwd: packageDir,
+  });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output.stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await until(() => output.stdout.includes('\n') || child.exitCode !== null, 'the serving line', () => output);
+  assert.equal(output.stdout, `tidemark: serving unix:${socket}\n`, output.stderr);
+  return { child, socket, output, exited };
 }
