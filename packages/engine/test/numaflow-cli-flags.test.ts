@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { cliFixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { assertUsageErrors, cliFixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import { DataPlane, startNumaflowCli } from './helpers/numaflow-data-plane.js';
 import { until, within } from './helpers/wait.js';
 
@@ -44,12 +44,7 @@ test("a flag of `serve` placed around `numaflow` is refused (exit 2) rather than
     [['serve', '--listen', '127.0.0.1:0', 'numaflow', ...paths], /^error: --listen is a flag of `tidemark serve`, not of `tidemark serve numaflow`: give the subcommand's flags after `numaflow`$/],
     [['serve', '--shutdown-timeout', '300', 'numaflow', ...paths], /^error: --shutdown-timeout is a flag of `tidemark serve`, not of `tidemark serve numaflow`/],
   ];
-  for (const [args, expected] of rows) {
-    const exit = await within(tidemark(args, undefined, t), `tidemark ${args.join(' ')}`);
-    assert.equal(exit.code, 2, `${args.join(' ')}: ${exit.stderr}`);
-    assert.match(stderrLines(exit)[0] ?? '', expected, args.join(' '));
-    assert.equal(exit.stdout, '');
-  }
+  await assertUsageErrors(rows, t);
   assert.equal(existsSync(join(dir, 'map.sock')), false, 'nothing listened');
 });
 

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import { cliFixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { assertUsageErrors, cliFixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import { DataPlane, readServerInfo, resultTexts, startNumaflowCli } from './helpers/numaflow-data-plane.js';
 import { until, within } from './helpers/wait.js';
 
@@ -90,12 +90,7 @@ test('bad options exit 2 with one line naming the flag; plain `serve` still need
     [['serve', 'numaflow', '--transform', transform, ...paths, '--read-ahead', '0'], /^error: option '--read-ahead <n>' argument '0' is invalid/],
     [['serve'], /^error: required option '--transforms <dir>' not specified$/],
   ];
-  for (const [args, expected] of rows) {
-    const exit = await within(tidemark(args, undefined, t), `tidemark ${args.join(' ')}`);
-    assert.equal(exit.code, 2, `${args.join(' ')}: ${exit.stderr}`);
-    assert.match(stderrLines(exit)[0] ?? '', expected, args.join(' '));
-    assert.equal(exit.stdout, '');
-  }
+  await assertUsageErrors(rows, t);
   assert.equal(existsSync(join(dir, 'map.sock')), false, 'nothing listened');
 });
 

@@ -6,7 +6,7 @@
  */
 export { runJetStream } from './run-jetstream.js';
 export { JetStreamRun } from './jetstream-run.js';
-export type { JetStreamRunEvents, JetStreamStats } from './jetstream-run.js';
+export type { JetStreamRunEvents, JetStreamStats } from './jetstream-run-types.js';
 export type { JetStreamCodec, JetStreamRunOptions } from './jetstream-options.js';
 export { header as jetStreamHeaders } from './jetstream-sink.js';
 export { openWatermarkBucket } from './watermark-bucket.js';

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { within } from './wait.js';
 
 // The CLI tests run the built `tidemark` in a child process, as users do:
 // its workers load the built engine.
@@ -85,3 +86,13 @@ export function parseNdjson(ndjson: string): NdjsonLine[] {
 
 /** The non-empty lines of what the CLI printed on stderr. */
 export const stderrLines = (exit: Exit): string[] => exit.stderr.split('\n').filter((line) => line !== '');
+
+/** Each row's command exits 2, its first stderr line matching the row's pattern, nothing on stdout: a usage error. */
+export async function assertUsageErrors(rows: readonly (readonly [readonly string[], RegExp])[], t: TestContext): Promise<void> {
+  for (const [args, expected] of rows) {
+    const exit = await within(tidemark(args, undefined, t), `tidemark ${args.join(' ')}`);
+    assert.equal(exit.code, 2, `${args.join(' ')}: ${exit.stderr}`);
+    assert.match(stderrLines(exit)[0] ?? '', expected, args.join(' '));
+    assert.equal(exit.stdout, '');
+  }
+}

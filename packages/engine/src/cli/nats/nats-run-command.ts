@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../../errors.js';
 import { runJetStream } from '../../nats/run-jetstream.js';
-import type { JetStreamRun, JetStreamStats } from '../../nats/jetstream-run.js';
+import type { JetStreamRun } from '../../nats/jetstream-run.js';
+import type { JetStreamStats } from '../../nats/jetstream-run-types.js';
 import { shutdownTimedOutExitCode, signalExitCodes } from '../exit-codes.js';
 import { withFlagNames } from '../flag-names.js';
 import { Progress } from '../progress.js';
