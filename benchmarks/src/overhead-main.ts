@@ -37,11 +37,17 @@ const { values } = parseArgs({
     base: { type: 'string', default: defaultBase },
     'ab-only': { type: 'boolean', default: false },
     'remote-only': { type: 'boolean', default: false },
+    'ab-runs': { type: 'string', default: '3' },
   },
 });
 const messages = Number(values.messages);
 if (!(messages >= 1000) || !Number.isInteger(messages)) {
   console.error(`bench: --messages must be an integer from 1000 up, got ${values.messages}`);
+  process.exit(2);
+}
+const abRepeats = Number(values['ab-runs']);
+if (!(abRepeats >= 1 && abRepeats <= 99) || !Number.isInteger(abRepeats)) {
+  console.error(`bench: --ab-runs must be an integer from 1 to 99, got ${values['ab-runs']}`);
   process.exit(2);
 }
 if (values['ab-only'] && values['remote-only']) {
@@ -60,7 +66,6 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en');
 // ── A/B: an earlier commit's engine, this checkout's, piscina ──────────────
 // First, while both engines are fresh in this process (the later sections would have run
 // this checkout's through other shapes), and so that the base's folder goes early.
-const abRepeats = 3;
 const abConcurrencies = [256, 64];
 let ab: { base: Commit; current: Commit & { dirty: boolean }; repeats: number; runs: AbRun[]; rows: AbRow[] } | undefined;
 if (values.base !== 'none' && !values['remote-only']) {
