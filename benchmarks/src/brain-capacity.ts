@@ -29,7 +29,7 @@ export interface PhaseFigures {
   readonly end: number;
   /** Where the adaptive target settled: its level over the phase's second half (adaptive only). */
   readonly level?: SettledLevel;
-  /** ms from the phase's start until the target stays within ±25% and ±50% of `level.median` (adaptive only; null: never). */
+  /** ms from the phase's start until the target stays within `level.median` ± max(share × it, 2), for each share of `settleBands` (25%, 50%) (adaptive only; null: never). */
   readonly settleMs?: readonly (number | undefined)[];
 }
 

@@ -17,8 +17,13 @@ export const goals = {
   throughputRatio: 0.9,
   /** Adaptive's p50 (read to ack) over `fixed 256`'s, at most. */
   latencyRatio: 0.5,
-  /** The CPU-bound target's settled median within `threads` times these. */
-  cpuNear: [0.5, 2] as const,
+  /**
+   * The CPU-bound target's settled median within `threads` times these: at
+   * least one message a thread (below that a thread idles), at most twice.
+   */
+  cpuNear: [1, 2] as const,
+  /** CPU-bound: adaptive's throughput over that of fixed concurrency = threads, at least. */
+  cpuThroughputRatio: 0.9,
   /** High-priority p50 with `priority` over FIFO's, at most. */
   priorityRatio: 0.25,
 } as const;
@@ -53,14 +58,28 @@ export function capacityChecks(settings: readonly SettingFigures[], max: number)
   ];
 }
 
-/** CPU-bound: the target's settled median (second half) within `threads × [0.5, 2]`. */
-export function cpuCheck(settledTarget: number, threads: number): Check {
+/**
+ * CPU-bound: the target's settled median (second half) within
+ * `threads × [1, 2]`, and adaptive's throughput ≥ 0.9 × that of fixed
+ * concurrency = threads (medians over the repeats). A target stuck below
+ * the thread count fails the first (a thread idles), one that keeps the
+ * threads busy but thrashes fails the second; a NaN fails both.
+ */
+export function cpuChecks(settledTarget: number, threads: number, throughput: number, fixedThroughput: number): Check[] {
   const [low, high] = goals.cpuNear;
-  return {
-    name: `CPU-bound: settled target within ${low}×–${high}× threads (${threads * low}–${threads * high})`,
-    pass: settledTarget >= threads * low && settledTarget <= threads * high,
-    detail: `${settledTarget} (median of the second half; threads ${threads})`,
-  };
+  const r = throughput / fixedThroughput;
+  return [
+    {
+      name: `CPU-bound: settled target within ${low}×–${high}× threads (${threads * low}–${threads * high})`,
+      pass: settledTarget >= threads * low && settledTarget <= threads * high,
+      detail: `${settledTarget} (median of the second half; threads ${threads})`,
+    },
+    {
+      name: `CPU-bound: adaptive msg/s ÷ fixed ${threads} ≥ ${goals.cpuThroughputRatio}`,
+      pass: r >= goals.cpuThroughputRatio,
+      detail: `${ratio(r)} (${round(throughput)} ÷ ${round(fixedThroughput)})`,
+    },
+  ];
 }
 
 /** Await-bound: the target at the end of the run is `max`. */

@@ -16,7 +16,7 @@ import { capacityPhases, runCapacity, settingName } from './brain-capacity.js';
 import type { CapacityRun, CapacitySetting } from './brain-capacity.js';
 import { cpuRounds, runCpu } from './brain-cpu.js';
 import type { CpuRun } from './brain-cpu.js';
-import { awaitCheck, capacityChecks, cpuCheck, priorityCheck, starvationChecks } from './brain-goals.js';
+import { awaitCheck, capacityChecks, cpuChecks, priorityCheck, starvationChecks } from './brain-goals.js';
 import type { PriorityFigures } from './brain-goals.js';
 import { priorityModes, runPriority } from './brain-priority.js';
 import type { PriorityMode, PriorityRun } from './brain-priority.js';
@@ -103,7 +103,7 @@ if (scenarios.includes('capacity')) {
   results.capacity = { plan, runs, settings: figures };
   checks.push(...capacityChecks(figures, max));
   print(`## Shifting capacity: K ${plan.phases.map((p) => `${p.capacity} (${p.calls} calls)`).join(' → ')}, ${serviceMs} ms a call, ${threads} threads\n\n${md(capacityCells(runs))}`);
-  print(`Latency: read to ack (ack traces); try: dispatch to completion. Figures: medians over repeats.\n\n### Adaptive: settling after each shift (level: the phase's second-half median; settled: within ±25% / ±50% of it to the phase's end; probes left out)\n\n${md(phaseCells(runs))}`);
+  print(`Latency: read to ack (ack traces); try: dispatch to completion. Figures: medians over repeats.\n\n### Adaptive: settling after each shift (level: the phase's second-half median M; band: M ± max(25% of M, 2), the band the README states; in band: the second half's time within it; settled: within the band, or M ± max(50% of M, 2), to the phase's end; probes left out, probing: their share of the second half)\n\n${md(phaseCells(runs))}`);
 }
 
 if (scenarios.includes('cpu')) {
@@ -117,7 +117,16 @@ if (scenarios.includes('cpu')) {
     }
   }
   results.cpu = { plan, runs };
-  checks.push(cpuCheck(median(runs.filter((r) => r.name === 'adaptive').map((r) => r.settledTarget)), threads));
+  const adaptive = runs.filter((r) => r.name === 'adaptive');
+  const fixed = runs.filter((r) => r.name !== 'adaptive');
+  checks.push(
+    ...cpuChecks(
+      median(adaptive.map((r) => r.settledTarget)),
+      threads,
+      median(adaptive.map((r) => r.throughput)),
+      median(fixed.map((r) => r.throughput)),
+    ),
+  );
   print(`## CPU-bound: ${plan.rounds} hash rounds (about 1 ms) a message, ${plan.messages} messages, ${threads} threads\n\n${md(cpuCells(runs, threads))}`);
 }
 

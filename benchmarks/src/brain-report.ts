@@ -2,7 +2,7 @@ import { barChart, escapeHtml, stepChart } from './brain-chart.js';
 import type { StepSeries } from './brain-chart.js';
 import type { CapacityRun } from './brain-capacity.js';
 import type { BrainResults } from './brain-results.js';
-import { settleBands } from './brain-series.js';
+import { bandFloor, settleBands } from './brain-series.js';
 import { starvationNote } from './brain-starvation.js';
 import { awaitCells, capacityCells, cpuCells, phaseCells, priorityCells, starvationCells } from './brain-tables.js';
 import type { Cells } from './brain-tables.js';
@@ -65,7 +65,7 @@ function capacitySection(data: NonNullable<BrainResults['capacity']>): string {
     `<h3>Settling after each shift</h3>` +
     table(phaseCells(runs)) +
     para(
-      `Level: the time-weighted median M of the target over the phase's second half. Settle time: from the phase's start (as the downstream reported it) until the target stays within ±${settleBands.map((b) => b * 100).join('% or ±')}% of M to the phase's end ("not settled": it ends the phase outside). Band: the time-weighted p10 and p90 of the target over the phase's second half, over M. Probes (the target at min while the controller measures the no-load latency) are left out of all three.`,
+      `Level: the time-weighted median M of the target over the phase's second half. Band: M ± max(${settleBands[0] * 100}% of M, ${bandFloor}), the band the README states; in band: the share of the second half's time the target spent within it; min–max: the lowest and highest target held then; p10–p90: its time-weighted p10 and p90, over M. Settle time: from the phase's start (as the downstream reported it) until the target stays within M ± max(${settleBands.map((b) => `${b * 100}% of M`).join(', or ')}, ${bandFloor}) to the phase's end ("not settled": it ends the phase outside). Probes (the target at min while the controller measures the no-load latency) are left out of all of these; probing: their share of the second half.`,
     )
   );
 }

@@ -65,42 +65,81 @@ export function weightedQuantile(parts: readonly Segment[], q: number): number {
   return (sorted.at(-1) as Segment).value;
 }
 
-/** How far the target may stray from its settled level and still count as settled: ±25%, and the wider ±50%. */
+/**
+ * The band the README states for a settled target: within ±25% of its
+ * median, or ±2 for small targets (whichever is wider). Settle times are
+ * measured against it and against the wider ±50% (with the same ±2 floor).
+ */
 export const settleBands = [0.25, 0.5] as const;
+/** The band's floor: ±2, for targets too small for a share of them to be a whole step. */
+export const bandFloor = 2;
 
-/** Where the target sat in a window's second half: its time-weighted median, p10 and p90 (probes left out); NaN when that half is all probe. */
+/** Half the width of the band `share` around `level`: `share × level`, at least {@link bandFloor}. */
+export function bandHalfWidth(level: number, share: number): number {
+  return Math.max(share * level, bandFloor);
+}
+
+/**
+ * Where the target sat in a window's second half, probes left out: its
+ * time-weighted median, p10 and p90, the lowest and highest value it held,
+ * and the share of the time it spent within the stated band around the
+ * median (`settleBands[0]`, see {@link bandHalfWidth}); `probing` is the
+ * share of the half spent in probes. NaN where the half is all probe.
+ */
 export interface SettledLevel {
   readonly median: number;
   readonly p10: number;
   readonly p90: number;
+  readonly min: number;
+  readonly max: number;
+  /** ± this around the median is the band: `bandHalfWidth(median, settleBands[0])`. */
+  readonly halfWidth: number;
+  /** 0 to 1: the time within the band over the time outside probes. */
+  readonly inBand: number;
+  /** 0 to 1: the time in probes over the whole half. */
+  readonly probing: number;
 }
 
 /**
- * The target's level in `[from, to)`: the time-weighted median, p10 and
- * p90 over the window's second half, probes left out. The median is the
- * level a settle time is measured against; p10 and p90 over it are the
- * oscillation band once settled.
+ * The target's level in `[from, to)`, over the window's second half: the
+ * median is the level a settle time is measured against; the band around
+ * it and the share of time within it are the oscillation the README
+ * states, measured.
  */
 export function settledLevel(series: readonly TargetPoint[], from: number, to: number): SettledLevel {
-  const half = segments(series, from + (to - from) / 2, to).filter((s) => !s.probing);
-  return { median: weightedQuantile(half, 0.5), p10: weightedQuantile(half, 0.1), p90: weightedQuantile(half, 0.9) };
+  const whole = segments(series, from + (to - from) / 2, to);
+  const half = whole.filter((s) => !s.probing);
+  const median = weightedQuantile(half, 0.5);
+  const halfWidth = bandHalfWidth(median, settleBands[0]);
+  const time = (parts: readonly Segment[]) => parts.reduce((sum, s) => sum + (s.to - s.from), 0);
+  const held = time(half);
+  const values = half.map((s) => s.value);
+  return {
+    median,
+    p10: weightedQuantile(half, 0.1),
+    p90: weightedQuantile(half, 0.9),
+    min: values.length === 0 ? Number.NaN : Math.min(...values),
+    max: values.length === 0 ? Number.NaN : Math.max(...values),
+    halfWidth,
+    inBand: held === 0 ? Number.NaN : time(half.filter((s) => Math.abs(s.value - median) <= halfWidth)) / held,
+    probing: time(whole) === 0 ? Number.NaN : (time(whole) - held) / time(whole),
+  };
 }
 
 /**
- * ms from `from` until the target stays within `level × (1 ± band)` to `to`
- * (probes left out): the end of the last stretch outside the band, or 0
- * when there is none; undefined when no time within the band follows that
- * stretch (or `level` is NaN).
+ * ms from `from` until the target stays within `level ± bandHalfWidth(level,
+ * share)` to `to` (probes left out): the end of the last stretch outside
+ * the band, or 0 when there is none; undefined when no time within the
+ * band follows that stretch (or `level` is NaN).
  */
-export function settleTime(series: readonly TargetPoint[], from: number, to: number, level: number, band: number): number | undefined {
+export function settleTime(series: readonly TargetPoint[], from: number, to: number, level: number, share: number): number | undefined {
   if (Number.isNaN(level)) return undefined;
   const parts = segments(series, from, to).filter((s) => !s.probing);
-  const low = level * (1 - band);
-  const high = level * (1 + band);
+  const halfWidth = bandHalfWidth(level, share);
   let settledAt = from;
   for (let i = parts.length - 1; i >= 0; i--) {
     const s = parts[i] as Segment;
-    if (s.value < low || s.value > high) {
+    if (Math.abs(s.value - level) > halfWidth) {
       settledAt = s.to;
       break;
     }

@@ -5,7 +5,7 @@ import { median } from './distribution.js';
 import type { SettingFigures } from './brain-goals.js';
 import type { PriorityRun } from './brain-priority.js';
 import type { StarvationRun } from './brain-starvation.js';
-import { settleBands } from './brain-series.js';
+import { bandFloor, settleBands } from './brain-series.js';
 
 /** A table as cells: the Markdown and the HTML report render the same ones. */
 export interface Cells {
@@ -16,6 +16,7 @@ export interface Cells {
 const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '–');
 const ms = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const x = (n: number): string => (Number.isFinite(n) ? n.toFixed(2) : '–');
+const percent = (share: number): string => (Number.isFinite(share) ? `${(share * 100).toFixed(1)}%` : '–');
 
 /** Each setting's figures: the medians over its repeats, in the order the settings first ran. */
 export function settingFigures(runs: readonly CapacityRun[]): SettingFigures[] {
@@ -64,9 +65,11 @@ export function capacityCells(runs: readonly CapacityRun[]): Cells {
 
 /**
  * Shifting capacity, the adaptive runs' phases: when each began, how long
- * the target took to settle within ±25% and ±50% of its level, the level
- * (the second half's median), and the oscillation band (p10–p90 of the
- * second half over its median).
+ * the target took to settle within the stated band (±25% of its level, at
+ * least ±2) and the wider ±50% (at least ±2), the level (the second half's
+ * median), the band around it, the share of the second half's time the
+ * target spent in it, the lowest and highest target held then, p10–p90
+ * over the median, and the time in probes (left out of the rest).
  */
 export function phaseCells(runs: readonly CapacityRun[]): Cells {
   const rows: string[][] = [];
@@ -84,13 +87,30 @@ export function phaseCells(runs: readonly CapacityRun[]): Cells {
           x(phase.end - phase.start),
           ...settle,
           String(level.median),
+          `±${x(level.halfWidth)}`,
+          percent(level.inBand),
+          `${level.min}–${level.max}`,
           `${x(level.p10 / level.median)}–${x(level.p90 / level.median)}`,
+          percent(level.probing),
           x(level.median / phase.capacity),
         ]);
       }
     });
   return {
-    header: ['run', 'phase', 'began s', 'lasted s', ...settleBands.map((b) => `settle ms ±${b * 100}%`), 'level (median)', 'p10–p90 ÷ median', 'level ÷ K'],
+    header: [
+      'run',
+      'phase',
+      'began s',
+      'lasted s',
+      ...settleBands.map((b) => `settle ms ±max(${b * 100}%, ${bandFloor})`),
+      'level (median)',
+      'band',
+      'in band',
+      'min–max',
+      'p10–p90 ÷ median',
+      'probing',
+      'level ÷ K',
+    ],
     rows,
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { awaitCheck, capacityChecks, cpuCheck, priorityCheck, starvationBound, starvationChecks } from '../src/brain-goals.js';
+import { awaitCheck, capacityChecks, cpuChecks, priorityCheck, starvationBound, starvationChecks } from '../src/brain-goals.js';
 import type { SettingFigures, StarvationFigures } from '../src/brain-goals.js';
 
 const setting = (fixed: number | undefined, throughput: number, latencyP50: number): SettingFigures => ({
@@ -48,13 +48,25 @@ test('capacity: a missing setting makes a ratio that cannot pass', () => {
   );
 });
 
-test('CPU-bound: the settled target within half to twice the threads', () => {
-  assert.equal(cpuCheck(1, 2).pass, true);
-  assert.equal(cpuCheck(4, 2).pass, true);
-  assert.equal(cpuCheck(5, 2).pass, false);
-  assert.equal(cpuCheck(3, 8).pass, false);
-  assert.equal(cpuCheck(Number.NaN, 2).pass, false);
-  assert.equal(cpuCheck(3, 2).name, 'CPU-bound: settled target within 0.5×–2× threads (1–4)');
+test('CPU-bound: the settled target within one to two a thread, and at least 0.9 of fixed threads\' throughput', () => {
+  assert.deepEqual(cpuChecks(2, 2, 990, 1000), [
+    { name: 'CPU-bound: settled target within 1×–2× threads (2–4)', pass: true, detail: '2 (median of the second half; threads 2)' },
+    { name: 'CPU-bound: adaptive msg/s ÷ fixed 2 ≥ 0.9', pass: true, detail: '0.990 (990 ÷ 1,000)' },
+  ]);
+  const pass = (settled: number, threads: number, throughput = 1000, fixed = 1000) => cpuChecks(settled, threads, throughput, fixed).map((c) => c.pass);
+  // Stuck at min on 2 threads: one thread idles, whatever the throughput says.
+  assert.deepEqual(pass(1, 2), [false, true]);
+  assert.deepEqual(pass(1.5, 2), [false, true]);
+  assert.deepEqual(pass(4, 2), [true, true]);
+  assert.deepEqual(pass(5, 2), [false, true]);
+  assert.deepEqual(pass(7, 8), [false, true]);
+  assert.deepEqual(pass(1, 1), [true, true]);
+  // The throughput bar itself passes, just below it fails.
+  assert.deepEqual(pass(2, 2, 900, 1000), [true, true]);
+  assert.deepEqual(pass(2, 2, 899, 1000), [true, false]);
+  // A figure missing (no run, NaN) passes neither.
+  assert.deepEqual(pass(Number.NaN, 2, Number.NaN, 1000), [false, false]);
+  assert.deepEqual(pass(2, 2, 1000, Number.NaN), [true, false]);
 });
 
 test('await-bound: the final target must be max', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ConcurrencyChange } from '@tidemark/engine';
-import { firstReach, medianTarget, segments, settledLevel, settleTime, targetSeries, weightedQuantile } from '../src/brain-series.js';
+import { bandHalfWidth, firstReach, medianTarget, segments, settledLevel, settleTime, targetSeries, weightedQuantile } from '../src/brain-series.js';
 import type { TargetPoint } from '../src/brain-series.js';
 
 const change = (at: number, from: number, to: number, reason: ConcurrencyChange['reason']): ConcurrencyChange => ({ at, from, to, reason, noLoadLatency: 10, signals: undefined });
@@ -42,13 +42,30 @@ test('the weighted quantile weighs each value by the time it was held (nearest r
   assert.throws(() => weightedQuantile(parts, 1.5), RangeError);
 });
 
-test('the settled level is the second half: its median, p10 and p90, probes left out', () => {
-  // 0–100 ms at 30 (first half, ignored); second half 100–200: 10 for 20 ms, 12 for 60, 16 for 20.
+test('the settled level is the second half: its median, p10, p90, min, max and the time within the stated band, probes left out', () => {
+  // 0–100 ms at 30 (first half, ignored); second half 100–200: 10 for 20 ms, 12 for 60, 16 for 20. Band: 12 ± 3 (25%).
   const series: TargetPoint[] = [...steps([0, 30], [100, 10], [120, 12], [180, 16])];
-  assert.deepEqual(settledLevel(series, 0, 200), { median: 12, p10: 10, p90: 16 });
-  // A probe at 1 over 150–170 is left out: 10 (20), 12 (30 + 10), 16 (20).
+  assert.deepEqual(settledLevel(series, 0, 200), { median: 12, p10: 10, p90: 16, min: 10, max: 16, halfWidth: 3, inBand: 0.8, probing: 0 });
+  // A probe at 1 over 150–170 is left out of all but `probing`: 10 (20), 12 (30 + 10), 16 (20).
   const probed: TargetPoint[] = [...steps([0, 30], [100, 10], [120, 12]), { at: 150, target: 1, probing: true }, ...steps([170, 12], [180, 16])];
-  assert.deepEqual(settledLevel(probed, 0, 200), { median: 12, p10: 10, p90: 16 });
+  assert.deepEqual(settledLevel(probed, 0, 200), { median: 12, p10: 10, p90: 16, min: 10, max: 16, halfWidth: 3, inBand: 0.75, probing: 0.2 });
+});
+
+test('the band is ±25% of the level, but never narrower than ±2', () => {
+  assert.equal(bandHalfWidth(40, 0.25), 10);
+  assert.equal(bandHalfWidth(8, 0.25), 2);
+  assert.equal(bandHalfWidth(6, 0.25), 2);
+  assert.equal(bandHalfWidth(6, 0.5), 3);
+  // A small target swinging 5 ↔ 8 around 6 (second half 100–200: 5 for 30 ms, 6 for 40, 8 for 30) is all within 6 ± 2.
+  const small = steps([0, 20], [100, 5], [130, 6], [170, 8]);
+  assert.deepEqual(settledLevel(small, 0, 200), { median: 6, p10: 5, p90: 8, min: 5, max: 8, halfWidth: 2, inBand: 1, probing: 0 });
+  // 9 is outside 6 ± 2: 30 ms of the 100 out of the band.
+  assert.equal(settledLevel(steps([0, 20], [100, 5], [130, 6], [170, 9]), 0, 200).inBand, 0.7);
+  // All probe: no level.
+  const allProbe: TargetPoint[] = [{ at: 0, target: 1, probing: true }];
+  const none = settledLevel(allProbe, 0, 200);
+  assert.ok(Number.isNaN(none.median) && Number.isNaN(none.inBand) && Number.isNaN(none.min));
+  assert.equal(none.probing, 1);
 });
 
 test('the settle time ends with the last stretch outside the band', () => {
@@ -60,6 +77,10 @@ test('the settle time ends with the last stretch outside the band', () => {
   assert.equal(settleTime(series, 50, 1000, 10, 0.25), 200);
   // Never outside: settled from the start.
   assert.equal(settleTime(steps([0, 10], [500, 11]), 0, 1000, 10, 0.25), 0);
+  // A small level: the band is ±2, not ±25% (6 ± 1.5): 8 and 4 are within it, 9 is not.
+  const small = steps([0, 1], [100, 9], [200, 8], [300, 4], [400, 6]);
+  assert.equal(settleTime(small, 0, 1000, 6, 0.25), 200);
+  assert.equal(settleTime(small, 0, 1000, 6, 0.5), 100);
 });
 
 test('a window that ends outside the band never settled; a probe at the end does not count', () => {
