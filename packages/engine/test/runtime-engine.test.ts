@@ -128,7 +128,7 @@ for (const runtime of runtimes) {
     } else {
       test('resourceLimits: a worker past its heap limit is replaced and its message retried', (t) =>
         t.skip(
-          'Deno 2.9.6 stops a worker that passes its resourceLimits heap after it has started (in a message handler) but emits neither `error` nor `exit` until worker.terminate() is called, so nothing tells the engine and the run waits for good; at the top level of the worker it emits both (no Deno issue found; reproduction in the README). Set `timeout`: the next test',
+          'Deno 2.9.6 stops a worker that passes its resourceLimits heap after it has started (in a message handler) but emits neither `error` nor `exit` until worker.terminate() is called, so nothing tells the engine and the run waits for good; at the top level of the worker it emits both. The limit and its ERR_WORKER_OUT_OF_MEMORY came with denoland/deno#32430, which closed #26156; no Deno issue covers this case (reproduction in the README). Set `timeout`: the next test',
         ));
       test('resourceLimits with a timeout: the stopped worker is replaced at the timeout and its message retried', (t) => heapLimit(t, 1000));
     }
