@@ -99,8 +99,19 @@ function outputModel(sizes: readonly number[], output: Limit): Fate[] {
   return fates;
 }
 
-/** What became of each offset, from the records and the `ack` events; each must appear once. */
-function fatesOf(count: number, records: readonly EngineRecord[], drops: readonly MessageTrace[]): Fate[] {
+/** How the `ack` event reports each fate: the trace's outcome and the stage it ended in. */
+const acked: Record<Fate, Pick<MessageTrace, 'outcome' | 'stage'>> = {
+  output: { outcome: 'completed', stage: 'acked' },
+  dropped: { outcome: 'dropped', stage: 'dropped' },
+  rejected: { outcome: 'rejected', stage: 'failed' },
+};
+
+/**
+ * What became of each offset, from the records and the `ack` events (the
+ * dropped ones are only there); each must appear once, and be acked once
+ * with the outcome its fate says.
+ */
+function fatesOf(count: number, records: readonly EngineRecord[], acks: readonly MessageTrace[]): Fate[] {
   const fates: (Fate | undefined)[] = new Array<Fate | undefined>(count).fill(undefined);
   const set = (offset: number, fate: Fate) => {
     assert.equal(fates[offset], undefined, `offset ${offset} accounted for twice`);
@@ -114,8 +125,17 @@ function fatesOf(count: number, records: readonly EngineRecord[], drops: readonl
       set(record.offset, 'rejected');
     }
   }
-  for (const trace of drops) set(trace.offset, 'dropped');
+  for (const trace of acks) if (trace.stage === 'dropped') set(trace.offset, 'dropped');
   assert.ok(fates.every((fate) => fate !== undefined), 'every offset accounted for');
+  assert.deepEqual(
+    acks.map((trace) => trace.offset).sort((a, b) => a - b),
+    fates.map((_, offset) => offset),
+    'every offset acked once',
+  );
+  for (const trace of acks) {
+    const fate = fates[trace.offset] as Fate;
+    assert.deepEqual({ outcome: trace.outcome, stage: trace.stage }, acked[fate], `offset ${trace.offset} (${fate}): the ack event's outcome`);
+  }
   return fates;
 }
 
@@ -151,7 +171,9 @@ forEachTransport((transport) => {
           });
           try {
             const drops: MessageTrace[] = [];
+            const acks: MessageTrace[] = [];
             engine.on('ack', (trace) => {
+              acks.push(trace);
               if (trace.stage === 'dropped') drops.push(trace);
             });
             let markAllRead!: () => void;
@@ -178,7 +200,7 @@ forEachTransport((transport) => {
             }
             for (let i = 0; i < sizes.length; i++) gates.open(i);
             await consumed;
-            assert.deepEqual(fatesOf(sizes.length, records, drops), expected);
+            assert.deepEqual(fatesOf(sizes.length, records, acks), expected);
             for (const trace of drops) {
               assert.equal(trace.overflow?.policy, trace.overflow?.buffer === 'input' ? input.overflow : processing.overflow);
               assert.equal(trace.ackedAt > 0, true);
@@ -228,7 +250,9 @@ forEachTransport((transport) => {
           });
           try {
             const drops: MessageTrace[] = [];
+            const acks: MessageTrace[] = [];
             engine.on('ack', (trace) => {
+              acks.push(trace);
               if (trace.stage === 'dropped') drops.push(trace);
             });
             // One more message, held at its gate: once it has started, all
@@ -252,7 +276,7 @@ forEachTransport((transport) => {
             const fates = fatesOf(
               count,
               taken.filter((record) => record.offset !== count),
-              drops.filter((trace) => trace.offset !== count),
+              acks.filter((trace) => trace.offset !== count),
             );
             assert.deepEqual(fates, expected);
             for (const record of taken) {

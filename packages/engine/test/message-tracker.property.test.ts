@@ -13,10 +13,17 @@ import { Intake } from '../src/source/intake.js';
 // A random sequence of events over a few messages must be accepted exactly
 // when the model allows it (a refused event leaves everything as it was),
 // and the counters, committed offset, oldest in flight and watermark must
-// follow from the model's messages.
+// follow from the model's messages. Messages that left stay in the model and
+// random events keep targeting them: every one must be refused.
 
+/**
+ * The model's stages: the tracker's, plus a failed message whose record was
+ * handed over (its stage stays `failed`: it may be acked now, and neither
+ * handed over again nor dropped), and one that left the run.
+ */
+type ModelStage = Stage | 'failed, handed over' | 'gone';
 type Event = 'queue' | 'dispatch' | 'complete' | 'tooLate' | 'hold' | 'retry' | 'requeue' | 'fail' | 'reject' | 'emit' | 'drop' | 'ack';
-const events: Record<Event, { from: readonly Stage[]; to: Stage | 'gone' | 'same' }> = {
+const events: Record<Event, { from: readonly ModelStage[]; to: ModelStage | 'same' }> = {
   queue: { from: ['read', 'retrying'], to: 'queued' },
   dispatch: { from: ['queued'], to: 'dispatched' },
   complete: { from: ['dispatched'], to: 'completed' },
@@ -26,10 +33,12 @@ const events: Record<Event, { from: readonly Stage[]; to: Stage | 'gone' | 'same
   requeue: { from: ['dispatched'], to: 'queued' },
   fail: { from: ['read', 'dispatched', 'completed'], to: 'failed' },
   reject: { from: ['read', 'completed'], to: 'failed' },
-  emit: { from: ['completed', 'failed', 'windowed'], to: 'same' }, // emitted, or a failed record stays failed
+  emit: { from: ['completed', 'failed', 'windowed'], to: 'same' }, // emitted, or a failed record handed over (once)
   drop: { from: ['read', 'queued', 'completed', 'failed'], to: 'gone' },
-  ack: { from: ['emitted', 'failed'], to: 'gone' },
+  ack: { from: ['emitted', 'failed, handed over'], to: 'gone' },
 };
+/** Where a message's stage ends, by the event that made it leave and the model stage it left from. */
+const finalStage = (event: Event, from: ModelStage): Stage => (event === 'drop' ? 'dropped' : from === 'emitted' ? 'acked' : 'failed');
 const eventNames = Object.keys(events) as Event[];
 const limit = { messages: 1, bytes: Number.POSITIVE_INFINITY, overflow: 'reject' as const };
 
@@ -74,18 +83,21 @@ test('the stage table: every move the tracker allows is in it, and every stage i
 });
 
 test('the tracker against an event model: random event sequences, counters, committed offset and watermark', () => {
-  const command = fc.record({ message: fc.nat(5), event: fc.constantFrom(...eventNames), eventTime: fc.integer({ min: 0, max: 50 }) });
+  const command = fc.record({ message: fc.nat(5), departed: fc.nat(4), event: fc.constantFrom(...eventNames), eventTime: fc.integer({ min: 0, max: 50 }) });
   fc.assert(
     fc.property(fc.array(command, { maxLength: 120 }), (commands) => {
       const tracker = new MessageTracker({ maxOutOfOrderness: 5, idleAfter: Number.POSITIVE_INFINITY });
       const intake = new Intake(false, 0);
       /** The model: the live messages by slot, each with its stage as the model sees it. */
-      const live = new Map<number, { state: MessageState; stage: Stage }>();
+      const live = new Map<number, { state: MessageState; stage: ModelStage }>();
+      /** The messages that left the run: every event on one must be refused. */
+      const gone: { state: MessageState; stage: ModelStage }[] = [];
       const counts = { read: 0, acked: 0, dropped: 0, retried: 0, failed: 0, tooLate: 0 };
       let highest = -1;
       let maxEventTime = Number.NEGATIVE_INFINITY;
-      for (const { message, event, eventTime } of commands) {
-        let entry = live.get(message);
+      for (const { message, departed, event, eventTime } of commands) {
+        // One event in five targets a message that left, if any did.
+        let entry = departed === 0 && gone.length > 0 ? gone[message % gone.length] : live.get(message);
         if (entry === undefined) {
           // An unknown slot reads a new message first.
           const state = intake.take({ value: message, eventTime }, -1);
@@ -99,7 +111,8 @@ test('the tracker against an event model: random event sequences, counters, comm
         const { state } = entry;
         const rule = events[event];
         const allowed = rule.from.includes(entry.stage);
-        const before = { stage: state.stage, attempts: state.attempts, size: tracker.size };
+        const snapshot = () => ({ stage: state.stage, outcome: state.outcome, attempts: state.attempts, ackedAt: state.ackedAt, size: tracker.size, stats: { ...tracker.stats } });
+        const before = snapshot();
         let threw = false;
         try {
           apply(tracker, state, event);
@@ -108,7 +121,7 @@ test('the tracker against an event model: random event sequences, counters, comm
         }
         assert.equal(threw, !allowed, `${event} in stage ${entry.stage}: ${allowed ? 'allowed' : 'refused'}`);
         if (!allowed) {
-          assert.deepEqual({ stage: state.stage, attempts: state.attempts, size: tracker.size }, before, 'a refused event changes nothing');
+          assert.deepEqual(snapshot(), before, 'a refused event changes nothing');
           continue;
         }
         if (event === 'dispatch') assert.equal(state.attempts, before.attempts + 1);
@@ -118,12 +131,15 @@ test('the tracker against an event model: random event sequences, counters, comm
         if (event === 'emit' && entry.stage === 'failed') counts.failed++;
         if (rule.to === 'gone') {
           live.delete(message);
+          assert.equal(state.stage, finalStage(event, entry.stage), `${event} from ${entry.stage}: the stage it ends in`);
+          entry.stage = 'gone';
+          gone.push(entry);
           counts.acked++;
           if (event === 'drop') counts.dropped++;
           assert.equal(tracker.get(state.id), undefined);
         } else {
-          entry.stage = rule.to === 'same' ? (entry.stage === 'failed' ? 'failed' : 'emitted') : rule.to;
-          assert.equal(state.stage, entry.stage);
+          entry.stage = rule.to === 'same' ? (entry.stage === 'failed' ? 'failed, handed over' : 'emitted') : rule.to;
+          assert.equal(state.stage, entry.stage === 'failed, handed over' ? 'failed' : entry.stage);
         }
         if (event === 'reject') assert.equal(state.outcome, 'rejected');
         if (event === 'fail') assert.equal(state.outcome, 'failed');

@@ -36,8 +36,9 @@ forEachTransport((transport) => {
     }
     assert.deepEqual(outcomes, ['output 1', 'output 2', 'failed 2', 'output 1 late', 'output 2']);
 
-    const stages = acks.sort((a, b) => a.offset - b.offset).map((trace) => trace.stage);
-    assert.deepEqual(stages, ['acked', 'acked', 'failed', 'acked', 'acked'], 'the ack event reports the final outcome');
+    const ends = acks.sort((a, b) => a.offset - b.offset).map(({ stage, outcome }) => ({ stage, outcome }));
+    const completed = { stage: 'acked', outcome: 'completed' };
+    assert.deepEqual(ends, [completed, completed, { stage: 'failed', outcome: 'failed' }, completed, completed], 'the ack event reports the final stage and outcome');
 
     const metrics = parseSamples(await registry.metrics());
     const value = (key: string): number | undefined => metrics.get(key);

@@ -36,6 +36,11 @@ export const Tag = {
 export class ValueTooDeepError extends Error {
   override readonly name = 'ValueTooDeepError';
   readonly code = 'ERR_TIDEMARK_VALUE_TOO_DEEP';
+
+  /** Without a message (or with an empty one), the default; {@link TooDeep} has the messages that say where. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'a value is nested too deeply to cross between the main thread and a worker', options);
+  }
 }
 
 /** What a {@link ValueTooDeepError} says, by which value could not cross where. */

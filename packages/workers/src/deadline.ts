@@ -11,6 +11,11 @@ import {
 export class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
   readonly code = 'ERR_TIDEMARK_TIMEOUT';
+
+  /** Without a message (or with an empty one), the default. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the transform took longer than its timeout', options);
+  }
 }
 
 const neverAborted = new SafeAbortController().signal;

@@ -6,6 +6,11 @@ const cache = new Map<string, Promise<Transform>>();
 export class TransformModuleError extends Error {
   override readonly name = 'TransformModuleError';
   readonly code = 'ERR_TIDEMARK_TRANSFORM_MODULE';
+
+  /** Without a message (or with an empty one), the default. */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message || 'the transform module could not be loaded, or is not a valid module', options);
+  }
 }
 
 /** Transforms this thread has finished loading, by module URL. */

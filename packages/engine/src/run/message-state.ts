@@ -65,8 +65,9 @@ export interface MessageTrace {
   readonly window: Window | undefined;
 }
 
-/** The engine's mutable view of a {@link MessageTrace}. */
-export interface MessageState extends Mutable<MessageTrace> {
+/** The engine's mutable view of a {@link MessageTrace}: all but its stage, which only the run's `MessageTracker` writes. */
+export interface MessageState extends Mutable<Omit<MessageTrace, 'stage'>> {
+  readonly stage: Stage;
   /** Unique among the messages of one engine (all its runs): how the transport names it. */
   readonly id: number;
   readonly input: unknown;

@@ -45,6 +45,8 @@ export class MessageTracker {
   readonly #states = new Map<number, MessageState>();
   readonly #watermark: PartitionedWatermark;
   readonly #offsets = new CommittedOffsets();
+  /** Failed messages in flight whose failed record was handed over (their stage stays `failed`): next, the ack. */
+  readonly #handedOver = new Set<number>();
   #published = Number.NEGATIVE_INFINITY;
 
   /** Each partition's input watermark: `maxOutOfOrderness` and `idleAfter` (ms), as the `watermark` option says. */
@@ -140,9 +142,8 @@ export class MessageTracker {
   }
 
   /**
-   * A try came back (`at` is when the main thread saw it); its times are
-   * recorded whatever its result. A try whose times the transport does not
-   * know (0: its worker died) ran for no time at its dispatch.
+   * A try came back (`at`: when the main thread saw it): its times are kept, whatever its result.
+   * Times the transport does not know (0: its worker died) make a try of no time at its dispatch.
    */
   tried(state: MessageState, completion: Completion, at: number): void {
     state.startedAt = completion.startedAt || state.dispatchedAt;
@@ -190,29 +191,39 @@ export class MessageTracker {
     state.overflow = { buffer, policy: 'reject' };
   }
 
-  /** The consumer is being handed its outputs (or its failed record); the run counts each output as it goes. */
+  /** The consumer is being handed its outputs (or its failed record, once); the run counts each output as it goes. */
   emit(state: MessageState): void {
-    if (state.stage === 'failed') {
-      this.stats.failed++;
-      return;
-    }
-    this.#move(state, 'emitted', from.emitted);
+    if (state.stage !== 'failed') return this.#move(state, 'emitted', from.emitted);
+    if (!this.#failedWaiting(state)) this.#refuse(state, 'failed (its record handed over again)');
+    this.#handedOver.add(state.id);
+    this.stats.failed++;
   }
 
   /** A full buffer's drop policy took it: acked at once, without outputs. */
   drop(state: MessageState, overflow: Overflow, at: number): void {
+    if (state.stage === 'failed' && !this.#failedWaiting(state)) this.#refuse(state, 'dropped (its failed record was handed over)');
     this.#move(state, 'dropped', from.dropped);
     state.outcome = 'dropped';
     state.overflow = overflow;
     state.values = noValues;
     this.stats.dropped++;
-    this.ack(state, at);
+    this.#leave(state, at);
   }
 
-  /** Its outputs were all taken (or it was dropped): it leaves the run. */
+  /** Its outputs (or its failed record) were all taken: it leaves the run. Once: a message that left has no move left. */
   ack(state: MessageState, at: number): void {
     if (state.stage === 'emitted') this.#move(state, 'acked', from.acked);
-    else if (state.stage !== 'failed' && state.stage !== 'dropped') this.#refuse(state, 'acked');
+    else if (state.stage !== 'failed' || !this.#handedOver.delete(state.id)) this.#refuse(state, 'acked');
+    this.#leave(state, at);
+  }
+
+  /** A failed message in flight whose failed record was not handed over yet: the only one that may be (or be dropped). */
+  #failedWaiting(state: MessageState): boolean {
+    return this.#states.get(state.id) === state && !this.#handedOver.has(state.id);
+  }
+
+  /** It leaves the run: acked. */
+  #leave(state: MessageState, at: number): void {
     state.ackedAt = at;
     this.#states.delete(state.id);
     if (state.window !== undefined) return; // a window's result: not a source message
@@ -220,12 +231,7 @@ export class MessageTracker {
     this.stats.acked++;
   }
 
-  /**
-   * The lowest input watermark over the partitions (idle ones aside): the
-   * window clock of windowed reduce, which cannot wait for the output
-   * watermark, since a window's messages are in flight until its result was
-   * handed over.
-   */
+  /** The lowest input watermark over the partitions (idle ones aside): windowed reduce's window clock (its messages stay in flight until their results are handed over). */
   get inputWatermark(): number {
     return this.#watermark.inputMinimum();
   }
@@ -281,7 +287,7 @@ export class MessageTracker {
   /** Move `state` to `to`, whose allowed sources (`sourcesOf(to)`) the caller looked up once. */
   #move(state: MessageState, to: Stage, from: ReadonlySet<Stage>): void {
     if (!from.has(state.stage)) this.#refuse(state, to);
-    state.stage = to;
+    (state as { stage: Stage }).stage = to; // the one place a stage is written
   }
 
   /** A move the table does not allow: an engine defect, never the user's input. */

@@ -19,6 +19,12 @@
  * one is acked at once. A failed record still waiting in the output buffer
  * can be dropped by `drop-oldest`.
  *
+ * Since a failed message keeps its stage to the end, the tracker checks the
+ * rest of its path beside this table, and refuses the same way: its record
+ * is handed over once (then it is acked, never handed over again nor
+ * dropped), and a message that left (acked, failed or dropped) has no move
+ * left.
+ *
  * Windowed reduce adds `windowed`: the message's add into its window's
  * accumulator came back, and it waits, held, until the window's result was
  * handed over. A message too late for every window it falls in goes from
