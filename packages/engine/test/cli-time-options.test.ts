@@ -15,6 +15,10 @@ const flags: { command: 'run' | 'demo'; flag: string }[] = [
   { command: 'run', flag: '--shutdown-timeout' },
   { command: 'run', flag: '--idle-after' },
   { command: 'run', flag: '--max-out-of-orderness' },
+  { command: 'run', flag: '--timeout' },
+  { command: 'run', flag: '--retry-initial' },
+  { command: 'run', flag: '--retry-max' },
+  { command: 'run', flag: '--allowed-lateness' },
   { command: 'demo', flag: '--mean-ms' },
 ];
 
@@ -42,12 +46,17 @@ test('run: the largest time values are accepted', async () => {
       '--quiet',
       '--transform',
       fixture('cli-upper.js'),
-      ...['--shutdown-timeout', '--idle-after', '--max-out-of-orderness'].flatMap((flag) => [flag, String(largest)]),
+      ...['--shutdown-timeout', '--idle-after', '--max-out-of-orderness', '--timeout', '--retry-initial', '--retry-max'].flatMap((flag) => [
+        flag,
+        String(largest),
+      ]),
     ],
     '{"value":"a"}\n',
   );
   assert.equal(exit.code, 0, exit.stderr);
-  assert.equal(exit.stdout.split('\n').filter((line) => line !== '').length, 1, 'the one record was processed');
+  const lines = exit.stdout.split('\n').filter((line) => line !== '');
+  assert.equal(lines.length, 1, 'the one record was processed');
+  assert.equal((JSON.parse(lines[0] ?? '') as { value?: unknown }).value, 'A', exit.stdout);
   assert.doesNotMatch(exit.stderr, /TimeoutOverflowWarning/);
 });
 

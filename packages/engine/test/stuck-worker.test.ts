@@ -10,9 +10,10 @@ import { forEachTransport } from './helpers/transports.js';
 import type { TestTransport } from './helpers/transports.js';
 import { within } from './helpers/wait.js';
 
-// Both transports replace a worker stuck in a sync transform a grace past
-// the timeout: the ring knows the message from its running-slot marker, the
-// task transport from its task board.
+// Both transports replace a worker stuck in a sync transform, or blocked in
+// an async continuation, a grace past the timeout: the ring knows the
+// messages from its running-slot marker and processing slots, the task
+// transport from its task board's mark and running tries.
 //
 // stuck.js blocks its thread for good on the tries it is told to, so each
 // outcome below depends on the engine's timers alone, never on speed: the
@@ -123,20 +124,23 @@ forEachTransport((transport) => {
     assert.ok(second - first >= bound, `try 2 started ${(second - first).toFixed(1)} ms after try 1, at least ${bound}`);
     assert.ok(failedAt - second >= bound, `try 2 failed ${(failedAt - second).toFixed(1)} ms after it started, at least ${bound}`);
   });
-});
 
-// Ring-only: the task transport's board marks the message whose sync part
-// holds a worker's thread, not one blocking it from an async continuation.
-test('ring: a worker blocked in an async continuation is replaced too; the overdue try fails, the others go out again', async (t) => {
-  const { records, acks, restarts } = await stuckRun(t, 'ring', [{ n: 0, stuckTries: 1, afterAwait: true }, { n: 1 }, { n: 2 }], 3);
-  assert.deepEqual(
-    records.map((record) => [record.offset, record.kind === 'output' ? record.value : record.kind]),
-    [
-      [0, { n: 0, attempt: 2 }],
-      [1, { n: 1, attempt: 1 }],
-      [2, { n: 2, attempt: 1 }],
-    ],
-  );
-  assert.deepEqual([0, 1, 2].map((offset) => acks.get(offset)?.attempts), [2, 1, 1]);
-  assert.equal(restarts, 1, 'tidemark_worker_restarts_total');
+  // The thread blocked in an async continuation (after a turn of the event
+  // loop), once the try's sync part has returned: no marker says which
+  // message holds the thread, but the try is overdue and its deadline timer
+  // could not fire. The ring knows it from its processing slots, the task
+  // transport from the tries its board lists as running.
+  test('a worker blocked in an async continuation is replaced too; the overdue try fails, the others go out again', async (t) => {
+    const { records, acks, restarts } = await stuckRun(t, transport, [{ n: 0, stuckTries: 1, afterAwait: true }, { n: 1 }, { n: 2 }], 3);
+    assert.deepEqual(
+      records.map((record) => [record.offset, record.kind === 'output' ? record.value : record.kind]),
+      [
+        [0, { n: 0, attempt: 2 }],
+        [1, { n: 1, attempt: 1 }],
+        [2, { n: 2, attempt: 1 }],
+      ],
+    );
+    assert.deepEqual([0, 1, 2].map((offset) => acks.get(offset)?.attempts), [2, 1, 1]);
+    assert.equal(restarts, 1, 'tidemark_worker_restarts_total');
+  });
 });

@@ -54,9 +54,13 @@ export default async function handle(
   const startedAt = now();
   try {
     // While the transform's sync part runs (or, on a thread's first message,
-    // while its module loads), the board says that this message holds the
-    // thread: if it is stuck there past its deadline, the engine replaces
-    // this worker and charges only this message.
+    // while its module loads), the board's mark says that this message holds
+    // the thread: if it is stuck there past its deadline, the engine replaces
+    // this worker and charges only this message. From its start until its
+    // outputs are encoded, the try is listed on the board as running: a
+    // thread blocked in an async continuation (which no mark names) is
+    // replaced once tries it runs are far past their deadline, and only
+    // those tries are charged.
     const row = request.board === 0 ? undefined : boardRow(request.board);
     let transform = loadedTransform(request.transform);
     if (transform === undefined) {
@@ -68,17 +72,22 @@ export default async function handle(
       }
     }
     const value = decodePosted(request.value, request.encoded, TooDeep.inputToRead);
-    row?.mark(request.id);
-    let running: unknown;
+    const entry = row === undefined ? -1 : row.begin(request.id);
     try {
-      running = withDeadline(request.timeout, (signal) =>
-        transform(value, { offset: request.offset, key: request.key, eventTime: request.eventTime, attempt: request.attempt, signal }),
-      );
+      row?.mark(request.id);
+      let running: unknown;
+      try {
+        running = withDeadline(request.timeout, (signal) =>
+          transform(value, { offset: request.offset, key: request.key, eventTime: request.eventTime, attempt: request.attempt, signal }),
+        );
+      } finally {
+        row?.clear();
+      }
+      const values = encoder.encodeAll(toValues(isPromise(running) ? await settled(running) : running), TooDeep.outputToSend);
+      return { ok: true, values, encoded: encoder.encoded, startedAt, endedAt: now(), threadId };
     } finally {
-      row?.clear();
+      row?.end(entry);
     }
-    const values = encoder.encodeAll(toValues(isPromise(running) ? await settled(running) : running), TooDeep.outputToSend);
-    return { ok: true, values, encoded: encoder.encoded, startedAt, endedAt: now(), threadId };
   } catch (error) {
     return { ok: false, error: serializeError(error), startedAt, endedAt: now(), threadId };
   }

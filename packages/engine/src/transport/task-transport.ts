@@ -14,11 +14,14 @@ const closePatience = 30_000;
  * that cannot be sent or read back fails its own message where it is
  * caught, never its worker or a message left in flight for good.
  *
- * With a `timeout`, each worker marks on a shared board which message holds
- * its thread, and since when: a worker held by one message a grace past the
- * timeout is stuck in that transform's sync code, and is terminated (piscina
- * starts another). The stuck message fails its try with TimeoutError; the
- * others the worker held go out again without counting a try.
+ * With a `timeout`, each worker marks on a shared board which message's sync
+ * part holds its thread, and which tries it runs, each since when: a worker
+ * held by one sync part a grace past the timeout is stuck in it, and one
+ * with tries running a grace past the timeout is blocked (an async
+ * continuation that never yields: their deadline timers could not fire).
+ * Either is terminated (piscina starts another). The stuck message, or the
+ * overdue tries, fail with TimeoutError; the others the worker held go out
+ * again without counting a try, as over the ring transport.
  *
  * A message's `affinity` is ignored: piscina picks the worker of each task,
  * so state a transform keeps per key in a worker (a reduce's) is not kept
@@ -40,13 +43,13 @@ export class TaskTransport implements Transport {
   #sweeper: NodeJS.Timeout | undefined;
   /** Threads terminated for being stuck, whose tasks piscina has not failed yet. */
   readonly #killed = new Set<number>();
-  /** The ids of the messages they were stuck in. */
+  /** The ids of the messages they were stuck in, or blocked by. */
   readonly #stuck = new Set<number>();
   readonly #utilization: WorkerUtilization;
 
   constructor(settings: PoolSettings) {
     // Before the pool: every worker it starts gets the board (at most one replacement per worker at a time).
-    this.#board = settings.timeout > 0 ? new TaskBoard(settings.threads * 2) : undefined;
+    this.#board = settings.timeout > 0 ? new TaskBoard(settings.threads * 2, settings.tasksPerThread) : undefined;
     this.#pool = new WorkerPool(settings, settings.tasksPerThread);
     this.#transform = settings.transform;
     this.#threads = settings.threads;
@@ -128,10 +131,10 @@ export class TaskTransport implements Transport {
       board: this.#board?.number ?? 0,
     };
     this.#running++;
-    // The worker fails an async try at its deadline itself; a worker stuck in
-    // sync code is terminated by #sweep. No abort signal is given to piscina:
-    // piscina then holds a whole worker per task (one message per thread)
-    // and counts its queue time against it.
+    // The worker fails an async try at its deadline itself; a worker whose
+    // thread is stuck or blocked is terminated by #sweep. No abort signal is
+    // given to piscina: piscina then holds a whole worker per task (one
+    // message per thread) and counts its queue time against it.
     (this.#pool.piscina.run(request) as Promise<TaskResult>).then(
       (result) => {
         this.#ended();
@@ -171,26 +174,27 @@ export class TaskTransport implements Transport {
   }
 
   /**
-   * Terminate each worker whose thread one message has held since a grace
-   * past the timeout (an async transform would have failed at its deadline
-   * in the worker itself): it is stuck in that transform's sync code.
+   * Terminate each worker whose thread has been held since a grace past
+   * the timeout (an async try would have failed at its deadline in the
+   * worker itself, had its event loop run): by one message's sync part, or
+   * by an async continuation of one of the tries overdue.
    */
   #sweep(): void {
     const board = this.#board as TaskBoard;
     const threads = this.#pool.piscina.threads;
     const alive = new Set(threads.map((thread) => thread.threadId));
     const timeout = this.#timeout;
-    for (const { threadId, id } of board.heldSince(now() - timeout - grace(timeout), alive)) {
+    for (const { threadId, ids } of board.heldSince(now() - timeout - grace(timeout), alive)) {
       const worker = threads.find((thread) => thread.threadId === threadId);
       if (worker === undefined || this.#killed.has(threadId)) continue;
       this.#killed.add(threadId);
-      this.#stuck.add(id);
+      for (const id of ids) this.#stuck.add(id);
       // piscina fails the worker's tasks from its own 'exit' listener, before
       // this one; their rejections are handled by the next turn.
       worker.once('exit', () => {
         setImmediate(() => {
           this.#killed.delete(threadId);
-          this.#stuck.delete(id);
+          for (const id of ids) this.#stuck.delete(id);
         });
       });
       void worker.terminate();

@@ -47,7 +47,7 @@ function ops(context: OpContext): fc.Arbitrary<OpSpec> {
   if (context.timeout) {
     weighted.push(
       { weight: 1, arbitrary: fc.constant({ fz: 'hang' as const }) },
-      { weight: 1, arbitrary: fc.record({ fz: fc.constant('spin' as const), failTries: tries }) },
+      { weight: 1, arbitrary: fc.record({ fz: fc.constant('spin' as const), failTries: tries, afterAwait: fc.boolean() }) },
     );
   }
   return fc.oneof(...weighted);

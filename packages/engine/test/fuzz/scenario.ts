@@ -15,7 +15,7 @@ export type OpSpec =
   | { fz: 'fanout'; parts: number }
   | { fz: 'deep-output'; depth: number }
   | { fz: 'uncloneable-output'; what: string }
-  | { fz: 'spin'; failTries: number }
+  | { fz: 'spin'; failTries: number; afterAwait: boolean }
   | { fz: 'exit'; failTries: number; code: number }
   | { fz: 'late-throw'; how: 'timer' | 'rejection' }
   | { fz: 'busy'; ms: number }
