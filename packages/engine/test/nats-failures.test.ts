@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AckPolicy } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { BrokerError } from '../src/index.js';
 import { runJetStream } from '../src/nats/run-jetstream.js';
 import type { JetStreamRunOptions } from '../src/nats/jetstream-options.js';
@@ -127,4 +128,34 @@ test("retries: 'engine' retries in this process: the message is not nak-ed and i
   const out = await readStream(session.js, session.jsm, 'OUT');
   assert.equal(out.filter((msg) => msg.headers?.get('Tidemark-Late') === '1').length, 0, 'no output is late');
   assert.deepEqual(jsonOf(out).filter((value) => value === 2).length, 5, 'the five retried came out of their second try');
+});
+
+test('a run stopped with messages it read but never processed leaves its watermark key to go stale (its peers hold for them); a drained one removes it', async (t) => {
+  const { session, options } = await setup(t);
+  await publishAll(session.js, 'in', Array.from({ length: 50 }, (_, n) => ({ n, hold: true })));
+  const run = await runJetStream(options({ stopWhenDrained: false, watermarkBucket: 'wm', processor: 'quitter', ackWait: 2000, engine: { transform: fixture('nats-held.js'), threads: 1, concurrency: 4 } }));
+  await until(() => run.engine.processing === 4 && run.stats.received === 8, 'every slot and the input buffer full', () => run.stats);
+  // consume() has more in its own buffer: read, never to be processed here.
+  await within(
+    (async () => {
+      while ((await session.jsm.consumers.info('IN', 'workers')).num_ack_pending <= 8) await session.nc.flush();
+    })(),
+    'consume() to buffer more than the engine took',
+  );
+  run.stop();
+  const channel = new BroadcastChannel('tidemark-nats-held');
+  channel.postMessage('release');
+  channel.close();
+  const stats = await within(run.done, 'the run to stop');
+  assert.ok(stats.returned > 0, `handed back unprocessed: ${stats.returned}`);
+  const kv = await new Kvm(session.nc).open('wm');
+  assert.equal((await kv.get('quitter'))?.operation, 'PUT', 'the key stays, to go stale');
+
+  const drained = await runJetStream(options({ watermarkBucket: 'wm', processor: 'drained', engine: { transform: fixture('nats-held.js'), threads: 1, concurrency: 4 } }));
+  await until(() => drained.engine.processing > 0, 'the second run to take the rest');
+  const again = new BroadcastChannel('tidemark-nats-held');
+  again.postMessage('release');
+  again.close();
+  assert.equal((await within(drained.done, 'the second run to drain')).acked, 50 - stats.acked);
+  assert.notEqual((await kv.get('drained'))?.operation, 'PUT', 'the key is removed');
 });

@@ -3,11 +3,12 @@ import { after, before, describe, test } from 'node:test';
 import { BrokerError, InvalidOptionError } from '../src/index.js';
 import { runJetStream } from '../src/nats/run-jetstream.js';
 import type { JetStreamRunOptions } from '../src/nats/jetstream-options.js';
-import { addStreams, jetStreamSession, jsonOf, publishAll, readStream } from './helpers/jetstream.js';
+import { addStreams, jetStreamSession, jsonOf, publishAll, pullRequests, readStream } from './helpers/jetstream.js';
 import type { JetStreamSession } from './helpers/jetstream.js';
 import { startNatsServer } from '../src/workload/nats-server.js';
 import type { NatsServer } from '../src/workload/nats-server.js';
 import { until, within } from './helpers/wait.js';
+import { setTimeout as pause } from 'node:timers/promises';
 
 const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
 
@@ -99,6 +100,77 @@ describe('a JetStream run against a real nats-server', () => {
     assert.equal(info.num_ack_pending, 0);
     await session.close();
   });
+
+  test('a retry is nak-ed with the backoff delay: the message comes back no sooner', async () => {
+    await fresh();
+    await publishAll(session.js, 'in', [{ n: 1 }, { n: 2 }, { n: 3 }]);
+    const tries = new Map<number, number[]>();
+    const channel = new BroadcastChannel('tidemark-nats-tries');
+    channel.onmessage = (event) => {
+      const { n, at } = (event as { data: { n: number; at: number } }).data;
+      tries.set(n, [...(tries.get(n) ?? []), at]);
+    };
+    try {
+      const delay = 1000;
+      const run = await runJetStream(
+        options({ deadLetterSubject: 'dlq', engine: { transform: fixture('nats-tries.js'), threads: 1, concurrency: 4, retry: { attempts: 2, backoff: { initial: delay, max: delay } } } }),
+      );
+      const stats = await within(run.done, 'the run to drain the stream');
+      assert.equal(stats.naked, 3);
+      assert.equal(stats.termed, 3);
+      await until(() => [...tries.values()].flat().length === 6, 'both tries of each message to be heard', () => [...tries]);
+      for (const [n, [first, second]] of tries) {
+        // A lower bound only: the server redelivers a nak-ed message after its delay, never before.
+        assert.ok(second! - first! >= delay, `message ${n} came back after ${second! - first!} ms, under the ${delay} ms backoff`);
+      }
+    } finally {
+      channel.close();
+    }
+    await session.close();
+  });
+
+  for (const [concurrency, input] of [
+    [4, undefined],
+    [4, 16],
+  ] as const) {
+    test(`booking is bounded: with every slot held (concurrency ${concurrency}, input buffer ${input ?? 'default'}) the consumer has at most concurrency + 2 x input buffer delivered`, async () => {
+      await fresh();
+      await publishAll(session.js, 'in', Array.from({ length: 300 }, (_, n) => ({ n, hold: true })));
+      const pulls = pullRequests(session.nc, 'IN', 'workers');
+      await session.nc.flush();
+      const buffer = input ?? concurrency; // the input buffer defaults to the concurrency
+      const bound = concurrency + 2 * buffer; // the engine's slots and input buffer, and consume()'s own buffer (max_messages)
+      const run = await runJetStream(
+        options({ stopWhenDrained: false, engine: { transform: fixture('nats-held.js'), threads: 1, concurrency, ...(input === undefined ? {} : { buffers: { input: { messages: input } } }) } }),
+      );
+      const release = (): void => {
+        const channel = new BroadcastChannel('tidemark-nats-held');
+        channel.postMessage('release');
+        channel.close();
+      };
+      try {
+        await until(() => run.engine.processing === concurrency && run.stats.received === concurrency + buffer, 'every slot and the input buffer full', () => [run.engine.processing, run.stats]);
+        // Settled: every pull request the run made has been answered (300 messages are there to answer them), and
+        // with nothing taken from its buffer it makes no other. A run that kept asking never gets there, and passes the bound.
+        let info = await session.jsm.consumers.info('IN', 'workers');
+        for (const deadline = performance.now() + 30_000; info.delivered.consumer_seq !== pulls.requested && info.num_ack_pending <= bound; ) {
+          assert.ok(performance.now() < deadline, `the consumer never settled: ${info.delivered.consumer_seq} delivered, ${pulls.requested} asked for`);
+          await pause(20);
+          info = await session.jsm.consumers.info('IN', 'workers');
+        }
+        assert.ok(info.num_ack_pending <= bound, `${info.num_ack_pending} messages booked, over ${bound}`);
+        assert.ok(info.num_ack_pending >= concurrency + buffer, `${info.num_ack_pending} booked`);
+        release();
+        await until(() => run.stats.acked === 300, 'every message acked once released', () => run.stats);
+      } finally {
+        pulls.stop();
+        release();
+        run.stop();
+        await within(run.done, 'the run to stop');
+        await session.close();
+      }
+    });
+  }
 
   test('the event time comes from the Tidemark-Event-Time header, else from the time the stream stored the message', async () => {
     await fresh();

@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import { AckPolicy } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import type { KvWatchEntry } from '@nats-io/kv';
+import { openWatermarkBucket } from '../src/nats/watermark-bucket.js';
 import { decodeWatermarkEntry } from '../src/nats/watermark-entry.js';
+import { WatermarkReader } from '../src/nats/watermark-reader.js';
 import { cli, cliFixture, requireBuiltCli } from './helpers/cli.js';
 import { addStreams, jetStreamSession, publishAll, readStream } from './helpers/jetstream.js';
 import { startNatsServer } from '../src/workload/nats-server.js';
@@ -66,6 +68,17 @@ test('three processes share a stream; one is SIGKILLed mid-run; nothing is lost,
     }
   })();
   cleanups.unshift(() => watch.stop());
+  // The minimum over live processes as a reader downstream sees it, and when (the clock the server stamps stored messages with: one machine).
+  const reader = await WatermarkReader.open(await openWatermarkBucket(session.nc, 'wm'), { staleAfter: 1000 });
+  cleanups.unshift(() => reader.close());
+  const minimums: { watermark: number; at: number }[] = [];
+  reader.on('watermark', (watermark) => minimums.push({ watermark, at: Date.now() }));
+  const dropped: string[] = [];
+  let droppedAt = Number.NaN;
+  reader.on('stale', (processor) => {
+    dropped.push(processor);
+    if (processor === 'p1') droppedAt = Date.now();
+  });
 
   const procs = ['p0', 'p1', 'p2'].map((name) => engineProcess(server.url, name));
   const [p0, p1, p2] = procs as [Proc, Proc, Proc];
@@ -96,28 +109,61 @@ test('three processes share a stream; one is SIGKILLed mid-run; nothing is lost,
   const info = await session.jsm.consumers.info('IN', 'shared');
   assert.equal(info.num_pending + info.num_ack_pending, 0);
 
-  // The KV watermark: each process's only rises, and never passes one of its outputs not yet in the sink stream.
+  // Each process's key never passes one of its own outputs not yet in the sink stream. (A key may fall: a
+  // process holds its key at a dead peer's watermark until what that peer held is redelivered and acked.)
   const timesOf = new Map<string, { eventTime: number; at: number }[]>();
   for (const msg of stored) {
     if (msg.headers?.get('Tidemark-Late') === '1') continue;
     const processor = msg.headers?.get('Tidemark-Processor') ?? '';
     const list = timesOf.get(processor) ?? [];
-    list.push({ eventTime: Number(msg.headers?.get('Tidemark-Event-Time')), at: Math.floor(Number(msg.timestampNanos) / 1e6) });
+    list.push({ eventTime: Number(msg.headers?.get('Tidemark-Event-Time')), at: storedAt(msg) });
     timesOf.set(processor, list);
   }
   assert.ok(puts.length > 10, 'watermarks were put');
-  t.diagnostic(`${puts.length} watermark puts; ${stored.length - [...timesOf.values()].reduce((n, l) => n + l.length, 0)} late outputs`);
-  const last = new Map<string, number>();
+  const late = stored.filter((msg) => msg.headers?.get('Tidemark-Late') === '1').length;
+  t.diagnostic(`${puts.length} watermark puts; ${late} late outputs; ${minimums.length} rises of the shared minimum`);
   for (const put of puts) {
-    assert.ok(put.watermark >= (last.get(put.processor) ?? -Infinity), `${put.processor}'s watermark fell`);
-    last.set(put.processor, put.watermark);
     for (const output of timesOf.get(put.processor) ?? []) {
       if (output.eventTime < put.watermark) assert.ok(output.at <= put.at, `${put.processor} put ${put.watermark} before its output at ${output.eventTime} was stored`);
     }
   }
+  // The minimum over live processes, as a reader sees it: it dropped the killed process, it only rises, and no
+  // output (late ones included: the killed process's messages, redelivered) is stored after it passed it.
+  assert.ok(dropped.includes('p1'), `the reader dropped the killed process: ${dropped.join(', ')}`);
+  assert.ok(minimums.length > 10 && minimums.at(-1)!.watermark >= 1_000_000, 'the shared minimum rose');
+  for (let i = 1; i < minimums.length; i++) assert.ok(minimums[i]!.watermark >= minimums[i - 1]!.watermark, 'the shared minimum fell');
+  const outputs = stored
+    .map((msg) => ({ eventTime: Number(msg.headers?.get('Tidemark-Event-Time')), at: storedAt(msg), late: msg.headers?.get('Tidemark-Late') === '1' }))
+    .map((output) => ({ ...output, passedAt: firstAbove(minimums, output.eventTime)?.at ?? Infinity }));
+  assert.ok(late > 0, "the killed process's unprocessed messages came back, late where they landed");
+  // How long before the reader dropped the killed process each survivor's key was down at its last watermark.
+  const lastOfKilled = puts.filter((put) => put.processor === 'p1').at(-1)!;
+  const heldAt = ['p0', 'p2'].map((name) => puts.find((put) => put.processor === name && put.at > lastOfKilled.at && put.watermark <= lastOfKilled.watermark)?.at ?? Number.NaN);
+  t.diagnostic(`the survivors' keys held ${heldAt.map((at) => droppedAt - at).join(' and ')} ms before the reader dropped the killed process`);
+  const slack = Math.min(...outputs.filter((output) => output.late).map((output) => output.passedAt - output.at));
+  t.diagnostic(`the shared minimum passed each late output at least ${slack} ms after it was stored`);
+  const passed = outputs.filter((output) => output.passedAt < output.at);
+  assert.deepEqual(passed.slice(0, 5), [], `${passed.length} outputs stored after the shared minimum passed them (first five shown)`);
   // The minimum a reader takes over the processes it holds live only rises.
   for (const p of survivors) assert.ok(Number.isFinite(p.sharedWatermark), 'the survivors saw a shared watermark');
 });
+
+/** When the sink stream stored `msg`, ms since the epoch. */
+function storedAt(msg: { timestampNanos: bigint }): number {
+  return Math.floor(Number(msg.timestampNanos) / 1e6);
+}
+
+/** The first of `minimums` (rising) above `eventTime`. */
+function firstAbove<T extends { watermark: number }>(minimums: readonly T[], eventTime: number): T | undefined {
+  let low = 0;
+  let high = minimums.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (minimums[mid]!.watermark > eventTime) high = mid;
+    else low = mid + 1;
+  }
+  return minimums[low];
+}
 
 interface Proc {
   readonly child: ChildProcess;

@@ -10,9 +10,10 @@ const every = 200;
 export interface ConsumerWatchHooks {
   /** With `stopWhenDrained`: how many messages this process holds; `drained` is called once nothing is left anywhere. */
   readonly drained?: { readonly held: () => number; readonly then: () => void };
-  /** Whether the ack floor is wanted now (messages were handed back); `ackFloor` hears it. */
-  readonly wantsAckFloor: () => boolean;
-  readonly ackFloor: (streamSequence: number) => void;
+  /** Whether the consumer's state is wanted now (messages were handed back, a peer is held for); `consumer` hears it. */
+  readonly wantsState: () => boolean;
+  /** The consumer's ack floor and delivered stream sequence, from a look asked at `askedAt` (performance.now()). */
+  readonly consumer: (ackFloor: number, delivered: number, askedAt: number) => void;
   /** The consumer or its stream went away, or the connection closed for good. */
   readonly failed: (error: BrokerError) => void;
 }
@@ -20,11 +21,11 @@ export interface ConsumerWatchHooks {
 /**
  * Watches what a JetStream run reads from until `signal` aborts: the
  * consumer's state (for `stopWhenDrained`, and the ack floor that lets go
- * of messages handed back), the consume() notifications (the consumer or
- * its stream deleted), and the connection (closed for good once its
- * reconnects are spent). A look that fails while the connection is
- * reconnecting is tried again; one that fails once it is closed is left to
- * the connection's own failure.
+ * of messages handed back and of peers held for), the consume()
+ * notifications (the consumer or its stream deleted), and the connection
+ * (closed for good once its reconnects are spent). A look that fails while
+ * the connection is reconnecting is tried again; one that fails once it is
+ * closed is left to the connection's own failure.
  */
 export function watchConsumer(nc: NatsConnection, consumer: Consumer, messages: ConsumerMessages, hooks: ConsumerWatchHooks, signal: AbortSignal): void {
   void nc.closed().then((error) => {
@@ -43,10 +44,11 @@ export function watchConsumer(nc: NatsConnection, consumer: Consumer, messages: 
   })().catch(() => {}); // the notifications end with the messages
   void (async () => {
     while (!signal.aborted) {
-      if (hooks.drained !== undefined || hooks.wantsAckFloor()) {
+      if (hooks.drained !== undefined || hooks.wantsState()) {
+        const askedAt = performance.now();
         const info = await consumer.info().catch(() => undefined); // reconnecting: look again; closed: nc.closed() says so
         if (info !== undefined && !signal.aborted) {
-          hooks.ackFloor(info.ack_floor.stream_seq);
+          hooks.consumer(info.ack_floor.stream_seq, info.delivered.stream_seq, askedAt);
           if (hooks.drained !== undefined && info.num_pending === 0 && info.num_ack_pending === 0 && hooks.drained.held() === 0) {
             hooks.drained.then();
             return;

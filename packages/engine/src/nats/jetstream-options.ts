@@ -43,7 +43,12 @@ export interface JetStreamRunOptions {
   processor?: string;
   /** ms between watermark heartbeats. @default 1000 */
   heartbeat?: number;
-  /** ms without a heartbeat after which a publisher is dropped from the minimum. @default 5 × heartbeat */
+  /**
+   * ms without a heartbeat after which a publisher is dropped from the
+   * minimum. A peer quiet for half of it is held for: this process's key
+   * stays at the peer's last watermark until what the peer held is
+   * redelivered and acked (see `StalePeerHold`). @default 5 × heartbeat
+   */
   staleAfter?: number;
   /**
    * Riding out a lost connection: how many times to reconnect, `wait` ms

@@ -10,6 +10,7 @@ import { DeliveredWatermark } from './delivered-watermark.js';
 import { jetStreamSource } from './jetstream-source.js';
 import type { JetStreamParts, JetStreamRunEvents, JetStreamStats } from './jetstream-run-types.js';
 import { watchConsumer } from './consumer-watch.js';
+import { StalePeerHold } from './stale-peer-hold.js';
 
 /**
  * One engine process's share of a durable JetStream consumer: messages in
@@ -39,6 +40,10 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
   readonly #reading = new AbortController();
   readonly #deliveries: Deliveries;
   readonly #delivered: DeliveredWatermark;
+  /** With a watermark bucket: holds the key at a dead peer's watermark until what it held is redelivered and acked. */
+  readonly #hold: StalePeerHold | undefined;
+  /** Messages read and handed back unprocessed when reading stopped: they come back to the peers, so the key is left to go stale. */
+  #leftBehind = 0;
   readonly #publishes = new Set<Promise<void>>();
   /** Records handed over so far per message held, for their `Nats-Msg-Id`. */
   readonly #indexes = new Map<number, number>();
@@ -50,8 +55,11 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
     this.#parts = parts;
     this.engine = parts.engine;
     this.#deliveries = new Deliveries(parts.ackWait, this.#settled);
+    const { publisher, reader } = parts;
+    this.#hold = publisher === undefined || reader === undefined ? undefined : new StalePeerHold(reader, publisher.processor, (cap) => publisher.cap(cap));
     this.#delivered = new DeliveredWatermark((value) => {
-      parts.publisher?.update(value);
+      this.#hold?.check(); // a peer gone quiet is held for before this rise is put
+      publisher?.update(value);
       this.emit('watermark', value);
     });
     parts.reader?.on('watermark', (value) => this.emit('sharedWatermark', value));
@@ -111,8 +119,11 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
         messages,
         {
           ...(options.stopWhenDrained ? { drained: { held: () => this.#deliveries.size, then: () => this.stop() } } : {}),
-          wantsAckFloor: () => this.#delivered.handedBackCount > 0,
-          ackFloor: (floor) => this.#delivered.ackFloor(floor),
+          wantsState: () => this.#delivered.handedBackCount > 0 || this.#hold?.waiting === true,
+          consumer: (ackFloor, delivered, askedAt) => {
+            this.#delivered.ackFloor(ackFloor);
+            this.#hold?.consumer(ackFloor, delivered, askedAt);
+          },
           failed: (error) => this.#fail(error),
         },
         signal,
@@ -127,7 +138,9 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
       engine.off('ack', onAck);
       engine.off('watermark', onWatermark);
       while (this.#publishes.size > 0) await Promise.allSettled([...this.#publishes]);
+      this.#leftBehind = this.#counts.returned + this.#deliveries.size;
       this.#deliveries.stop();
+      this.#hold?.stop();
       this.#delivered.settle();
       this.#delivered.stop();
       await this.#close();
@@ -227,12 +240,13 @@ export class JetStreamRun extends EventEmitter<JetStreamRunEvents> {
   /**
    * Let go of everything, each part on its own (one that fails does not keep
    * the others open): the watermark key (removed on a clean end with nothing
-   * handed back still held: else it goes stale, as a dead process's does),
+   * handed back still held or left unprocessed: else it goes stale, as a dead
+   * process's does, and the peers hold for it: see `StalePeerHold`),
    * the readers, the engine, then the connection (its acks flushed).
    */
   async #close(): Promise<void> {
     const { publisher, reader, upstream, engine, nc } = this.#parts;
-    const clean = this.#failure === undefined && this.#delivered.handedBackCount === 0;
+    const clean = this.#failure === undefined && this.#delivered.handedBackCount === 0 && this.#leftBehind === 0;
     const steps: (() => Promise<unknown> | undefined)[] = [
       () => publisher?.close({ remove: clean }),
       () => reader?.close(),

@@ -46,6 +46,7 @@ export class WatermarkPublisher {
   readonly #kv: KV;
   readonly #onError: ((error: Error) => void) | undefined;
   #wanted = Number.NEGATIVE_INFINITY;
+  #cap = Number.POSITIVE_INFINITY;
   #published = Number.NEGATIVE_INFINITY;
   #putting: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -83,7 +84,7 @@ export class WatermarkPublisher {
     return publisher;
   }
 
-  /** The last watermark the server acknowledged; `-Infinity` before the first. */
+  /** The last watermark the server acknowledged (held at the {@link cap} when there is one); `-Infinity` before the first. */
   get published(): number {
     return this.#published;
   }
@@ -109,7 +110,21 @@ export class WatermarkPublisher {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidOptionError('watermark', 'a finite number', value);
     if (this.#closing !== undefined || value <= this.#wanted) return;
     this.#wanted = value;
-    this.#flush();
+    if (this.#target() !== this.#published) this.#flush();
+  }
+
+  /**
+   * Hold what is put at or below `value` until a higher cap (`Infinity`:
+   * none): the key says min(watermark, cap), and may fall for it. A reader's
+   * minimum never falls; a cap at or above it only keeps it from rising
+   * (see `StalePeerHold`). Ignored after {@link close}.
+   * @throws {InvalidOptionError} for NaN or a non-number.
+   */
+  cap(value: number): void {
+    if (typeof value !== 'number' || Number.isNaN(value)) throw new InvalidOptionError('cap', 'a number or ±Infinity', value);
+    if (this.#closing !== undefined || value === this.#cap) return;
+    this.#cap = value;
+    if (this.#target() !== this.#published) this.#flush();
   }
 
   /**
@@ -124,7 +139,7 @@ export class WatermarkPublisher {
       clearInterval(this.#timer);
       await this.#putting;
       if (options.remove === true) await this.#kv.delete(this.processor);
-      else if (this.#wanted > this.#published) await this.#put(this.#wanted);
+      else if (this.#target() !== this.#published) await this.#put(this.#target());
     })();
     return this.#closing;
   }
@@ -139,8 +154,8 @@ export class WatermarkPublisher {
     if (this.#putting !== undefined) return;
     this.#putting = (async () => {
       try {
-        do await this.#put(this.#wanted);
-        while (this.#wanted > this.#published && this.#closing === undefined);
+        do await this.#put(this.#target());
+        while (this.#target() !== this.#published && this.#closing === undefined);
       } catch (error) {
         // The next beat tries again; a put that keeps failing is reported each time.
         this.#failures++;
@@ -158,6 +173,11 @@ export class WatermarkPublisher {
     // late one never lands after the next.
     const timeout = Math.min(5000, Math.max(1000, this.heartbeat));
     await this.#kv.put(this.processor, encodeWatermarkEntry({ watermark: value }), { timeout });
-    if (value > this.#published) this.#published = value;
+    this.#published = value;
+  }
+
+  /** What the key should say: the watermark, held at the cap. */
+  #target(): number {
+    return Math.min(this.#wanted, this.#cap);
   }
 }

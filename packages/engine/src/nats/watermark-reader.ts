@@ -150,6 +150,12 @@ export class WatermarkReader extends EventEmitter<WatermarkReaderEvents> {
     return this.#publishers;
   }
 
+  /** Ms by the reader's clock since live publisher `processor`'s last beat; `undefined` for one it does not hold live, or while it opens. */
+  age(processor: string): number | undefined {
+    const seen = this.#seen.get(processor);
+    return seen === undefined || this.#catchingUp ? undefined : this.#clock() - seen;
+  }
+
   /** How many entries were not watermark entries (not JSON, another version, a bad watermark) and were ignored. */
   get malformed(): number {
     return this.#malformed;

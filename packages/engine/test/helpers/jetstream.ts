@@ -54,3 +54,18 @@ export async function readStream(js: JetStreamClient, jsm: JetStreamManager, str
 export function jsonOf(msgs: readonly JsMsg[]): unknown[] {
   return msgs.map((msg) => msg.json());
 }
+
+/**
+ * Counts the messages `consumer` of `stream` has asked the server for: the
+ * batches of its pull requests, as a core subscriber sees them go by. Once
+ * the consumer has delivered that many, no request is left open.
+ */
+export function pullRequests(nc: NatsConnection, stream: string, consumer: string): { readonly requested: number; stop(): void } {
+  const counter = { requested: 0, stop: () => sub.unsubscribe() };
+  const sub = nc.subscribe(`$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`, {
+    callback: (_error, msg) => {
+      counter.requested += msg.json<{ batch?: number }>().batch ?? 1;
+    },
+  });
+  return counter;
+}
