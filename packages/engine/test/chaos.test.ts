@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import { Engine, TransformError } from '../src/index.js';
-import type { FailedRecord, RunStats, TidemarkError } from '../src/index.js';
+import type { FailedRecord, RunStats } from '../src/index.js';
 import { seededRandom } from '../src/workload/index.js';
-import { chaosValue } from './helpers/chaos-plan.js';
-import type { ChaosValue } from './helpers/chaos-plan.js';
+import { CHAOS_ATTEMPTS as ATTEMPTS, bystanderError, chaosEngine, chaosValue, killingTries, ownError, placeFaults, restartsIn, slotOdds } from './helpers/chaos-plan.js';
+import type { ChaosValue, WorkerFault } from './helpers/chaos-plan.js';
 import { fixture } from './helpers/gates.js';
 import { forEachTransport } from './helpers/transports.js';
 import type { TestTransport } from './helpers/transports.js';
@@ -15,19 +15,16 @@ import type { TestTransport } from './helpers/transports.js';
  * transforms throw, time out (async, or spinning in sync code), exit their
  * worker or blow its heap, on the first try only (the retry succeeds) or on
  * every try (poison: a failed record). A seeded PRNG decides it all up front
- * and each message carries its part in its value (see fixtures/chaos.js).
+ * and each message carries its part in its value (helpers/chaos-plan.ts
+ * plans it, fixtures/chaos-fault.js does it; pipeline-chaos.test.ts puts the
+ * same faults in every stage of a pipeline).
  * One run per transport is shared by the two tests below; nothing waits on a clock.
  */
 const MESSAGES = 20_000;
 const SEED = Number(process.env.TIDEMARK_CHAOS_SEED ?? 0x7d3a_c0de);
 const MAX_OUT_OF_ORDERNESS = 50;
-const ATTEMPTS = 3;
-const EXIT_CODE = 71; // what fixtures/chaos.js passes to process.exit
-const TIMEOUT_CODE = 'ERR_TIDEMARK_TIMEOUT';
-const OOM_CODE = 'ERR_WORKER_OUT_OF_MEMORY';
 
-type Fault = 'throw' | 'async' | 'sync' | 'exit' | 'heap';
-type Value = ChaosValue<Fault>;
+type Value = ChaosValue<WorkerFault>;
 interface Planned {
   readonly value: Value;
   readonly eventTime: number;
@@ -35,43 +32,30 @@ interface Planned {
   readonly late: boolean;
 }
 
-/** Per message odds of the faults that cost a slot, not a worker: [fault, every try, p]. */
-const odds: readonly [Fault, boolean, number][] = [
-  ['throw', false, 0.015],
-  ['throw', true, 0.003],
-  ['async', false, 0.0025],
-  ['async', true, 0.0005],
-];
-/** Exact counts of the faults that kill their worker (each such try costs a restart): 29 tries (22 over task). */
-const crashes = (transport: TestTransport): readonly [Fault, boolean, number][] => [
+/**
+ * Exact counts of the faults that kill their worker (each such try costs a restart): 29 tries.
+ * Both transports replace a worker stuck in sync code (past the timeout and its grace).
+ */
+const crashes: readonly [WorkerFault, boolean, number][] = [
   ['exit', false, 8],
   ['exit', true, 2],
   ['heap', false, 4],
   ['heap', true, 1],
-  // The task transport does not replace workers stuck in sync code (see the README): no spins there.
-  ...(transport === 'ring'
-    ? ([
-        ['sync', false, 5],
-        ['sync', true, 1],
-      ] satisfies [Fault, boolean, number][])
-    : []),
+  ['sync', false, 5],
+  ['sync', true, 1],
 ];
 
-function plan(seed: number, transport: TestTransport): Planned[] {
+function plan(seed: number): Planned[] {
   const random = seededRandom(seed);
   const values: Value[] = [];
   for (let n = 0; n < MESSAGES; n++) {
-    values.push(chaosValue(n, random, odds));
+    values.push(chaosValue(n, random, slotOdds));
   }
-  for (const [fault, always, count] of crashes(transport)) {
-    for (let placed = 0; placed < count; ) {
-      const value = values[Math.floor(random() * MESSAGES)] as Value;
-      if (value.fault !== undefined) continue;
-      value.fault = fault;
-      if (always) value.always = true;
-      placed++;
-    }
-  }
+  placeFaults(
+    crashes,
+    () => values[Math.floor(random() * MESSAGES)] as Value,
+    (value) => value.fault === undefined,
+  );
   // Event times rise 1 to 4 ms a message, each up to 20 ms early, 3% up to 150 ms early (so some are late).
   let clock = 1_700_000_000_000;
   let maxSeen = Number.NEGATIVE_INFINITY;
@@ -83,33 +67,6 @@ function plan(seed: number, transport: TestTransport): Planned[] {
     return { value, eventTime, late };
   });
 }
-
-/** Tries that kill a worker: one for a first-try fault, every try for poison. */
-const crashTries = (value: Value): number =>
-  value.fault === 'exit' || value.fault === 'heap' || value.fault === 'sync' ? (value.always ? ATTEMPTS : 1) : 0;
-
-/** Whether `error` is what message `value`'s own fault makes its last try fail with. */
-function ownError(value: Value, error: TidemarkError): boolean {
-  if (!(error instanceof TransformError)) return false;
-  switch (value.fault) {
-    case 'throw':
-      return error.errorCode === 'E_CHAOS';
-    case 'async':
-    case 'sync':
-      return error.errorCode === TIMEOUT_CODE;
-    case 'exit':
-      return error.message.includes(`exited with code: ${EXIT_CODE}`);
-    case 'heap':
-      return error.errorCode === OOM_CODE;
-    default:
-      return false;
-  }
-}
-
-/** A failure the chaos explains for any message on the same worker: its death or its being stuck. */
-const bystanderError = (error: TidemarkError): boolean =>
-  error instanceof TransformError &&
-  (error.errorCode === TIMEOUT_CODE || error.errorCode === OOM_CODE || error.message.includes(`exited with code: ${EXIT_CODE}`));
 
 type Event = { kind: 'watermark'; value: number } | { kind: 'record'; offset: number; eventTime: number; late: boolean };
 
@@ -129,19 +86,15 @@ interface Outcome {
 }
 
 async function runChaos(transport: TestTransport): Promise<Outcome> {
-  const planned = plan(SEED, transport);
+  const planned = plan(SEED);
   const registry = new Registry();
   const engine = new Engine({
     transport,
     transform: fixture('chaos.js'),
     threads: 2,
     concurrency: 32,
-    retry: { attempts: ATTEMPTS, backoff: { initial: 0, max: 5 } },
-    // Far above what a try takes here, even on a loaded 2-core machine: at 200 ms a heap death that took
-    // longer under load was taken for a stuck worker (a TimeoutError, an extra restart, a bystander charged).
-    timeout: 1000,
+    ...chaosEngine,
     watermark: { maxOutOfOrderness: MAX_OUT_OF_ORDERNESS },
-    resourceLimits: { maxOldGenerationSizeMb: 32 },
     metrics: { registry },
   });
   try {
@@ -176,7 +129,7 @@ async function runChaos(transport: TestTransport): Promise<Outcome> {
       if (plan.value.fault === undefined && output.attempt !== 1) bystandersRetried.push(`offset ${offset} came out on try ${output.attempt}`);
     }
     const seconds = (performance.now() - started) / 1000;
-    const restarts = Number(/^tidemark_worker_restarts_total (\d+)$/m.exec(await registry.metrics())?.[1] ?? Number.NaN);
+    const restarts = restartsIn(await registry.metrics());
     const stats = { ...(engine.stats as RunStats) };
     return { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried };
   } finally {
@@ -188,7 +141,7 @@ forEachTransport((transport) => {
   let shared: Promise<Outcome> | undefined;
   const chaos = (): Promise<Outcome> => (shared ??= runChaos(transport));
 
-  test(`chaos (${transport}): ${MESSAGES} messages through throws, timeouts, exits and heap deaths: each exactly once, the watermark rule kept`, { timeout: 180_000 }, async (t) => {
+  test(`chaos (${transport}): ${MESSAGES} messages through throws, timeouts, sync spins, exits and heap deaths: each exactly once, the watermark rule kept`, { timeout: 180_000 }, async (t) => {
     const { planned, counts, failed, wrongOutputs, timeline, seconds, restarts, stats, bystandersRetried } = await chaos();
 
     let duplicates = 0;
@@ -199,7 +152,7 @@ forEachTransport((transport) => {
       else duplicates += count - 1;
     }
     const faulted = planned.filter(({ value }) => value.fault !== undefined);
-    const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+    const scheduled = planned.reduce((sum, { value }) => sum + killingTries(value), 0);
     const errors = new Map<string, number>();
     for (const { error } of failed.values()) {
       const key = error instanceof TransformError ? `${error.errorName}/${error.errorCode ?? '-'}: ${error.message.replace(/\d+/g, 'N')}` : error.name;
@@ -225,7 +178,7 @@ forEachTransport((transport) => {
       const what = `offset ${offset} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
       const error = record.error;
       if (!(error instanceof TransformError)) unexplained.push(`${what}: ${error.name} is not a TransformError`);
-      else if (!ownError(value, error) && !bystanderError(error)) unexplained.push(`${what}: ${error.errorName}/${error.errorCode}: ${error.message}`);
+      else if (!ownError(value.fault, error) && !bystanderError(error)) unexplained.push(`${what}: ${error.errorName}/${error.errorCode}: ${error.message}`);
       if (record.attempts !== ATTEMPTS) unexplained.push(`${what}: failed after ${record.attempts} tries`);
     }
     for (const { value } of planned) if (value.always && !failed.has(value.n)) unexplained.push(`poison offset ${value.n} came out`);
@@ -265,7 +218,7 @@ forEachTransport((transport) => {
       const what = `offset ${value.n} (${value.fault ?? 'no fault'}${value.always ? ', every try' : ''})`;
       if (value.always !== true) {
         if (record !== undefined) wrong.push(`${what} failed: ${record.error.message}`);
-      } else if (record !== undefined && !ownError(value, record.error)) {
+      } else if (record !== undefined && !ownError(value.fault, record.error)) {
         const error = record.error as TransformError;
         wrong.push(`${what} failed with ${error.errorName}/${error.errorCode}: ${error.message}`);
       }
@@ -274,7 +227,7 @@ forEachTransport((transport) => {
     // A bystander (a message with no fault, on the worker that died or hung
     // under another) goes out again without being charged a try.
     assert.deepEqual(bystandersRetried, [], 'every message without a fault came out of its first try');
-    const scheduled = planned.reduce((sum, { value }) => sum + crashTries(value), 0);
+    const scheduled = planned.reduce((sum, { value }) => sum + killingTries(value), 0);
     assert.equal(restarts, scheduled, 'one worker restart per worker-killing try');
   });
 });

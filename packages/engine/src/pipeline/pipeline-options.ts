@@ -104,4 +104,6 @@ export interface PipelineOptions {
   metrics?: boolean | { registry?: AnyRegistry };
   /** `execArgv` of every stage's worker threads. @default [] */
   execArgv?: string[];
+  /** `resourceLimits` of every stage's worker threads (a worker past its heap limit dies, and is replaced). @default Node's */
+  resourceLimits?: EngineOptions['resourceLimits'];
 }

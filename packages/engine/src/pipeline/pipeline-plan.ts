@@ -28,9 +28,9 @@ export type StagePlan =
       readonly maxPending: number | undefined;
     };
 
-const pipelineKeys = new Set(['stages', 'threads', 'watermark', 'retry', 'timeout', 'transport', 'metrics', 'execArgv']);
+const pipelineKeys = new Set(['stages', 'threads', 'watermark', 'retry', 'timeout', 'transport', 'metrics', 'execArgv', 'resourceLimits']);
 /** Pipeline options every engine gets as they are. */
-const sharedKeys = ['watermark', 'retry', 'timeout', 'transport', 'execArgv'] as const;
+const sharedKeys = ['watermark', 'retry', 'timeout', 'transport', 'execArgv', 'resourceLimits'] as const;
 const engineKeys = ['concurrency', 'buffers', 'threads'] as const;
 const stageKeys = {
   transform: new Set(['name', 'transform', ...engineKeys]),
