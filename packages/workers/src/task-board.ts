@@ -119,7 +119,9 @@ export class TaskBoard {
       const thread = Atomics.load(ints, at / 4 + THREAD);
       if (thread === 0) continue;
       if (!alive.has(thread)) {
+        // Its tries died with it: the worker that claims the row next (once THREAD is 0) starts with none listed.
         Atomics.store(ints, at / 4 + MARK, 0);
+        for (let entry = 0; entry < this.#layout.tries; entry++) Atomics.store(ints, this.#layout.at(row, entry) / 4 + STATE, 0);
         Atomics.store(ints, at / 4 + THREAD, 0);
         continue;
       }

@@ -84,6 +84,22 @@ test('the row of a worker that is gone is freed for the next; a full board leave
   assert.deepEqual(board.heldSince(now() + 1, new Set([third.worker.threadId])), [{ threadId: third.worker.threadId, ids: [3] }]);
 });
 
+test('a worker that dies with tries listed leaves nothing of them to the worker that takes its row', async (t) => {
+  const board = new TaskBoard(1, 2);
+  t.after(() => board.close());
+  const first = await boardWorker(t, board, 1);
+  assert.equal(await ask(first.worker, 'clear'), 'cleared');
+  await ask(first.worker, { begin: 10 });
+  await ask(first.worker, { begin: 11 });
+  await first.worker.terminate();
+  assert.deepEqual(board.heldSince(now() + 1, new Set()), [], 'the dead worker is not reported; its row is freed');
+  const next = await boardWorker(t, board, 2);
+  assert.equal(next.said, 'marked', 'the next worker takes the row');
+  assert.equal(await ask(next.worker, 'clear'), 'cleared');
+  // The dead worker's tries were never ended: the row must not say the next worker runs them.
+  assert.deepEqual(board.heldSince(now() + 1, new Set([next.worker.threadId])), []);
+});
+
 test('a closed board is not handed to workers started after', async (t) => {
   const board = new TaskBoard(1);
   board.close();
