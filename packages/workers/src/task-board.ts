@@ -222,13 +222,19 @@ class BoardRow {
   }
 }
 
-const rows = new Map<number, BoardRow | undefined>();
+const rows = new Map<number, BoardRow>();
 
-/** In a worker: its row on board `board` (claimed on the first call), or undefined if it has none. */
+/**
+ * In a worker: its row on board `board` (claimed on the first call that finds one free), or
+ * undefined if it has none yet. A worker that found the board full asks again on its next try:
+ * the rows of workers that died are freed by the engine's next sweep, and a worker left without
+ * a row would go unwatched for the rest of its life.
+ */
 export function boardRow(board: number): BoardRow | undefined {
-  if (rows.has(board)) return rows.get(board);
+  const held = rows.get(board);
+  if (held !== undefined) return held;
   const row = claim(getEnvironmentData(keyOf(board)));
-  rows.set(board, row);
+  if (row !== undefined) rows.set(board, row);
   return row;
 }
 

@@ -84,6 +84,20 @@ test('the row of a worker that is gone is freed for the next; a full board leave
   assert.deepEqual(board.heldSince(now() + 1, new Set([third.worker.threadId])), [{ threadId: third.worker.threadId, ids: [3] }]);
 });
 
+test('a worker that found the board full takes a row freed later, on its next try, and is watched from then on', async (t) => {
+  const board = new TaskBoard(1);
+  t.after(() => board.close());
+  const first = await boardWorker(t, board, 1);
+  const second = await boardWorker(t, board, 2);
+  assert.equal(second.said, 'no row');
+  assert.equal(await ask(second.worker, { again: 20 }), 'no row', 'still full while the first lives');
+  await first.worker.terminate();
+  const alive = new Set([second.worker.threadId]);
+  assert.deepEqual(board.heldSince(now() + 1, alive), [], 'the sweep frees the dead worker\'s row');
+  assert.equal(await ask(second.worker, { again: 21 }), 'marked');
+  assert.deepEqual(board.heldSince(now() + 1, alive), [{ threadId: second.worker.threadId, ids: [21] }]);
+});
+
 test('a worker that dies with tries listed leaves nothing of them to the worker that takes its row', async (t) => {
   const board = new TaskBoard(1, 2);
   t.after(() => board.close());
