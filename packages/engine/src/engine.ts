@@ -23,6 +23,7 @@ import type { Source } from './source/source-reader.js';
 import { AdaptiveConcurrency } from './concurrency/adaptive-concurrency.js';
 import { EngineMetrics } from './metrics/engine-metrics.js';
 import type { EngineSnapshot } from './metrics/engine-metrics.js';
+import { MessageIds } from './run/message-ids.js';
 import { RingTransport } from './transport/ring-transport.js';
 import { TaskTransport } from './transport/task-transport.js';
 import { toDuplex } from './streams/engine-duplex.js';
@@ -58,8 +59,8 @@ export class Engine extends EventEmitter<EngineEvents> {
   readonly #listening: Promise<number | undefined>;
   /** Counters of the runs before the current one, for the metrics' totals. */
   readonly #before: RunStats = emptyStats();
-  /** Runs started so far: each run's message ids start at `runs * 2 ** 32`. */
-  #runs = 0;
+  /** Message ids, shared by all runs: a late completion of an earlier run never names one of the current run's messages. */
+  readonly #ids = new MessageIds();
   /** The transport's one completion handler: to the current run, timed once per batch of completions. */
   readonly #report = (completion: Completion): void => {
     this.#run?.complete(completion, turnClock.now());
@@ -176,7 +177,7 @@ export class Engine extends EventEmitter<EngineEvents> {
         this.emit('ack', trace);
       },
     };
-    const run = new Run(source, this.options, this.#transport, events, { firstId: this.#runs++ * 2 ** 32, chunked, adaptive: this.#adaptive });
+    const run = new Run(source, this.options, this.#transport, events, { ids: this.#ids, chunked, adaptive: this.#adaptive });
     this.#addTotals(this.#run);
     this.#run = run;
     this.#active = true;

@@ -7,6 +7,7 @@ import { MessageTracker } from '../src/run/message-tracker.js';
 import { mayMove, stages, transitions } from '../src/run/stages.js';
 import type { Stage } from '../src/run/stages.js';
 import { Intake } from '../src/source/intake.js';
+import { MessageIds } from '../src/run/message-ids.js';
 
 // The tracker against a model written from the events' side, not from the
 // table: each event names the stages it may happen in and where it leads.
@@ -87,7 +88,7 @@ test('the tracker against an event model: random event sequences, counters, comm
   fc.assert(
     fc.property(fc.array(command, { maxLength: 120 }), (commands) => {
       const tracker = new MessageTracker({ maxOutOfOrderness: 5, idleAfter: Number.POSITIVE_INFINITY });
-      const intake = new Intake(false, 0);
+      const intake = new Intake(false, new MessageIds());
       /** The model: the live messages by slot, each with its stage as the model sees it. */
       const live = new Map<number, { state: MessageState; stage: ModelStage }>();
       /** The messages that left the run: every event on one must be refused. */

@@ -5,6 +5,7 @@ import { WindowStage } from '../src/reduce/window-stage.js';
 import { MessageTracker } from '../src/run/message-tracker.js';
 import type { MessageState } from '../src/run/message-state.js';
 import { Intake } from '../src/source/intake.js';
+import { MessageIds } from '../src/run/message-ids.js';
 import { TransformError } from '../src/errors.js';
 import { checkSchedulesInWorker } from './helpers/reduce-schedules.js';
 
@@ -32,8 +33,9 @@ for (const kind of ['tumbling', 'sliding', 'session'] as const) {
 test('an add that fails for good leaves its message a failed record, in no window; the window has the rest', () => {
   const tracker = new MessageTracker({ maxOutOfOrderness: 0, idleAfter: Number.POSITIVE_INFINITY });
   const sent: MessageState[] = [];
-  const stage = new WindowStage({ module: 'm', window: { tumbling: 10 }, allowedLateness: 0 }, tracker, (s) => sent.push(s), 1e9);
-  const intake = new Intake(false, 0);
+  const ids = new MessageIds();
+  const stage = new WindowStage({ module: 'm', window: { tumbling: 10 }, allowedLateness: 0 }, tracker, (s) => sent.push(s), ids);
+  const intake = new Intake(false, ids);
   const [a, b] = [0, 1].map((i) => intake.take({ key: 'k', eventTime: i, value: i }, -1)) as [MessageState, MessageState];
   for (const state of [a, b]) {
     tracker.read(state);

@@ -14,6 +14,7 @@ import { resolveOptions } from '../src/options/resolve-options.js';
 import type { MessageState } from '../src/run/message-state.js';
 import { MessageTracker } from '../src/run/message-tracker.js';
 import { Intake } from '../src/source/intake.js';
+import { MessageIds } from '../src/run/message-ids.js';
 import { fixture } from './helpers/gates.js';
 import { HeldTransport } from './helpers/held-transport.js';
 
@@ -77,7 +78,7 @@ function setUp(t: TestContext, retry: RetryPolicy, concurrency: number) {
     if (state !== undefined) settled.push(state);
     scheduler.pump();
   });
-  const intake = new Intake(false, 0);
+  const intake = new Intake(false, new MessageIds());
   /** A message read from the source, as a run reads it. */
   const message = (value: string) => {
     const state = intake.take({ value }, -1);

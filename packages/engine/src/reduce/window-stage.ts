@@ -1,5 +1,6 @@
 import { REDUCE_OP } from '@tidemark/workers';
 import { newMessageState } from '../run/message-state.js';
+import type { MessageIds } from '../run/message-ids.js';
 import type { MessageState } from '../run/message-state.js';
 import type { MessageTracker } from '../run/message-tracker.js';
 import type { ReduceSettings } from '../options/reduce-options.js';
@@ -32,15 +33,15 @@ export class WindowStage {
   readonly #send: (state: MessageState) => void;
   /** Window results in flight, by their state's id. */
   readonly #fires = new Map<number, Fire>();
-  #nextId: number;
+  readonly #ids: MessageIds;
   #keepOpen = false;
 
-  /** `firstId`: where the run's window states' ids start (clear of its messages'). */
-  constructor(settings: ReduceSettings, tracker: MessageTracker, send: (state: MessageState) => void, firstId: number) {
+  /** `ids`: the engine's message ids, which the window results share with the run's messages. */
+  constructor(settings: ReduceSettings, tracker: MessageTracker, send: (state: MessageState) => void, ids: MessageIds) {
     this.#reducer = new WindowReducer(settings.window, settings.allowedLateness);
     this.#tracker = tracker;
     this.#send = send;
-    this.#nextId = firstId;
+    this.#ids = ids;
   }
 
   /** Messages held in open windows (their adds came back). */
@@ -173,7 +174,7 @@ export class WindowStage {
   }
 
   #fire(fire: Fire, withValues: boolean): void {
-    const id = this.#nextId++;
+    const id = this.#ids.take();
     const { window, parts, members } = fire;
     let offset = Number.POSITIVE_INFINITY;
     for (const member of members) if (member.offset < offset) offset = member.offset;

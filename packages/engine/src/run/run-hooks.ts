@@ -1,4 +1,5 @@
 import type { AdaptiveConcurrency } from '../concurrency/adaptive-concurrency.js';
+import type { MessageIds } from './message-ids.js';
 import type { MessageTrace } from './message-state.js';
 
 /** What a run tells its engine. */
@@ -16,8 +17,8 @@ export interface RunHooks {
 
 /** How a run is set up beyond the engine's options. */
 export interface RunSetup {
-  /** Where this run's message ids start: a late completion of an earlier run is never taken for one of this run's. */
-  readonly firstId: number;
+  /** The engine's message ids: a late completion of an earlier run is never taken for one of this run's. */
+  readonly ids: MessageIds;
   /** Whether an array the source yields is a chunk of records. */
   readonly chunked: boolean;
   /** The engine's adaptive controller, which steers the run's in-flight target. */

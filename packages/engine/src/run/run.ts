@@ -65,14 +65,14 @@ export class Run {
     options: ResolvedOptions,
     transport: Transport,
     events: RunEvents,
-    { firstId, chunked, adaptive }: RunSetup,
+    { ids, chunked, adaptive }: RunSetup,
   ) {
     this.#events = events;
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
-    this.#intake = new Intake(sized, firstId, options.priority);
+    this.#intake = new Intake(sized, ids, options.priority);
     this.tracker = this.#tracker = new MessageTracker(options.watermark);
     this.#partitions = isPartitioned(source) ? source.partitions : [];
     const batch = options.mode === 'batch' ? new BatchMode(options.batchSize) : undefined;
@@ -80,8 +80,7 @@ export class Run {
     const release = batch ?? (options.ordering === 'ordered' ? new OrderedRelease() : new UnorderedRelease());
     this.#output = new OutputBuffer(release, limits.output);
     const priorityAging = options.priority === undefined ? undefined : options.priorityAging;
-    // A window's result has an id clear of the run's messages' (firstId + seq).
-    const windows = options.reduce && new WindowStage(options.reduce, this.#tracker, (state) => this.#dispatcher.urgent(state), firstId + 2 ** 31);
+    const windows = options.reduce && new WindowStage(options.reduce, this.#tracker, (state) => this.#dispatcher.urgent(state), ids);
     this.#windows = windows;
     this.#dispatcher = new Dispatcher(transport, this.#tracker, this.#output, limits, options.retry, {
       priorityAging,

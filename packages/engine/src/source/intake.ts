@@ -4,6 +4,7 @@ import { newMessageState } from '../run/message-state.js';
 import { ItemReader, salvage } from './check-item.js';
 import { PartitionedRecord } from './partitioned-record.js';
 import type { SourceRecord } from '../message.js';
+import type { MessageIds } from '../run/message-ids.js';
 import { turnClock } from '../run/turn-clock.js';
 import type { MessageState } from '../run/message-state.js';
 
@@ -16,20 +17,19 @@ import type { MessageState } from '../run/message-state.js';
 export class Intake {
   readonly #sized: boolean;
   readonly #reader: ItemReader;
-  readonly #firstId: number;
+  readonly #ids: MessageIds;
   readonly #priority: ((record: SourceRecord) => number) | undefined;
   #seq = 0;
 
   /**
-   * `firstId`: where this run's message ids start (ids stay unique across an
-   * engine's runs). `priority`: the engine's `priority` option, run on each
+   * `ids`: the engine's message ids (unique across its runs). `priority`: the engine's `priority` option, run on each
    * item read.
    */
-  constructor(sized: boolean, firstId: number, priority?: (record: SourceRecord) => number) {
+  constructor(sized: boolean, ids: MessageIds, priority?: (record: SourceRecord) => number) {
     this.#priority = priority;
     this.#sized = sized;
     this.#reader = new ItemReader(sized);
-    this.#firstId = firstId;
+    this.#ids = ids;
   }
 
   /** Whether input sizes are measured (a byte limit on the input or processing buffer). */
@@ -60,14 +60,14 @@ export class Intake {
       const rank = this.#priority === undefined ? undefined : priorityOf(this.#priority, item);
       const failed = typeof rank === 'object' ? rank : undefined;
       const priority = typeof rank === 'number' ? rank : undefined;
-      const state = newMessageState(this.#firstId + seq, seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
+      const state = newMessageState(this.#ids.take(), seq, offset, reader.key, partition, eventTime, readAt, input, failed === undefined ? reader.bytes : 0, batch, failed, priority);
       state.sourceWatermark = reader.watermark;
       return state;
     }
     // A bad item gets an event time from the tracker (NaN here): the
     // watermark it is read under, so it cannot move it.
     const { offset, partition, input } = salvage(item);
-    return newMessageState(this.#firstId + seq, seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error, undefined);
+    return newMessageState(this.#ids.take(), seq, offset ?? given?.arrival ?? seq, undefined, given?.partition ?? partition, Number.NaN, readAt, input, 0, batch, error, undefined);
   }
 }
 

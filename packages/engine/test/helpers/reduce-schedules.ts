@@ -7,6 +7,7 @@ import type { WindowSpec } from '../../src/reduce/window-spec.js';
 import { MessageTracker } from '../../src/run/message-tracker.js';
 import type { MessageState } from '../../src/run/message-state.js';
 import { Intake } from '../../src/source/intake.js';
+import { MessageIds } from '../../src/run/message-ids.js';
 import { referenceReduce, resultKeys } from './window-reference.js';
 import type { RefMessage, RefResult } from './window-reference.js';
 
@@ -83,9 +84,10 @@ async function schedule({ spec, lateness, bound, messages: drawn, choices }: Sce
 
   const tracker = new MessageTracker({ maxOutOfOrderness: bound, idleAfter: Number.POSITIVE_INFINITY });
   const pool: Try[] = [];
+  const ids = new MessageIds();
   const stores = Array.from({ length: WORKERS }, () => new ReduceStore(collect));
-  const stage = new WindowStage({ module: 'test:collect', window: spec, allowedLateness: lateness }, tracker, (state) => pool.push({ state }), 1e9);
-  const intake = new Intake(false, 0);
+  const stage = new WindowStage({ module: 'test:collect', window: spec, allowedLateness: lateness }, tracker, (state) => pool.push({ state }), ids);
+  const intake = new Intake(false, ids);
   const results: RefResult[] = [];
   const late: number[] = [];
   let published = Number.NEGATIVE_INFINITY;
