@@ -3,4 +3,4 @@ export { BoundedOutOfOrderness } from './bounded-out-of-orderness.js';
 export type { BoundedOutOfOrdernessOptions, Observation } from './bounded-out-of-orderness.js';
 export { PartitionedWatermark } from './partitioned-watermark.js';
 export type { PartitionedWatermarkOptions } from './partitioned-watermark.js';
-export type { PartitionId } from './partition.js';
+export type { InFlight, PartitionId } from './partition.js';

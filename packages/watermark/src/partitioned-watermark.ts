@@ -74,7 +74,9 @@ export class PartitionedWatermark {
   readonly #maxOutOfOrderness: number;
   readonly #idleAfter: number;
   readonly #partitions = new Map<PartitionId, Partition>();
+  /** The handles of the messages read by id ({@link read}, {@link readUnder}). */
   readonly #live = new Map<number, InFlight>();
+  #inFlight = 0;
   /** The partitions that are not idle, by low(P). */
   readonly #busy = new RisingKeyHeap<Partition>(
     (p) => p.low(),
@@ -135,6 +137,19 @@ export class PartitionedWatermark {
    */
   readUnder(id: number, partition: PartitionId, eventTime: number, now: number, given?: number): number {
     if (this.#live.has(id)) throw new RangeError(`id ${id} is already in flight`);
+    const node = this.enter(id, partition, eventTime, now, given);
+    this.#live.set(id, node);
+    return node.watermark;
+  }
+
+  /**
+   * {@link readUnder} for an owner that keeps its own in-flight set (the
+   * engine's tracker): no id map here, the caller holds the returned handle
+   * (`handle.watermark` is the watermark the message is in flight under) and
+   * gives it back to {@link leave}. `id` is only carried on the handle; it is
+   * not checked, and {@link has} and {@link complete} do not see it.
+   */
+  enter(id: number, partition: PartitionId, eventTime: number, now: number, given?: number): InFlight {
     // The clock moves, but idleness is decided only when asked (`current`,
     // `declare`): a reader held back by full buffers reads late, and the
     // partitions it did not get to are not idle for that.
@@ -143,7 +158,8 @@ export class PartitionedWatermark {
     if (given !== undefined) p.input.raise(given);
     const watermark = p.input.current();
     const late = p.input.admit(eventTime, this.#clock);
-    this.#live.set(id, p.enqueue(id, watermark));
+    const node = p.enqueue(id, watermark);
+    this.#inFlight++;
     p.lastArrival = this.#clock;
     this.#lastLate = late;
     if (late) this.#late++;
@@ -153,7 +169,7 @@ export class PartitionedWatermark {
       p.idle = false;
       this.#busy.offer(p);
     }
-    return watermark;
+    return node;
   }
 
   /** Whether the message of the last {@link read} or {@link readUnder} was late. */
@@ -173,6 +189,17 @@ export class PartitionedWatermark {
     const node = this.#live.get(id);
     if (node === undefined) return false;
     this.#live.delete(id);
+    return this.leave(node, now);
+  }
+
+  /**
+   * {@link complete} of a handle {@link enter} returned. Returns false,
+   * changing nothing, when it already left (a handle is given back once:
+   * once it left, its partition may reuse it for another message).
+   */
+  leave(node: InFlight, now?: number): boolean {
+    if (node.done) return false;
+    this.#inFlight--;
     const p = node.partition;
     p.complete(node);
     if (p.inFlight === 0) {
@@ -242,14 +269,14 @@ export class PartitionedWatermark {
     return this.#partitions.get(partition)?.idle ?? false;
   }
 
-  /** Whether message `id` is in flight. */
+  /** Whether message `id` is in flight (read with {@link read} or {@link readUnder}). */
   has(id: number): boolean {
     return this.#live.has(id);
   }
 
   /** How many messages are in flight, over all partitions. */
   get inFlight(): number {
-    return this.#live.size;
+    return this.#inFlight;
   }
 
   /** How many late messages were read, over all partitions. */

@@ -1,4 +1,4 @@
-import type { PartitionId } from '@tidemark/watermark';
+import type { InFlight, PartitionId } from '@tidemark/watermark';
 import type { Overflow } from '../buffers/buffer-limit.js';
 import type { TidemarkError } from '../errors.js';
 import type { FailedRecord, Output } from '../message.js';
@@ -85,6 +85,8 @@ export interface MessageState extends Mutable<Omit<MessageTrace, 'stage'>> {
   error: TidemarkError | undefined;
   /** While at the transport: frees its dispatch slot (the dispatch queue's callback). */
   release: (() => void) | undefined;
+  /** While in flight: its entry in the tracker's watermark, given back when it leaves. */
+  inFlight: InFlight | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -162,5 +164,6 @@ export function newMessageState(
     outputBytes: 0,
     error,
     release: undefined,
+    inFlight: undefined,
   };
 }

@@ -1,5 +1,5 @@
 import { PartitionedWatermark } from '@tidemark/watermark';
-import type { PartitionId } from '@tidemark/watermark';
+import type { InFlight, PartitionId } from '@tidemark/watermark';
 import type { BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
 import { BufferFullError } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
@@ -83,12 +83,14 @@ export class MessageTracker {
     const partition = state.partition ?? DEFAULT_PARTITION;
     if (Number.isNaN(state.eventTime)) {
       const current = this.#watermark.inputWatermark(partition) ?? Number.NEGATIVE_INFINITY;
-      this.#watermark.readUnder(state.id, partition, current, state.readAt);
+      state.inFlight = this.#watermark.enter(state.id, partition, current, state.readAt);
       state.watermark = current;
       state.eventTime = Number.isFinite(current) ? current : state.readAt;
     } else {
       const watermarks = this.#watermark;
-      state.watermark = watermarks.readUnder(state.id, partition, state.eventTime, state.readAt, state.sourceWatermark);
+      const inFlight = watermarks.enter(state.id, partition, state.eventTime, state.readAt, state.sourceWatermark);
+      state.inFlight = inFlight;
+      state.watermark = inFlight.watermark;
       // Late against its partition's watermark, or below the output watermark
       // already published (a partition back from idle, or a new one, after the
       // others moved it on): no output goes below a published watermark unless late.
@@ -227,7 +229,8 @@ export class MessageTracker {
     state.ackedAt = at;
     this.#states.delete(state.id);
     if (state.window !== undefined) return; // a window's result: not a source message
-    this.#watermark.complete(state.id, at);
+    this.#watermark.leave(state.inFlight as InFlight, at);
+    state.inFlight = undefined;
     this.stats.acked++;
   }
 
