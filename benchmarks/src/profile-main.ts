@@ -10,6 +10,8 @@ import { parseArgs } from 'node:util';
 import { markdownTable } from 'markdown-table';
 import { benchArgs } from './cli-args.js';
 import { machine } from './machine.js';
+import { openBase } from './overhead-base.js';
+import type { BaseEngine } from './overhead-base.js';
 import { engineRun } from './overhead-engine.js';
 import { selfTimes, topRows } from './profile-summary.js';
 
@@ -20,6 +22,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '256' },
     chunks: { type: 'string' },
     top: { type: 'string', default: '25' },
+    // An earlier commit's engine instead of this checkout's (built as bench:overhead builds its base).
+    base: { type: 'string' },
     out: { type: 'string', default: new URL('../results', import.meta.url).pathname },
   },
 });
@@ -37,22 +41,26 @@ const chunkSize = values.chunks === undefined ? undefined : positive('chunks', v
 const top = positive('top', values.top);
 const threads = availableParallelism();
 
+// Only when asked: the base is built in a temporary folder, removed when the process ends.
+const base: BaseEngine | undefined = values.base === undefined ? undefined : await openBase(values.base, (line) => console.error(`bench: ${line}`));
+const Engine = base?.Engine;
+
 const session = new Session();
 session.connect();
 await session.post('Profiler.enable');
 // One untimed run first (the engine's code warms up), then the profiled one.
 const runOptions = { concurrency, threads, transport: 'ring' as const, ...(chunkSize === undefined ? {} : { chunkSize }) };
-await engineRun({ ...runOptions, messages: Math.min(messages, 200_000) });
+await engineRun({ ...runOptions, messages: Math.min(messages, 200_000) }, Engine);
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
-const result = await engineRun({ ...runOptions, messages });
+const result = await engineRun({ ...runOptions, messages }, Engine);
 const { profile } = await session.post('Profiler.stop');
 session.disconnect();
 
 const times = selfTimes(profile);
 const host = machine();
 const md = [
-  `Main-thread CPU profile of \`${result.name}\`: ${messages.toLocaleString('en')} trivial messages at ${concurrency} in flight on ${threads} threads, ${Math.round(result.messagesPerSecond).toLocaleString('en')} msg/s while profiled (sampling slows it). ${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.date}.`,
+  `Main-thread CPU profile of \`${result.name}\`${base === undefined ? '' : ` at ${base.commit.short} (${base.commit.subject})`}: ${messages.toLocaleString('en')} trivial messages at ${concurrency} in flight on ${threads} threads, ${Math.round(result.messagesPerSecond).toLocaleString('en')} msg/s while profiled (sampling slows it). ${host.cpu}, ${host.cores} cores, Node ${host.node}, ${host.date}.`,
   '',
   `Self time by where the code lives (${(times.totalMs / 1e3).toFixed(2)} s sampled; idle is the main thread waiting, e.g. for the workers):`,
   '',
@@ -66,4 +74,5 @@ console.log(md);
 await mkdir(values.out, { recursive: true });
 await writeFile(`${values.out}/profile.md`, `${md}\n`);
 await writeFile(`${values.out}/profile.cpuprofile`, JSON.stringify(profile));
+await base?.[Symbol.asyncDispose]();
 console.error(`bench: wrote ${values.out}/profile.md and profile.cpuprofile (open it in Chrome DevTools' Performance panel)`);
