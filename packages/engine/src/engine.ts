@@ -7,7 +7,8 @@ import type { EngineRecord, SourceRecord } from './message.js';
 import type { MessageTrace } from './run/message-state.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { EngineOptions, ResolvedOptions } from './options/options.js';
-import { chunks, records } from './run/hand-over.js';
+import { chunks } from './run/chunk-iterator.js';
+import { RecordIterator } from './run/record-iterator.js';
 import { Run } from './run/run.js';
 import { untilStopped } from './run/until-stopped.js';
 import type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
@@ -106,7 +107,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    */
   process<T = unknown>(source: Source<SourceRecord>, options: ProcessOptions = {}): AsyncGenerator<EngineRecord<T>, void, undefined> {
     const { run, hooks } = this.#begin(source, options.signal, false);
-    return releasedIfUnstarted(records(run, hooks), () => run.close(hooks)) as AsyncGenerator<EngineRecord<T>, void, undefined>;
+    return new RecordIterator(run, hooks) as AsyncGenerator<EngineRecord<T>, void, undefined>;
   }
 
   /**

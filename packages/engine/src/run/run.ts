@@ -148,7 +148,7 @@ export class Run {
     if (settled === undefined) this.#reader.room();
   }
 
-  // The consumer's side, as `hand-over.ts` drives it: open, take what may
+  // The consumer's side, as `record-iterator.ts` and `chunk-iterator.ts` drive it: open, take what may
   // leave, ack what was handed over, close.
 
   /** Ready the transport while the source gives its first item, then read. */

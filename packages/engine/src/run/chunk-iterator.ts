@@ -5,38 +5,6 @@ import type { Run } from './run.js';
 import type { RunHooks } from './run-hooks.js';
 
 /**
- * A run's records, one by one: each settled message's outputs (or its
- * failed record) in the order its release queue allows. A message is acked
- * when the consumer asks for the record after its last one.
- */
-export async function* records(run: Run, hooks: RunHooks): AsyncGenerator<EngineRecord, void, undefined> {
-  try {
-    await run.open(hooks);
-    const stats = run.tracker.stats;
-    for (;;) {
-      const state = run.take();
-      if (state === undefined) {
-        if (run.over) break;
-        await run.ready();
-        continue;
-      }
-      if (state.error !== undefined) {
-        yield failedRecord(state, state.error);
-      } else {
-        for (const value of state.values) {
-          stats.emitted++;
-          yield outputRecord(state, value);
-        }
-      }
-      run.ack(state);
-    }
-    await run.ended();
-  } finally {
-    run.close(hooks);
-  }
-}
-
-/**
  * A run's records in chunks, as KafkaJS's `eachBatch` beside `eachMessage`:
  * every record ready when the consumer asks, from at most `size` messages
  * (a message's outputs stay in one chunk; a chunk is never empty). The
