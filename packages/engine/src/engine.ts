@@ -250,7 +250,7 @@ export class Engine extends EventEmitter<EngineEvents> {
     return { input: { fill: 0, capacity: input.messages }, processing: { fill: 0, capacity: processing.messages }, output: { fill: 0, capacity: output.messages } };
   }
 
-  /** The tracked state of every in-flight message. */
+  /** The tracked state of every in-flight message, oldest first: a copy of each as it is now. */
   traces(): MessageTrace[] {
     return this.#run?.tracker.traces() ?? [];
   }

@@ -3,6 +3,7 @@ import type { Overflow } from '../buffers/buffer-limit.js';
 import type { TidemarkError } from '../errors.js';
 import type { FailedRecord, Output } from '../message.js';
 import type { Window } from '../reduce/window-spec.js';
+import type { InFlightEntry } from './in-flight-table.js';
 import type { Outcome, Stage } from './stages.js';
 
 export type { Outcome, Stage } from './stages.js';
@@ -87,6 +88,9 @@ export interface MessageState extends Mutable<Omit<MessageTrace, 'stage'>> {
   release: (() => void) | undefined;
   /** While in flight: its entry in the tracker's watermark, given back when it leaves. */
   inFlight: InFlight | undefined;
+  /** While in flight: its neighbours in read order in the tracker's table (in-flight-table.ts writes them). */
+  older: InFlightEntry | undefined;
+  newer: InFlightEntry | undefined;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -95,6 +99,13 @@ export { now } from '@tidemark/workers';
 
 /** The values of a message with none (yet): shared, never written into. */
 export const noValues: unknown[] = [];
+
+/** A copy of `state`'s trace as it is now: its fields, not the engine's links (the tracker's table, the watermark, the dispatch slot). */
+export function snapshot(state: MessageState): MessageTrace {
+  const { seq, offset, key, partition, eventTime, priority, watermark, late, stage, outcome, attempts, readAt, queuedAt, dispatchedAt } = state;
+  const { startedAt, endedAt, threadId, completedAt, ackedAt, overflow, window } = state;
+  return { seq, offset, key, partition, eventTime, priority, watermark, late, stage, outcome, attempts, readAt, queuedAt, dispatchedAt, startedAt, endedAt, threadId, completedAt, ackedAt, overflow, window };
+}
 
 /** The record of one output value of a completed message. */
 export function outputRecord(state: MessageState, value: unknown): Output {
@@ -165,5 +176,7 @@ export function newMessageState(
     error,
     release: undefined,
     inFlight: undefined,
+    older: undefined,
+    newer: undefined,
   };
 }

@@ -4,9 +4,10 @@ import type { BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.
 import { BufferFullError } from '../errors.js';
 import type { TidemarkError } from '../errors.js';
 import type { Completion } from '../transport/transport.js';
-import { noValues } from './message-state.js';
+import { noValues, snapshot } from './message-state.js';
 import type { MessageState, MessageTrace } from './message-state.js';
 import { CommittedOffsets } from './committed-offsets.js';
+import { InFlightTable } from './in-flight-table.js';
 import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
 import { sourcesOf } from './stages.js';
@@ -41,8 +42,8 @@ const DEFAULT_PARTITION = '';
  */
 export class MessageTracker {
   readonly stats: RunStats = emptyStats();
-  /** In read order: the first is the oldest in flight. */
-  readonly #states = new Map<number, MessageState>();
+  /** By id, and in read order: the first is the oldest in flight. */
+  readonly #states = new InFlightTable<MessageState>();
   readonly #watermark: PartitionedWatermark;
   readonly #offsets = new CommittedOffsets();
   /** Failed messages in flight whose failed record was handed over (their stage stays `failed`): next, the ack. */
@@ -99,7 +100,7 @@ export class MessageTracker {
         this.stats.late++;
       }
     }
-    this.#states.set(state.id, state);
+    this.#add(state);
     this.stats.read++;
     this.#offsets.read(state);
   }
@@ -112,7 +113,7 @@ export class MessageTracker {
    */
   readWindow(state: MessageState): void {
     if (state.stage !== 'read' || state.window === undefined) this.#refuse(state, 'read (a window)');
-    this.#states.set(state.id, state);
+    this.#add(state);
   }
 
   /** Windowed reduce: too late for every window it falls in, its input is its late record, without a try. */
@@ -227,7 +228,7 @@ export class MessageTracker {
   /** It leaves the run: acked. */
   #leave(state: MessageState, at: number): void {
     state.ackedAt = at;
-    this.#states.delete(state.id);
+    this.#states.delete(state);
     if (state.window !== undefined) return; // a window's result: not a source message
     this.#watermark.leave(state.inFlight as InFlight, at);
     state.inFlight = undefined;
@@ -263,12 +264,12 @@ export class MessageTracker {
    * anything was read). As Kafka consumers and Numaflow commit.
    */
   get committedOffset(): number {
-    return this.#offsets.committed(this.#states.values());
+    return this.#offsets.committed(this.#states);
   }
 
   /** Per partition the source named, where a restart of that partition may resume without loss. */
   committedOffsets(): Map<PartitionId, number> {
-    return this.#offsets.perPartition(this.#states.values());
+    return this.#offsets.perPartition(this.#states);
   }
 
   /** When some partition may go idle (epoch ms; Infinity when none can): the run publishes then. */
@@ -278,13 +279,18 @@ export class MessageTracker {
 
   /** When the oldest in-flight message was read (epoch ms), if any is. */
   get oldestReadAt(): number | undefined {
-    for (const state of this.#states.values()) return state.readAt;
-    return undefined;
+    return this.#states.oldest?.readAt;
   }
 
-  /** The states of the messages in flight, oldest first. */
+  /** The traces of the messages in flight as they are now (copies), oldest first. */
   traces(): MessageTrace[] {
-    return [...this.#states.values()];
+    return Array.from(this.#states, snapshot);
+  }
+
+  /** In flight from now: an id already in flight would be an engine defect (ids are never given twice). */
+  #add(state: MessageState): void {
+    if (this.#states.get(state.id) !== undefined) throw new Error(`message ${state.seq} (offset ${state.offset}): id ${state.id} is already in flight`);
+    this.#states.add(state);
   }
 
   /** Move `state` to `to`, whose allowed sources (`sourcesOf(to)`) the caller looked up once. */
