@@ -19,7 +19,11 @@ import { SafeAtomics as Atomics } from './primordials.js';
  * rest and the record starts at 0. A side that waits says so in its
  * "sleeping" word first, then checks again; the other side notifies only
  * when it sees that word set (the Dekker pattern, safe because Atomics are
- * sequentially consistent), so a busy pair never pays for a wake-up.
+ * sequentially consistent), so a busy pair never pays for a wake-up. The
+ * consumer's word holds the number of its sleep (counted in the word after
+ * it), and the producer notifies each sleep once: commits made before a
+ * woken consumer got to run and clear the word are read by it anyway, and
+ * notifying again would only repeat a system call.
  * The idea is the LMAX Disruptor's and Aeron's broadcast buffers, minus
  * their many producers.
  */
@@ -27,6 +31,8 @@ import { SafeAtomics as Atomics } from './primordials.js';
 const HEAD = 0;
 const TAIL = 16;
 const CONSUMER_SLEEPING = 32;
+/** The consumer's sleeps so far (wrapping, never 0): the number its sleeping word holds while it sleeps. */
+const CONSUMER_SLEEPS = 33;
 const PRODUCER_SLEEPING = 48;
 const CONTROL_BYTES = 256;
 const WRAP = 0xffffffff;
@@ -52,6 +58,7 @@ export class Ring {
   #head: number; // producer: written (published up to here at commit)
   #tail: number; // consumer: read (published at release)
   #length = 0; // consumer: payload length of the record being read
+  #notified = 0; // producer: the consumer's sleep it last notified
 
   /** A new ring with `capacity` data bytes (a power of two, at least 64). */
   static create(capacity: number): Ring {
@@ -110,8 +117,15 @@ export class Ring {
   /** Publish what was reserved, and wake the consumer if it sleeps. */
   commit(): void {
     Atomics.store(this.#control, HEAD, this.#head | 0);
-    if (this.#bell !== undefined) this.#bell.ring();
-    else if (Atomics.load(this.#control, CONSUMER_SLEEPING) !== 0) Atomics.notify(this.#control, HEAD);
+    if (this.#bell !== undefined) {
+      this.#bell.ring();
+      return;
+    }
+    const sleep = Atomics.load(this.#control, CONSUMER_SLEEPING);
+    if (sleep !== 0 && sleep !== this.#notified) {
+      this.#notified = sleep;
+      Atomics.notify(this.#control, HEAD);
+    }
   }
 
   /** Bytes that may still be written (ignoring the wrap gap). */
@@ -166,7 +180,7 @@ export class Ring {
    * caller holds something that does (the ring worker has its port).
    */
   async waitForData(timeout = Number.POSITIVE_INFINITY): Promise<void> {
-    Atomics.store(this.#control, CONSUMER_SLEEPING, 1);
+    this.#sleep();
     const head = Atomics.load(this.#control, HEAD);
     if ((head >>> 0) === this.#tail) {
       const wait = Atomics.waitAsync(this.#control, HEAD, head, timeout);
@@ -181,7 +195,7 @@ export class Ring {
    * cheaper than resolving an `Atomics.waitAsync` in another thread.
    */
   waitForDataSync(timeout = Number.POSITIVE_INFINITY): void {
-    Atomics.store(this.#control, CONSUMER_SLEEPING, 1);
+    this.#sleep();
     const head = Atomics.load(this.#control, HEAD);
     if ((head >>> 0) === this.#tail) Atomics.wait(this.#control, HEAD, head, timeout);
     Atomics.store(this.#control, CONSUMER_SLEEPING, 0);
@@ -193,6 +207,13 @@ export class Ring {
     const tail = Atomics.load(this.#control, TAIL);
     if (!this.#fits(length, tail)) Atomics.wait(this.#control, TAIL, tail, timeout);
     Atomics.store(this.#control, PRODUCER_SLEEPING, 0);
+  }
+
+  /** Consumer: say it sleeps, with the number of this sleep (from the shared count, so a consumer attached later goes on from it). */
+  #sleep(): void {
+    const sleep = (Atomics.load(this.#control, CONSUMER_SLEEPS) + 1) | 0 || 1;
+    Atomics.store(this.#control, CONSUMER_SLEEPS, sleep);
+    Atomics.store(this.#control, CONSUMER_SLEEPING, sleep);
   }
 
   #fits(length: number, tail: number): boolean {

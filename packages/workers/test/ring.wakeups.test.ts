@@ -57,3 +57,35 @@ test('Doorbell.sleep returns at once when ready() says there is work', { timeout
   await bell.sleep(() => ++asked > 0);
   assert.equal(asked, 1);
 });
+
+test('each sleep is notified: a consumer woken, then asleep again, is woken again', { timeout }, async () => {
+  const ring = Ring.create(256);
+  for (let round = 0; round < 3; round++) {
+    const waiting = ring.waitForData();
+    // Two commits while it sleeps: the second finds the same sleep notified and skips the call.
+    publishOne(ring);
+    publishOne(ring);
+    await waiting;
+    for (let i = 0; i < 2; i++) {
+      assert.notEqual(ring.next(), -1);
+      ring.release();
+    }
+  }
+});
+
+test('a consumer attached later (a new Ring on the same buffer) goes on from the shared sleep count, so it is notified', { timeout }, async () => {
+  const buffer = Ring.create(64).buffer;
+  const producer = new Ring(buffer);
+  const before = new Ring(buffer);
+  const first = before.waitForData();
+  publishOne(producer);
+  await first;
+  assert.notEqual(before.next(), -1);
+  before.release();
+  // Its first sleep is not the sleep the producer last notified.
+  const after = new Ring(buffer);
+  const second = after.waitForData();
+  publishOne(producer);
+  await second;
+  assert.notEqual(after.next(), -1);
+});
