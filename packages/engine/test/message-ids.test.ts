@@ -9,8 +9,8 @@ import { forEachTransport } from './helpers/transports.js';
 // engine's runs (an earlier run's try may come back during the next), and
 // they stay small integers: ids were once `run × 2³²` + a counter, so every
 // message of a second run had a heap-allocated id that each map lookup,
-// ring record and completion paid for (the overhead benchmark's timed run,
-// its engine's second, ran about a tenth slower than its first).
+// ring record and completion paid for (and the overhead benchmark times an
+// engine's second run).
 
 /** The ids of a run's messages, as its `ack` events carry them (the state behind a trace has its id). */
 async function runIds(engine: Engine, count: number): Promise<number[]> {
