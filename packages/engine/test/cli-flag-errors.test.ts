@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { lstat, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { cliFixture as fixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { allLimited, cliFixture as fixture, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 
 // An error about something the user typed names the flag they typed: the
 // engine's option errors (``Expected `--input-overflow` …``, not the engine's
@@ -41,8 +41,10 @@ test('run: an option the engine refuses is named by its flag', async (t) => {
       line: /^tidemark: ERR_TIDEMARK_INVALID_OPTION: Expected `--concurrency` to be an integer from 1 to 1000000 .*, got `100000000` \(number\)$/,
     },
   ];
-  for (const row of rows) {
-    const exit = await tidemark(['run', '--quiet', '--transform', upper, ...row.flags], '{"value":"a"}\n', t);
+  // Independent processes, each refused up front: started a few at a time, checked in order.
+  const exits = await allLimited(rows.map((row) => () => tidemark(['run', '--quiet', '--transform', upper, ...row.flags], '{"value":"a"}\n', t)));
+  for (const [i, row] of rows.entries()) {
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `${row.flags.join(' ')}: ${exit.stderr}`);
     assert.equal(exit.stdout, '');
     const lines = stderrLines(exit);
@@ -57,13 +59,16 @@ test('run: an --output, --dead-letter or --checkpoint in a folder that does not 
   const input = join(dir, 'in.ndjson');
   await writeFile(input, '{"value":"a"}\n');
   const missing = join(dir, 'no', 'such');
-  for (const [flag, name] of [
+  const rows = [
     ['--output', 'out.ndjson'],
     ['--dead-letter', 'failed.ndjson'],
     ['--checkpoint', 'offset'],
-  ] as const) {
+  ] as const;
+  // Independent processes, each refused up front: started together, checked in order.
+  const exits = await allLimited(rows.map(([flag, name]) => () => tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, join(missing, name)], undefined, t)));
+  for (const [i, [flag, name]] of rows.entries()) {
     const path = join(missing, name);
-    const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, path], undefined, t);
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
     assert.equal(exit.stdout, '');
     assert.deepEqual(stderrLines(exit), [`tidemark: ${flag}: cannot write ${path}: the folder ${missing} does not exist`]);
@@ -91,8 +96,11 @@ test('run: an --output that is a folder, or a --dead-letter under a file, is nam
 });
 
 test("run: an empty --input, --output, --dead-letter or --checkpoint path ('') says a file name was expected and the empty one given", async (t) => {
-  for (const flag of ['--input', '--output', '--dead-letter', '--checkpoint']) {
-    const exit = await tidemark(['run', '--quiet', '--transform', upper, flag, ''], '{"value":"a"}\n', t);
+  const flags = ['--input', '--output', '--dead-letter', '--checkpoint'];
+  // Independent processes, each refused up front: started together, checked in order.
+  const exits = await allLimited(flags.map((flag) => () => tidemark(['run', '--quiet', '--transform', upper, flag, ''], '{"value":"a"}\n', t)));
+  for (const [i, flag] of flags.entries()) {
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
     assert.equal(exit.stdout, '');
     // As bench's --report says it: not `cannot write : the folder . does not exist`.
@@ -139,12 +147,18 @@ test('a path ending in / names a folder: refused up front as one, whether or not
   const input = join(dir, 'in.ndjson');
   await writeFile(input, '{"value":"a"}\n');
   const missing = `${join(dir, 'new-folder')}/`;
-  for (const flag of ['--output', '--dead-letter', '--checkpoint']) {
-    const exit = await tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, missing], undefined, t);
+  const flags = ['--output', '--dead-letter', '--checkpoint'];
+  // Independent processes, each refused up front (the folder is never made): started together, checked in order.
+  const [benched, ...exits] = await allLimited([
+    () => tidemark(['bench', '--quiet', '--transform', upper, '--input', input, '--concurrency', '1', '--modes', 'async', '--report', missing], undefined, t),
+    ...flags.map((flag) => () => tidemark(['run', '--quiet', '--transform', upper, '--input', input, flag, missing], undefined, t)),
+  ]);
+  for (const [i, flag] of flags.entries()) {
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `${flag}: ${exit.stderr}`);
     assert.deepEqual(stderrLines(exit), [`tidemark: ${flag}: cannot write ${missing}: it names a folder (it ends with /)`]);
   }
-  const bench = await tidemark(['bench', '--quiet', '--transform', upper, '--input', input, '--concurrency', '1', '--modes', 'async', '--report', missing], undefined, t);
+  const bench = benched!;
   assert.equal(bench.code, 2, bench.stderr);
   assert.equal(bench.stdout, '', 'refused before anything ran');
   assert.deepEqual(stderrLines(bench), [`tidemark: --report: cannot write ${missing}: it names a folder (it ends with /)`]);

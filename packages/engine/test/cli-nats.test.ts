@@ -3,7 +3,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
 import { AckPolicy } from '@nats-io/jetstream';
-import { cli, cliFixture, requireBuiltCli, tidemark } from './helpers/cli.js';
+import { allLimited, cli, cliFixture, requireBuiltCli, tidemark } from './helpers/cli.js';
+import type { Exit } from './helpers/cli.js';
 import { addStreams, jetStreamSession, publishAll, readStream } from './helpers/jetstream.js';
 import { startNatsServer } from '../src/workload/nats-server.js';
 import { until, within } from './helpers/wait.js';
@@ -11,26 +12,29 @@ import { until, within } from './helpers/wait.js';
 test('the JetStream flags: each needs --source, --source needs its three, and conflicts with the file flags', async (t) => {
   requireBuiltCli();
   const transform = cliFixture('double.js');
-  const orphan = await tidemark(['run', '--transform', transform, '--stream', 'S', '--sink-subject', 'T'], '', t);
+  const full = ['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--stream', 'S', '--consumer', 'C', '--sink-subject', 'T'];
+  // Independent processes, each refused up front (none reaches a server): started a few at a time, checked below in order.
+  const [orphan, missing, both, badWait, badSubject, heartbeat, unreachable] = (await allLimited([
+    () => tidemark(['run', '--transform', transform, '--stream', 'S', '--sink-subject', 'T'], '', t),
+    () => tidemark(['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--stream', 'S', '--sink-subject', 'T'], '', t),
+    () => tidemark(['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--input', 'x.ndjson'], '', t),
+    () => tidemark([...full, '--ack-wait', '5'], '', t),
+    () => tidemark([...full.slice(0, -1), 'T.>'], '', t),
+    () => tidemark([...full, '--heartbeat', '100'], '', t),
+    () => tidemark(full, '', t),
+  ])) as [Exit, Exit, Exit, Exit, Exit, Exit, Exit];
   assert.equal(orphan.code, 2);
   assert.match(orphan.stderr, /--stream, --sink-subject need --source/);
-  const missing = await tidemark(['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--stream', 'S', '--sink-subject', 'T'], '', t);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--source needs --consumer/);
-  const both = await tidemark(['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--input', 'x.ndjson'], '', t);
   assert.equal(both.code, 2);
   assert.match(both.stderr, /option '--source <url>' cannot be used with option '--input <file>'/);
-  const full = ['run', '--transform', transform, '--source', 'nats://127.0.0.1:1', '--stream', 'S', '--consumer', 'C', '--sink-subject', 'T'];
-  const badWait = await tidemark([...full, '--ack-wait', '5'], '', t);
   assert.equal(badWait.code, 2);
   assert.match(badWait.stderr, /Expected `--ack-wait` to be an integer number of ms from 1000/);
-  const badSubject = await tidemark([...full.slice(0, -1), 'T.>'], '', t);
   assert.equal(badSubject.code, 2);
   assert.match(badSubject.stderr, /Expected `--sink-subject` to be a subject without wildcards/);
-  const heartbeat = await tidemark([...full, '--heartbeat', '100'], '', t);
   assert.equal(heartbeat.code, 2);
   assert.match(heartbeat.stderr, /--heartbeat needs --watermark-bucket/);
-  const unreachable = await tidemark(full, '', t);
   assert.equal(unreachable.code, 2);
   assert.match(unreachable.stderr, /^tidemark: ERR_TIDEMARK_BROKER: cannot connect to nats:\/\/127\.0\.0\.1:1/m);
 });

@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { TestContext } from 'node:test';
-import { cliFixture as fixture, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { cliFixture as fixture, eachLimited, parseNdjson, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import type { NdjsonLine } from './helpers/cli.js';
 
 before(requireBuiltCli);
@@ -230,9 +230,11 @@ test('run: a bad invocation exits non-zero and the first line on stderr names th
       own: true,
     },
   ];
-  for (const row of rows) {
+  // Independent processes, each refused up front: started a few at a time, each checked by its own subtest, in order.
+  const exits = eachLimited(rows.map((row) => () => tidemark(['run', ...row.args])));
+  for (const [i, row] of rows.entries()) {
     await t.test(row.title, async () => {
-      const exit = await tidemark(['run', ...row.args]);
+      const exit = await exits[i]!;
       assert.equal(exit.signal, null);
       assert.notEqual(exit.code, 0);
       assert.equal(exit.stdout, '');

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { listTransforms, webSocketEndpoint } from '../src/client/index.js';
-import { requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { allLimited, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import { checkRecord, collect, connect, openSocket, range, refusedUpgrade, skewed, transform } from './helpers/serve-host.js';
 import { ServeSession } from './helpers/serve-session.js';
 import { within } from './helpers/wait.js';
@@ -86,8 +86,10 @@ test('usage errors exit 2 with one line: beyond loopback without --token, --tran
     [['--transforms', dir, '--token', ''], /^tidemark: --token: expected a token, got ""$/],
     [['--transforms', dir, '--listen', `127.0.0.1:${new URL(shared.url).port}`], /^tidemark: --listen: cannot listen on 127\.0\.0\.1:\d+: the port is already in use \(EADDRINUSE\)$/],
   ];
-  for (const [args, expected] of cases) {
-    const exit = await within(tidemark(['serve', ...args], undefined, t), `tidemark serve ${args.join(' ')} to exit`);
+  // Independent processes, each refused before it serves: started a few at a time, checked in order.
+  const exits = await allLimited(cases.map(([args]) => () => within(tidemark(['serve', ...args], undefined, t), `tidemark serve ${args.join(' ')} to exit`)));
+  for (const [i, [args, expected]] of cases.entries()) {
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `${args.join(' ')}: ${exit.stderr}`);
     assert.equal(exit.stdout, '', 'nothing on stdout: no serving line');
     assert.equal(stderrLines(exit).length, commanderLines(exit.stderr), exit.stderr);

@@ -5,7 +5,7 @@ import { before, test } from 'node:test';
 import type { WebSocket } from 'ws';
 import { EngineDisconnectedError, connectEngine, webSocketEndpoint } from '../src/client/index.js';
 import type { EngineRecord, RemoteEngine, SourceRecord } from '../src/client/index.js';
-import { requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
+import { allLimited, requireBuiltCli, stderrLines, tempDir, tidemark } from './helpers/cli.js';
 import { deferred } from './helpers/deferred.js';
 import { openSocket, rejection, transform } from './helpers/serve-host.js';
 import type { Skewed } from './helpers/serve-host.js';
@@ -102,8 +102,11 @@ test('--heartbeat: a host that stops answering pings, or stops reading, is close
 
 test('--heartbeat: a bad value is a usage error (exit 2, one line); --help shows the flag and its default', async (t) => {
   const dir = await tempDir(t);
-  for (const value of ['-1', 'soon', '', '1e12']) {
-    const exit = await within(tidemark(['serve', '--transforms', dir, '--heartbeat', value], undefined, t), `tidemark serve --heartbeat ${value} to exit`);
+  // Independent processes, each refused before it serves: started a few at a time, checked in order.
+  const values = ['-1', 'soon', '', '1e12'];
+  const exits = await allLimited(values.map((value) => () => within(tidemark(['serve', '--transforms', dir, '--heartbeat', value], undefined, t), `tidemark serve --heartbeat ${value} to exit`)));
+  for (const [i, value] of values.entries()) {
+    const exit = exits[i]!;
     assert.equal(exit.code, 2, `--heartbeat ${value}: ${exit.stderr}`);
     assert.equal(exit.stdout, '');
     assert.match(stderrLines(exit)[0] ?? '', new RegExp(`--heartbeat <ms>' argument '${value.replace('.', '\\.')}' is invalid\\. expected a number of ms from 0 to \\d+`));

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import fastq from 'fastq';
 import { within } from './wait.js';
 
 // The CLI tests run the built `tidemark` in a child process, as users do:
@@ -87,12 +88,35 @@ export function parseNdjson(ndjson: string): NdjsonLine[] {
 /** The non-empty lines of what the CLI printed on stderr. */
 export const stderrLines = (exit: Exit): string[] => exit.stderr.split('\n').filter((line) => line !== '');
 
-/** Each row's command exits 2, its first stderr line matching the row's pattern, nothing on stdout: a usage error. */
+/**
+ * Each row's command exits 2, its first stderr line matching the row's pattern, nothing on stdout: a usage error.
+ * The rows are independent processes that each refuse before doing anything, so they run
+ * {@link CLI_RUNS_AT_ONCE} at a time (each process's startup is most of its time); the
+ * checks are then made row by row, in order, as before.
+ */
 export async function assertUsageErrors(rows: readonly (readonly [readonly string[], RegExp])[], t: TestContext): Promise<void> {
-  for (const [args, expected] of rows) {
-    const exit = await within(tidemark(args, undefined, t), `tidemark ${args.join(' ')}`);
+  const exits = await allLimited(rows.map(([args]) => () => within(tidemark(args, undefined, t), `tidemark ${args.join(' ')}`)));
+  rows.forEach(([args, expected], i) => {
+    const exit = exits[i] as Exit;
     assert.equal(exit.code, 2, `${args.join(' ')}: ${exit.stderr}`);
     assert.match(stderrLines(exit)[0] ?? '', expected, args.join(' '));
     assert.equal(exit.stdout, '');
-  }
+  });
+}
+
+/** How many independent CLI processes a test starts at once (a few: the machine may have two cores). */
+export const CLI_RUNS_AT_ONCE = 4;
+
+/** The results of `tasks`, in their order, at most `limit` running at a time; rejects with the first rejection once all have settled. */
+export async function allLimited<T>(tasks: readonly (() => Promise<T>)[], limit = CLI_RUNS_AT_ONCE): Promise<T[]> {
+  const settled = await Promise.allSettled(eachLimited(tasks, limit));
+  const failed = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/** Starts `tasks` in order, at most `limit` running at a time (a fastq queue); one promise per task, for a test to await each where it checks it. */
+export function eachLimited<T>(tasks: readonly (() => Promise<T>)[], limit = CLI_RUNS_AT_ONCE): Promise<T>[] {
+  const queue = fastq.promise((task: () => Promise<T>) => task(), limit);
+  return tasks.map((task) => queue.push(task));
 }
