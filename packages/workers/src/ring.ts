@@ -21,9 +21,13 @@ import { SafeAtomics as Atomics } from './primordials.js';
  * when it sees that word set (the Dekker pattern, safe because Atomics are
  * sequentially consistent), so a busy pair never pays for a wake-up. The
  * consumer's word holds the number of its sleep (counted in the word after
- * it), and the producer notifies each sleep once: commits made before a
- * woken consumer got to run and clear the word are read by it anyway, and
- * notifying again would only repeat a system call.
+ * it), and the producer notifies each sleep once with records in it:
+ * commits made before a woken consumer got to run and clear the word are
+ * read by it anyway, and notifying again would only repeat a system call.
+ * A commit that publishes nothing new (it only wakes the consumer, to read
+ * its port or see a stop) always notifies: with the head unchanged, the
+ * consumer's wait cannot tell it missed that notify, so a later one must
+ * not be skipped.
  * The idea is the LMAX Disruptor's and Aeron's broadcast buffers, minus
  * their many producers.
  */
@@ -58,7 +62,8 @@ export class Ring {
   #head: number; // producer: written (published up to here at commit)
   #tail: number; // consumer: read (published at release)
   #length = 0; // consumer: payload length of the record being read
-  #notified = 0; // producer: the consumer's sleep it last notified
+  #notified = 0; // producer: the consumer's sleep it last notified with new records
+  #published: number; // producer: the head as last committed
 
   /** A new ring with `capacity` data bytes (a power of two, at least 64). */
   static create(capacity: number): Ring {
@@ -86,6 +91,7 @@ export class Ring {
     this.view = new DataView(buffer, CONTROL_BYTES, this.capacity);
     this.#head = Atomics.load(this.#control, HEAD) >>> 0;
     this.#tail = Atomics.load(this.#control, TAIL) >>> 0;
+    this.#published = this.#head;
   }
 
   // ── producer ────────────────────────────────────────────────────────────
@@ -121,9 +127,12 @@ export class Ring {
       this.#bell.ring();
       return;
     }
+    const moved = this.#head !== this.#published;
+    this.#published = this.#head;
     const sleep = Atomics.load(this.#control, CONSUMER_SLEEPING);
     if (sleep !== 0 && sleep !== this.#notified) {
-      this.#notified = sleep;
+      // A notify that published records cannot be missed: a consumer about to wait sees the new head.
+      this.#notified = moved ? sleep : 0;
       Atomics.notify(this.#control, HEAD);
     }
   }
