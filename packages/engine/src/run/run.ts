@@ -48,6 +48,8 @@ export class Run {
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
   /** Messages in flight at most: the three buffers' message limits added up. */
   readonly #maxInFlight: number;
+  /** The input buffer's fill at or below which freed room wakes the reader (see `#room`); Infinity: always. */
+  readonly #lowWater: number;
   /** When the source is idle: a partial batch is sealed, and idle partitions stop holding the watermark. */
   readonly #idle: SourceIdleness;
   readonly #abort = (): void => this.stop();
@@ -71,6 +73,8 @@ export class Run {
     const limits = options.buffers;
     this.#limits = limits;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
+    const inRuns = limits.input.overflow === 'block' && options.mode !== 'batch' && options.ordering !== 'key';
+    this.#lowWater = inRuns ? Math.floor(limits.input.messages / 2) : Number.POSITIVE_INFINITY;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
     this.#intake = new Intake(sized, ids, options.priority);
     this.tracker = this.#tracker = new MessageTracker(options.watermark);
@@ -143,9 +147,9 @@ export class Run {
       if (settled === undefined) this.#consumer.notify();
     }
     if (settled !== undefined) this.#settle(settled);
+    // Its slot took a message from the input buffer (whether it settled or goes again after a backoff).
     this.#dispatcher.pump();
-    // A try that goes again after a backoff settles nothing, but its slot took a message from the input buffer.
-    if (settled === undefined) this.#reader.room();
+    this.#room();
   }
 
   // The consumer's side, as `record-iterator.ts` and `chunk-iterator.ts` drive it: open, take what may
@@ -294,7 +298,6 @@ export class Run {
     const shed = this.#output.add(state);
     if (shed !== undefined) this.#shed(shed);
     this.#consumer.notify();
-    this.#reader.room();
   }
 
   /** All of `state`'s records were handed over: it leaves the run (a window's result takes its messages along). */
@@ -311,8 +314,20 @@ export class Run {
   #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
-    this.#reader.room();
+    this.#room();
     this.#idle.left(this.#tracker.size);
+  }
+
+  /**
+   * Room may have appeared for reading: wake the reader. With a blocking
+   * input buffer (and no per-key queue, whose messages may wait there for
+   * their key), only once the buffer is down to half: the reader then reads
+   * a run of messages at once instead of one per freed slot, and the half
+   * still waiting keeps every freed slot fed meanwhile.
+   */
+  #room(): void {
+    if (this.#dispatcher.input.size > this.#lowWater) return;
+    this.#reader.room();
   }
 
   /** Publish the output watermark if it rose; the window clock moves too (an idle partition moves it without a read). */
