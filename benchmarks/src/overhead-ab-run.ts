@@ -4,7 +4,7 @@
 import { alternatingOrder } from './overhead-ab.js';
 import type { AbRole, AbRun } from './overhead-ab.js';
 import type { BaseEngine } from './overhead-base.js';
-import { engineRun } from './overhead-engine.js';
+import type { engineRun } from './overhead-engine.js';
 import type { OverheadOptions, OverheadResult } from './overhead-loop.js';
 import { piscinaBest } from './overhead-pools.js';
 
@@ -18,16 +18,28 @@ export interface AbContender {
 /** `processChunks()`'s default chunk size. */
 const chunkSize = 1024;
 
+/**
+ * `engineRun` from a module instance of its own, for one contender. V8 keeps one set of inline
+ * caches per function literal, so a consumer loop shared by every engine would carry one engine's
+ * iterator and record shapes into the other's runs, and slow whichever ran after the other: here
+ * each contender's loop sees its own engine's only.
+ */
+async function ownLoop(contender: string): Promise<typeof engineRun> {
+  const url = new URL(`./overhead-engine.js?contender=${contender}`, import.meta.url).href;
+  return ((await import(url)) as { engineRun: typeof engineRun }).engineRun;
+}
+
 /** The contenders, in the order of a forward run; abRows divides each row by the base and piscina. */
-export function abContenders(base: BaseEngine, current: string): AbContender[] {
+export async function abContenders(base: BaseEngine, current: string): Promise<AbContender[]> {
+  const [baseRun, currentRun, chunksRun] = await Promise.all([ownLoop('base'), ownLoop('current'), ownLoop('chunks')]);
   return [
-    { role: 'base', label: `base engine (${base.commit.short})`, run: (o) => engineRun({ ...o, transport: 'ring' }, base.Engine) },
-    { role: 'current', label: `current engine (${current})`, run: (o) => engineRun({ ...o, transport: 'ring' }) },
+    { role: 'base', label: `base engine (${base.commit.short})`, run: (o) => baseRun({ ...o, transport: 'ring' }, base.Engine) },
+    { role: 'current', label: `current engine (${current})`, run: (o) => currentRun({ ...o, transport: 'ring' }) },
     // processChunks() at its default size; the base has only record-by-record process().
     {
       role: 'current',
       label: `current engine, processChunks size ${chunkSize}`,
-      run: (o) => engineRun({ ...o, transport: 'ring', chunkSize }),
+      run: (o) => chunksRun({ ...o, transport: 'ring', chunkSize }),
     },
     { role: 'piscina', label: 'piscina run()', run: piscinaBest },
   ];

@@ -71,7 +71,7 @@ let ab: { base: Commit; current: Commit & { dirty: boolean }; repeats: number; r
 if (values.base !== 'none' && !values['remote-only']) {
   const current = await checkout();
   await using base = await openBase(values.base, progress);
-  const contenders = abContenders(base, `${current.short}${current.dirty ? ' + changes' : ''}`);
+  const contenders = await abContenders(base, `${current.short}${current.dirty ? ' + changes' : ''}`);
   const runs = await runAb(contenders, { concurrencies: abConcurrencies, runs: abRepeats, messages, threads }, progress);
   ab = { base: base.commit, current, repeats: abRepeats, runs, rows: abRows(runs) };
 }
