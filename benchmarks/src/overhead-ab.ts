@@ -27,6 +27,12 @@ export interface AbRow {
   readonly rates: readonly number[];
   readonly median: number;
   readonly overBase: number;
+  /**
+   * The median over the repeats of this run's figure ÷ the base's in the same repeat: a
+   * machine that drifts between repeats (another tenant, frequency) moves both runs of a
+   * pair, so it moves this ratio less than the ratio of the medians.
+   */
+  readonly pairedOverBase: number;
   readonly overPiscina: number;
 }
 
@@ -51,31 +57,45 @@ export function abRows(runs: readonly AbRun[]): AbRow[] {
     const group = [...groups.values()].find((g) => g[0]?.concurrency === concurrency && g[0].role === role);
     return group === undefined ? Number.NaN : median(group.map((r) => r.messagesPerSecond));
   };
+  const baseIn = (concurrency: number, run: number): number =>
+    runs.find((r) => r.concurrency === concurrency && r.role === 'base' && r.run === run)?.messagesPerSecond ?? Number.NaN;
   return [...groups.values()].map((group) => {
     const { concurrency, role, label } = group[0] as AbRun;
-    const rates = [...group].sort((a, b) => a.run - b.run).map((r) => r.messagesPerSecond);
+    const ordered = [...group].sort((a, b) => a.run - b.run);
+    const rates = ordered.map((r) => r.messagesPerSecond);
     const m = median(rates);
-    return { concurrency, role, label, rates, median: m, overBase: m / medianOf(concurrency, 'base'), overPiscina: m / medianOf(concurrency, 'piscina') };
+    const pairs = ordered.map((r) => r.messagesPerSecond / baseIn(concurrency, r.run)).filter((ratio) => !Number.isNaN(ratio));
+    return {
+      concurrency,
+      role,
+      label,
+      rates,
+      median: m,
+      overBase: m / medianOf(concurrency, 'base'),
+      pairedOverBase: pairs.length === 0 ? Number.NaN : median(pairs),
+      overPiscina: m / medianOf(concurrency, 'piscina'),
+    };
   });
 }
 
-/** The rows as Markdown: per-run msg/s, the median, and the median over the base's and over piscina's. */
+/** The rows as Markdown: per-run msg/s, the median, the median over the base's, the paired ratio (see `pairedOverBase`) and the median over piscina's. */
 export function abTable(rows: readonly AbRow[]): string {
   const runs = Math.max(0, ...rows.map((r) => r.rates.length));
   const fmt = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en') : '');
   const ratio = (n: number) => (Number.isFinite(n) ? `${n.toFixed(2)}x` : '');
   return markdownTable(
     [
-      ['in flight', 'run', ...Array.from({ length: runs }, (_, i) => `msg/s, run ${i + 1}`), 'median msg/s', '÷ base', '÷ piscina'],
+      ['in flight', 'run', ...Array.from({ length: runs }, (_, i) => `msg/s, run ${i + 1}`), 'median msg/s', '÷ base', '÷ base, paired', '÷ piscina'],
       ...rows.map((r) => [
         String(r.concurrency),
         r.label,
         ...Array.from({ length: runs }, (_, i) => fmt(r.rates[i] ?? Number.NaN)),
         `**${fmt(r.median)}**`,
         ratio(r.overBase),
+        ratio(r.pairedOverBase),
         ratio(r.overPiscina),
       ]),
     ],
-    { align: ['r', 'l', ...Array.from({ length: runs }, () => 'r' as const), 'r', 'r', 'r'] },
+    { align: ['r', 'l', ...Array.from({ length: runs }, () => 'r' as const), 'r', 'r', 'r', 'r'] },
   );
 }

@@ -68,7 +68,7 @@ test('a row with no base or piscina at its concurrency gets NaN ratios and blank
   const rows = abRows(runsOf(256, [['current', 'current', [1000, 2000, 1500]]]));
   assert.equal(rows[0]?.median, 1500);
   assert.ok(Number.isNaN(rows[0]?.overBase));
-  assert.match(abTable(rows), /256 \| current \| +1,000 \| +2,000 \| +1,500 \| +\*\*1,500\*\* \| +\| +\|$/m);
+  assert.match(abTable(rows), /256 \| current \| +1,000 \| +2,000 \| +1,500 \| +\*\*1,500\*\* \| +\| +\| +\|$/m);
 });
 
 test('the table prints each run, the median in bold and the ratios', () => {
@@ -81,6 +81,25 @@ test('the table prints each run, the median in bold and the ratios', () => {
   );
   const lines = abTable(rows).split('\n');
   assert.equal(lines.length, 5);
-  assert.match(lines[0] ?? '', /in flight \| run +\| msg\/s, run 1 \| msg\/s, run 2 \| msg\/s, run 3 \| median msg\/s \| ÷ base \| ÷ piscina/);
-  assert.match(lines[3] ?? '', /current +\| +600 \| +480 \| +540 \| +\*\*540\*\* \| +1\.20x \| +10\.00x \|$/);
+  assert.match(lines[0] ?? '', /in flight \| run +\| msg\/s, run 1 \| msg\/s, run 2 \| msg\/s, run 3 \| median msg\/s \| ÷ base \| ÷ base, paired \| ÷ piscina/);
+  // Paired: 600/400, 480/500, 540/450 = 1.5, 0.96, 1.2: median 1.2.
+  assert.match(lines[3] ?? '', /current +\| +600 \| +480 \| +540 \| +\*\*540\*\* \| +1\.20x \| +1\.20x \| +10\.00x \|$/);
+});
+
+test('the paired ratio is the median of each repeat against the base of the same repeat', () => {
+  // The machine slows down over the repeats: every contender's figure falls, the pairs do not.
+  const rows = abRows(
+    runsOf(256, [
+      ['base', 'base', [1000, 500, 250]],
+      ['current', 'current', [1100, 560, 260]],
+      ['piscina', 'piscina', [100, 50, 25]],
+    ]),
+  );
+  const current = rows.find((r) => r.label === 'current');
+  // 1.1, 1.12, 1.04: median 1.1; the ratio of the medians is 560 / 500 = 1.12.
+  assert.equal(current?.pairedOverBase, 1.1);
+  assert.equal(current?.overBase, 560 / 500);
+  assert.equal(rows.find((r) => r.label === 'base')?.pairedOverBase, 1);
+  // No base at this concurrency: no pairs.
+  assert.ok(Number.isNaN(abRows(runsOf(64, [['current', 'current', [1, 2, 3]]]))[0]?.pairedOverBase));
 });

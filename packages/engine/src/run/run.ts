@@ -20,6 +20,7 @@ import type { MessageState } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
 import type { ReadingRule } from './reading-rule.js';
+import { ReadGate } from './read-gate.js';
 import type { RunEvents, RunHooks, RunSetup } from './run-hooks.js';
 import { SourceIdleness } from './source-idleness.js';
 import { turnClock } from './turn-clock.js';
@@ -46,10 +47,7 @@ export class Run {
   readonly #intake: Intake;
   readonly #consumer = new Wakeup();
   readonly #limits: Readonly<Record<BufferName, BufferLimit>>;
-  /** Messages in flight at most: the three buffers' message limits added up. */
-  readonly #maxInFlight: number;
-  /** The input buffer's fill at or below which freed room wakes the reader (see `#room`); Infinity: always. */
-  readonly #lowWater: number;
+  readonly #gate: ReadGate;
   /** When the source is idle: a partial batch is sealed, and idle partitions stop holding the watermark. */
   readonly #idle: SourceIdleness;
   readonly #abort = (): void => this.stop();
@@ -72,9 +70,6 @@ export class Run {
     this.#events = events;
     const limits = options.buffers;
     this.#limits = limits;
-    this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
-    const inRuns = limits.input.overflow === 'block' && options.mode !== 'batch' && options.ordering !== 'key';
-    this.#lowWater = inRuns ? Math.floor(limits.input.messages / 2) : Number.POSITIVE_INFINITY;
     const sized = Number.isFinite(limits.input.bytes) || Number.isFinite(limits.processing.bytes);
     this.#intake = new Intake(sized, ids, options.priority);
     this.tracker = this.#tracker = new MessageTracker(options.watermark);
@@ -93,13 +88,15 @@ export class Run {
       outgoing: windows === undefined ? undefined : (state) => windows.outgoing(state),
     });
     this.#adaptive = adaptive;
+    const inRuns = limits.input.overflow === 'block' && options.mode !== 'batch' && options.ordering !== 'key';
+    this.#gate = new ReadGate(limits, inRuns, this.#dispatcher, this.#tracker, this.#reading, windows);
     const idle = (): void => {
       this.#seal();
       this.#publish(now());
     };
     this.#idle = new SourceIdleness(options.watermark.idleAfter, () => this.#tracker.nextIdleAt, idle, (at) => this.#publish(at));
     const reading = {
-      canRead: () => this.#canRead(),
+      canRead: () => this.#gate.mayRead(),
       accept: (item: SourceRecord) => this.#accept(item),
       waiting: (waiting: boolean) => void (this.#idle.waiting = waiting),
     };
@@ -229,24 +226,6 @@ export class Run {
     hooks.finished();
   }
 
-  /**
-   * Whether to read one more message: never past the in-flight bound, nor,
-   * when the input buffer blocks, into a full one, nor against the reading
-   * rule (batch mode reads one batch at a time). A small input buffer is
-   * enough: a few messages ready so that a freed slot is refilled at once;
-   * more would only wait, adding latency and watermark lag.
-   */
-  #canRead(): boolean {
-    const inFlight = this.#tracker.size;
-    if (inFlight >= this.#maxInFlight) {
-      // Full of messages held by windows that cannot close until more is read: the earliest closes early.
-      this.#windows?.relieve();
-      return false;
-    }
-    if (this.#limits.input.overflow === 'block' && this.#dispatcher.input.full) return false;
-    return this.#reading.mayRead(inFlight);
-  }
-
   #accept(item: SourceRecord): void {
     const tracker = this.#tracker;
     const state = this.#intake.take(item, this.#reading.read());
@@ -318,16 +297,9 @@ export class Run {
     this.#idle.left(this.#tracker.size);
   }
 
-  /**
-   * Room may have appeared for reading: wake the reader. With a blocking
-   * input buffer (and no per-key queue, whose messages may wait there for
-   * their key), only once the buffer is down to half: the reader then reads
-   * a run of messages at once instead of one per freed slot, and the half
-   * still waiting keeps every freed slot fed meanwhile.
-   */
+  /** Room may have appeared for reading: wake the reader (see `ReadGate.wakes`). */
   #room(): void {
-    if (this.#dispatcher.input.size > this.#lowWater) return;
-    this.#reader.room();
+    if (this.#gate.wakes) this.#reader.room();
   }
 
   /** Publish the output watermark if it rose; the window clock moves too (an idle partition moves it without a read). */
