@@ -8,7 +8,6 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { EngineClass } from './overhead-engine.js';
 
@@ -59,9 +58,7 @@ export async function openBase(ref: string, progress: (line: string) => void): P
   process.once('exit', removeNow).once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     progress(`base ${commit.short} (${commit.subject}): exporting into ${dir}`);
-    const archive = spawn('git', ['-C', root, 'archive', '--format=tar', commit.hash], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const tar = spawn('tar', ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
-    await Promise.all([pipeline(archive.stdout, tar.stdin), exited(archive, 'git archive'), exited(tar, 'tar -x')]);
+    await exportCommit(root, commit.hash, dir);
     progress(`base ${commit.short}: pnpm install --frozen-lockfile --offline`);
     try {
       await command('pnpm', ['install', '--frozen-lockfile', '--offline'], dir);
@@ -101,6 +98,19 @@ async function describe(ref: string, root: string): Promise<Commit> {
   }
   const [short = hash, subject = ''] = (await git(['-C', root, 'log', '-1', '--format=%h%x00%s', hash])).split('\0');
   return { hash, short, subject: subject.length > 72 ? `${subject.slice(0, 71)}…` : subject };
+}
+
+/**
+ * The files of commit `hash` of the repository at `root`, written into the existing folder `dir`
+ * (neither the checkout nor its .git is touched). Through a tarball, not a pipe from `git archive`
+ * into `tar -x`: that pipe once closed under the archive's last bytes (ERR_STREAM_PREMATURE_CLOSE).
+ * The tarball is made inside `dir`, so that it goes with it whatever happens, and removed at the end.
+ */
+export async function exportCommit(root: string, hash: string, dir: string): Promise<void> {
+  const tarball = join(dir, '.export.tar');
+  await command('git', ['-C', root, 'archive', '--format=tar', '-o', tarball, hash], root);
+  await command('tar', ['-x', '-f', tarball, '-C', dir], root);
+  await rm(tarball);
 }
 
 function git(args: readonly string[]): Promise<string> {
