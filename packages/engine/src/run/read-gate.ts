@@ -1,5 +1,6 @@
 import type { BufferLimit, BufferName } from '../buffers/buffer-limit.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
+import type { ResolvedOptions } from '../options/options.js';
 import type { WindowStage } from '../reduce/window-stage.js';
 import type { MessageTracker } from './message-tracker.js';
 import type { ReadingRule } from './reading-rule.js';
@@ -19,10 +20,8 @@ export class ReadGate {
   /** The input buffer's fill at or below which freed room wakes the reader (see `wakes`); Infinity: always. */
   readonly #lowWater: number;
 
-  /** `inRuns`: wake the reader in runs (see {@link wakes}); a policy that drops or a per-key queue must not. */
   constructor(
-    limits: Readonly<Record<BufferName, BufferLimit>>,
-    inRuns: boolean,
+    { buffers: limits, mode, ordering }: Pick<ResolvedOptions, 'buffers' | 'mode' | 'ordering'>,
     dispatcher: Dispatcher,
     tracker: MessageTracker,
     reading: ReadingRule,
@@ -34,6 +33,10 @@ export class ReadGate {
     this.#reading = reading;
     this.#windows = windows;
     this.#maxInFlight = limits.input.messages + limits.processing.messages + limits.output.messages;
+    // In runs only where waiting cannot lose or hold back a message: not with a policy that drops
+    // (the reader would drop where it could have waited), batch mode (it reads a batch at a time)
+    // or a per-key queue (its messages may wait in the input buffer for their key).
+    const inRuns = limits.input.overflow === 'block' && mode !== 'batch' && ordering !== 'key';
     this.#lowWater = inRuns ? Math.floor(limits.input.messages / 2) : Number.POSITIVE_INFINITY;
   }
 
@@ -57,8 +60,8 @@ export class ReadGate {
 
   /**
    * Whether room just freed should wake the reader. In runs (a blocking
-   * input buffer, no per-key queue, whose messages may wait there for their
-   * key), only once the input buffer is down to half: the reader then reads
+   * input buffer, async mode, no per-key queue), only once the input buffer
+   * is down to half: the reader then reads
    * a run of messages at once instead of one per freed slot, and the half
    * still waiting keeps every freed slot fed meanwhile.
    */

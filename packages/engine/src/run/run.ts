@@ -88,8 +88,7 @@ export class Run {
       outgoing: windows === undefined ? undefined : (state) => windows.outgoing(state),
     });
     this.#adaptive = adaptive;
-    const inRuns = limits.input.overflow === 'block' && options.mode !== 'batch' && options.ordering !== 'key';
-    this.#gate = new ReadGate(limits, inRuns, this.#dispatcher, this.#tracker, this.#reading, windows);
+    this.#gate = new ReadGate(options, this.#dispatcher, this.#tracker, this.#reading, windows);
     const idle = (): void => {
       this.#seal();
       this.#publish(now());
