@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import type { PartitionId } from '@tidemark/watermark';
+import { emptyFills } from './buffers/buffer-limit.js';
 import type { BufferFill, BufferName } from './buffers/buffer-limit.js';
 import { EngineBusyError, EngineClosedError, InvalidOptionError } from './errors.js';
 import type { EngineRecord, SourceRecord } from './message.js';
@@ -12,8 +13,6 @@ import { RecordIterator } from './run/record-iterator.js';
 import { Run } from './run/run.js';
 import { untilStopped } from './run/until-stopped.js';
 import type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
-
-export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
 import { releasedIfUnstarted } from './run/unstarted.js';
 import type { RunHooks } from './run/run-hooks.js';
 import { addStats, emptyStats } from './run/run-stats.js';
@@ -30,6 +29,8 @@ import { TaskTransport } from './transport/task-transport.js';
 import { toDuplex } from './streams/engine-duplex.js';
 import { toTransformStream } from './streams/transform-stream.js';
 import type { Transport } from './transport/transport.js';
+
+export type { ChunkOptions, EngineEvents, ProcessOptions } from './engine-types.js';
 
 /**
  * Runs a transform module over a stream on a pool of worker threads, with a
@@ -245,9 +246,7 @@ export class Engine extends EventEmitter<EngineEvents> {
    * messages, and in bytes for a buffer whose sizes are measured).
    */
   get buffers(): Readonly<Record<BufferName, BufferFill>> {
-    if (this.#run !== undefined) return this.#run.buffers;
-    const { input, processing, output } = this.options.buffers;
-    return { input: { fill: 0, capacity: input.messages }, processing: { fill: 0, capacity: processing.messages }, output: { fill: 0, capacity: output.messages } };
+    return this.#run?.buffers ?? emptyFills(this.options.buffers);
   }
 
   /** The tracked state of every in-flight message, oldest first: a copy of each as it is now. */

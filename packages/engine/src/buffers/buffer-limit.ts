@@ -61,6 +61,12 @@ export function bufferFill(messages: number, bytes: number, limit: BufferLimit, 
     : { fill: messages, capacity: limit.messages };
 }
 
+/** The three buffers before any run: empty, at their message limits. */
+export function emptyFills(limits: Readonly<Record<BufferName, BufferLimit>>): Record<BufferName, BufferFill> {
+  const empty = (limit: BufferLimit): BufferFill => ({ fill: 0, capacity: limit.messages });
+  return { input: empty(limits.input), processing: empty(limits.processing), output: empty(limits.output) };
+}
+
 /** The highest share of a byte limit in use among the `names` buffers of `fills` (0 where none has one). */
 export function byteShare(fills: Readonly<Record<BufferName, BufferFill>>, names: readonly BufferName[]): number {
   let share = 0;

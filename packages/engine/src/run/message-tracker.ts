@@ -1,4 +1,4 @@
-import { PartitionedWatermark } from '@tidemark/watermark';
+import { PartitionedHandles } from '@tidemark/watermark';
 import type { InFlight, PartitionId } from '@tidemark/watermark';
 import type { BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
 import { BufferFullError } from '../errors.js';
@@ -10,23 +10,8 @@ import { CommittedOffsets } from './committed-offsets.js';
 import { InFlightTable } from './in-flight-table.js';
 import { emptyStats } from './run-stats.js';
 import type { RunStats } from './run-stats.js';
-import { sourcesOf } from './stages.js';
+import { movesFrom as from } from './stages.js';
 import type { Stage } from './stages.js';
-
-/** Per stage, the stages a move to it may start from (the table in stages.ts, looked up once). */
-const from = {
-  acked: sourcesOf('acked'),
-  // Of the table's ways to `completed`, a try's (complete) and a late record's (tooLate).
-  completed: new Set<Stage>(['dispatched']),
-  tooLate: new Set<Stage>(['read']),
-  dispatched: sourcesOf('dispatched'),
-  dropped: sourcesOf('dropped'),
-  emitted: sourcesOf('emitted'),
-  failed: sourcesOf('failed'),
-  queued: sourcesOf('queued'),
-  retrying: sourcesOf('retrying'),
-  windowed: sourcesOf('windowed'),
-};
 
 /** The partition of the records that name none. */
 const DEFAULT_PARTITION = '';
@@ -44,7 +29,7 @@ export class MessageTracker {
   readonly stats: RunStats = emptyStats();
   /** By id, and in read order: the first is the oldest in flight. */
   readonly #states = new InFlightTable<MessageState>();
-  readonly #watermark: PartitionedWatermark;
+  readonly #watermark: PartitionedHandles;
   readonly #offsets = new CommittedOffsets();
   /** Failed messages in flight whose failed record was handed over (their stage stays `failed`): next, the ack. */
   readonly #handedOver = new Set<number>();
@@ -52,7 +37,7 @@ export class MessageTracker {
 
   /** Each partition's input watermark: `maxOutOfOrderness` and `idleAfter` (ms), as the `watermark` option says. */
   constructor(watermark: { maxOutOfOrderness: number; idleAfter: number }) {
-    this.#watermark = new PartitionedWatermark(watermark);
+    this.#watermark = new PartitionedHandles(watermark);
   }
 
   /** Messages read and not yet acked. */
@@ -293,7 +278,7 @@ export class MessageTracker {
     this.#states.add(state);
   }
 
-  /** Move `state` to `to`, whose allowed sources (`sourcesOf(to)`) the caller looked up once. */
+  /** Move `state` to `to`, whose allowed sources (`movesFrom` in stages.ts) the caller looked up once. */
   #move(state: MessageState, to: Stage, from: ReadonlySet<Stage>): void {
     if (!from.has(state.stage)) this.#refuse(state, to);
     (state as { stage: Stage }).stage = to; // the one place a stage is written

@@ -1,6 +1,6 @@
 import type { PartitionId } from '@tidemark/watermark';
 import { now } from '@tidemark/workers';
-import { bufferFill, byteShare } from '../buffers/buffer-limit.js';
+import { byteShare } from '../buffers/buffer-limit.js';
 import type { BufferFill, BufferLimit, BufferName, Overflow } from '../buffers/buffer-limit.js';
 import { OutputBuffer } from '../buffers/output-buffer.js';
 import { OrderedRelease, UnorderedRelease } from '../buffers/release-queue.js';
@@ -16,6 +16,7 @@ import { SourceReader } from '../source/source-reader.js';
 import type { Source } from '../source/source-reader.js';
 import type { Completion, Transport } from '../transport/transport.js';
 import { BatchMode } from './batch-mode.js';
+import { buffersOf } from './buffer-fills.js';
 import type { MessageState } from './message-state.js';
 import { MessageTracker } from './message-tracker.js';
 import { asyncReading } from './reading-rule.js';
@@ -109,14 +110,7 @@ export class Run {
 
   /** Fill and capacity of the input, processing and output buffers, in messages and (when measured) bytes. */
   get buffers(): Record<BufferName, BufferFill> {
-    const dispatcher = this.#dispatcher;
-    const { input, processing, output } = this.#limits;
-    const sized = this.#intake.sized;
-    return {
-      input: bufferFill(dispatcher.input.size, dispatcher.input.bytes, input, sized),
-      processing: bufferFill(dispatcher.running, dispatcher.runningBytes, { ...processing, messages: dispatcher.slots }, sized),
-      output: bufferFill(this.#output.size, this.#output.bytes, output, this.#output.sized),
-    };
+    return buffersOf(this.#dispatcher, this.#output, this.#limits, this.#intake.sized);
   }
 
   /**
@@ -145,11 +139,10 @@ export class Run {
     if (settled !== undefined) this.#settle(settled);
     // Its slot took a message from the input buffer (whether it settled or goes again after a backoff).
     this.#dispatcher.pump();
-    this.#room();
+    if (this.#gate.wakes) this.#reader.room(); // room may have appeared for reading
   }
 
-  // The consumer's side, as `record-iterator.ts` and `chunk-iterator.ts` drive it: open, take what may
-  // leave, ack what was handed over, close.
+  // The consumer's side (record-iterator.ts, chunk-iterator.ts): open, take, ack what was handed over, close.
 
   /** Ready the transport while the source gives its first item, then read. */
   async open(hooks: RunHooks): Promise<void> {
@@ -292,13 +285,8 @@ export class Run {
   #acked(state: MessageState): void {
     this.#events.ack(state);
     this.#publish();
-    this.#room();
-    this.#idle.left(this.#tracker.size);
-  }
-
-  /** Room may have appeared for reading: wake the reader (see `ReadGate.wakes`). */
-  #room(): void {
     if (this.#gate.wakes) this.#reader.room();
+    this.#idle.left(this.#tracker.size);
   }
 
   /** Publish the output watermark if it rose; the window clock moves too (an idle partition moves it without a read). */

@@ -71,10 +71,16 @@ export function mayMove(from: Stage, to: Stage): boolean {
   return sources[to].has(from);
 }
 
-/** The stages a message may move to `to` from (for a caller that moves to one stage, looked up once). */
-export function sourcesOf(to: Stage): ReadonlySet<Stage> {
-  return sources[to];
-}
+/**
+ * Per move the tracker makes, the stages it may start from, looked up once: the table's sources of
+ * the stage it moves to, except that the table's two ways to `completed` are two moves, a try's
+ * (`completed`, from `dispatched`) and a late record's (`tooLate`, from `read`).
+ */
+export const movesFrom: Readonly<Record<Stage | 'tooLate', ReadonlySet<Stage>>> = {
+  ...sources,
+  completed: new Set<Stage>(['dispatched']),
+  tooLate: new Set<Stage>(['read']),
+};
 
 /** Every stage, in the table's order. */
 export const stages: readonly Stage[] = stageList;
